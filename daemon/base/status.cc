@@ -1,0 +1,120 @@
+#include "base/status.h"
+
+namespace goxel {
+
+namespace {
+const std::string& EmptyString() {
+  static const std::string* empty = new std::string();
+  return *empty;
+}
+const std::vector<DetailField>& EmptyDetails() {
+  static const std::vector<DetailField>* empty = new std::vector<DetailField>();
+  return *empty;
+}
+}  // namespace
+
+Status Status::Error(StatusCode code, std::string message) {
+  Status s;
+  if (code == StatusCode::kOk) return s;
+  s.rep_ = std::make_shared<Rep>(Rep{code, std::move(message), {}});
+  return s;
+}
+
+const std::string& Status::message() const {
+  return rep_ ? rep_->message : EmptyString();
+}
+
+const std::vector<DetailField>& Status::details() const {
+  return rep_ ? rep_->details : EmptyDetails();
+}
+
+void Status::Detach() {
+  if (rep_ && rep_.use_count() > 1) rep_ = std::make_shared<Rep>(*rep_);
+}
+
+Status& Status::With(std::string key, DetailValue value) & {
+  if (!rep_) return *this;  // details on OK are meaningless; drop them.
+  Detach();
+  for (auto& field : rep_->details) {
+    if (field.key == key) {
+      field.value = std::move(value);
+      return *this;
+    }
+  }
+  rep_->details.push_back({std::move(key), std::move(value)});
+  return *this;
+}
+
+Status&& Status::With(std::string key, DetailValue value) && {
+  static_cast<Status&>(*this).With(std::move(key), std::move(value));
+  return std::move(*this);
+}
+
+const DetailValue* Status::Find(std::string_view key) const {
+  if (!rep_) return nullptr;
+  for (const auto& field : rep_->details) {
+    if (field.key == key) return &field.value;
+  }
+  return nullptr;
+}
+
+const char* StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "ok";
+    case StatusCode::kParseError: return "parse error";
+    case StatusCode::kInvalidRequest: return "invalid request";
+    case StatusCode::kMethodNotFound: return "method not found";
+    case StatusCode::kInvalidParams: return "invalid params";
+    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kServerError: return "server error";
+    case StatusCode::kProjectNotFound: return "project not found";
+    case StatusCode::kLayerNotFound: return "layer not found";
+    case StatusCode::kInvalidPosition: return "invalid position";
+    case StatusCode::kFileNotFound: return "file not found";
+    case StatusCode::kPermissionDenied: return "permission denied";
+    case StatusCode::kResourceExhausted: return "resource exhausted";
+    case StatusCode::kConcurrentAccess: return "concurrent access";
+    case StatusCode::kIoError: return "i/o error";
+  }
+  return "unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "ok";
+  std::string out = StatusCodeName(code());
+  out += ": ";
+  out += message();
+  if (!details().empty()) {
+    out += " (";
+    bool first = true;
+    for (const auto& field : details()) {
+      if (!first) out += ", ";
+      first = false;
+      out += field.key;
+      out += '=';
+      std::visit(
+          [&out](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::string>) {
+              out += v;
+            } else if constexpr (std::is_same_v<V, bool>) {
+              out += v ? "true" : "false";
+            } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+              out += '[';
+              for (size_t i = 0; i < v.size(); ++i) {
+                if (i) out += ',';
+                out += v[i];
+              }
+              out += ']';
+            } else {
+              out += std::to_string(v);
+            }
+          },
+          field.value);
+    }
+    out += ')';
+  }
+  return out;
+}
+
+}  // namespace goxel
