@@ -13,7 +13,12 @@
 //
 // Thread contract: not thread-safe. A const Volume may be read from several
 // threads at once only if nobody writes it; take a copy (cheap) to read
-// outside a lock while others edit the original.
+// outside a lock while others edit the original. That pattern is safe: the
+// copy is made under the writer's lock, and a writer only edits a map or a
+// block in place when it holds the only reference (an acquire load of the
+// count, paired with the acq_rel decrement of a copy being destroyed on
+// another thread); otherwise it clones that piece first. Distinct Volumes
+// that share blocks may be edited on different threads at once.
 #ifndef GOXEL_VOXEL_VOLUME_H_
 #define GOXEL_VOXEL_VOLUME_H_
 
@@ -122,10 +127,17 @@ class Volume {
     });
   }
 
+  // The data of the block holding p (kBlockVoxels colours, BlockIndex
+  // order), or nullptr when that block is empty. Valid until the next edit.
+  const Rgba* BlockData(Vec3i p) const;
+
   // Opaque implementation (block map); defined in volume.cc.
   struct Impl;
 
  private:
+  // The block map, cloned first if another Volume shares it.
+  Impl& MutableImpl();
+
   std::shared_ptr<Impl> impl_;
   uint64_t version_ = 0;
 };
