@@ -22,6 +22,15 @@ struct Layer {
   Volume volume;
 };
 
+// A chunk of a file kept as bytes so that saving back to the same format
+// writes it again (a .gox camera, light, materials, preview). Added by the
+// formats engineer; other code may ignore it.
+struct KeptChunk {
+  std::string format;          // short format name, e.g. "gox".
+  std::string type;            // the chunk's tag, e.g. "CAMR".
+  std::vector<uint8_t> data;   // the chunk's payload.
+};
+
 // What a file holds: layers (in order, bottom first) and what else a format
 // carries that we keep. Formats read into and write from this; Project builds
 // from it and exports to it.
@@ -29,6 +38,8 @@ struct Scene {
   std::vector<Layer> layers;
   // Canvas size when the file says one (informational; 0 when unknown).
   int32_t width = 0, height = 0, depth = 0;
+  // Chunks kept from the file read, written back by the same format.
+  std::vector<KeptChunk> kept_chunks;
 };
 
 }  // namespace goxel::voxel
