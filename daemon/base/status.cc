@@ -60,21 +60,36 @@ const DetailValue* Status::Find(std::string_view key) const {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kParseError: return "parse error";
-    case StatusCode::kInvalidRequest: return "invalid request";
-    case StatusCode::kMethodNotFound: return "method not found";
-    case StatusCode::kInvalidParams: return "invalid params";
-    case StatusCode::kInternal: return "internal error";
-    case StatusCode::kServerError: return "server error";
-    case StatusCode::kProjectNotFound: return "project not found";
-    case StatusCode::kLayerNotFound: return "layer not found";
-    case StatusCode::kInvalidPosition: return "invalid position";
-    case StatusCode::kFileNotFound: return "file not found";
-    case StatusCode::kPermissionDenied: return "permission denied";
-    case StatusCode::kResourceExhausted: return "resource exhausted";
-    case StatusCode::kConcurrentAccess: return "concurrent access";
-    case StatusCode::kIoError: return "i/o error";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kParseError:
+      return "parse error";
+    case StatusCode::kInvalidRequest:
+      return "invalid request";
+    case StatusCode::kMethodNotFound:
+      return "method not found";
+    case StatusCode::kInvalidParams:
+      return "invalid params";
+    case StatusCode::kInternal:
+      return "internal error";
+    case StatusCode::kServerError:
+      return "server error";
+    case StatusCode::kProjectNotFound:
+      return "project not found";
+    case StatusCode::kLayerNotFound:
+      return "layer not found";
+    case StatusCode::kInvalidPosition:
+      return "invalid position";
+    case StatusCode::kFileNotFound:
+      return "file not found";
+    case StatusCode::kPermissionDenied:
+      return "permission denied";
+    case StatusCode::kResourceExhausted:
+      return "resource exhausted";
+    case StatusCode::kConcurrentAccess:
+      return "concurrent access";
+    case StatusCode::kIoError:
+      return "i/o error";
   }
   return "unknown";
 }

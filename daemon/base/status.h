@@ -42,8 +42,8 @@ enum class StatusCode {
 };
 
 // A detail value: what `data` in a JSON-RPC error will carry for one key.
-using DetailValue = std::variant<int64_t, double, bool, std::string,
-                                 std::vector<std::string>>;
+using DetailValue =
+    std::variant<int64_t, double, bool, std::string, std::vector<std::string>>;
 
 struct DetailField {
   std::string key;
@@ -137,9 +137,9 @@ class [[nodiscard]] Result {
 }  // namespace goxel
 
 // Returns from the calling function when `expr` (a Status) is not OK.
-#define GOXEL_RETURN_IF_ERROR(expr)           \
-  do {                                        \
-    ::goxel::Status goxel_status_ = (expr);   \
+#define GOXEL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::goxel::Status goxel_status_ = (expr);        \
     if (!goxel_status_.ok()) return goxel_status_; \
   } while (0)
 

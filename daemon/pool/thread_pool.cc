@@ -1,0 +1,119 @@
+#include "pool/thread_pool.h"
+
+#include <chrono>
+
+#include "base/clock.h"
+
+namespace goxel::pool {
+
+ThreadPool::ThreadPool(size_t workers, size_t capacity)
+    : capacity_(capacity == 0 ? 1 : capacity) {
+  if (workers == 0) workers = 1;
+  threads_.reserve(workers);
+  for (size_t i = 0; i < workers; ++i)
+    threads_.emplace_back([this] { WorkerMain(); });
+}
+
+ThreadPool::~ThreadPool() { Shutdown(-1); }
+
+bool ThreadPool::Submit(Job job) {
+  std::vector<Job> one;
+  one.push_back(std::move(job));
+  return SubmitBatch(&one) == 1;
+}
+
+size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
+  size_t taken = 0;
+  size_t wake = 0;
+  uint64_t now = MonotonicNanos();
+  {
+    MutexLock lock(&mu_);
+    if (!stopping_) {
+      while (taken < jobs->size() && queue_.size() < capacity_) {
+        Job& job = (*jobs)[taken++];
+        job.enqueued_nanos = now;
+        queue_.push_back(std::move(job));
+      }
+    }
+    size_t depth = queue_.size();
+    depth_.store(depth, std::memory_order_relaxed);
+    if (depth > peak_.load(std::memory_order_relaxed))
+      peak_.store(depth, std::memory_order_relaxed);
+    wake = std::min(taken, waiting_);
+  }
+  jobs->erase(jobs->begin(), jobs->begin() + static_cast<ptrdiff_t>(taken));
+  rejected_.fetch_add(jobs->size(), std::memory_order_relaxed);
+  if (wake == 1) {
+    cv_.notify_one();
+  } else if (wake > 1) {
+    cv_.notify_all();
+  }
+  return taken;
+}
+
+void ThreadPool::WorkerMain() {
+  std::unique_lock<std::mutex> lock(mu_.native());
+  for (;;) {
+    if (queue_.empty()) {
+      if (stopping_) return;
+      ++waiting_;
+      cv_.wait(lock);
+      --waiting_;
+      continue;
+    }
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    depth_.store(queue_.size(), std::memory_order_relaxed);
+    busy_.fetch_add(1, std::memory_order_relaxed);
+    lock.unlock();
+    uint64_t start = MonotonicNanos();
+    job.run();
+    job = Job();  // destroy captured state outside the lock
+    busy_nanos_.fetch_add(MonotonicNanos() - start, std::memory_order_relaxed);
+    completed_.fetch_add(1, std::memory_order_relaxed);
+    busy_.fetch_sub(1, std::memory_order_relaxed);
+    lock.lock();
+    if (queue_.empty() && busy_.load(std::memory_order_relaxed) == 0)
+      idle_cv_.notify_all();
+  }
+}
+
+void ThreadPool::Shutdown(int64_t timeout_ms) {
+  std::deque<Job> dropped;
+  {
+    std::unique_lock<std::mutex> lock(mu_.native());
+    if (joined_) return;
+    stopping_ = true;
+    auto drained = [this] NO_THREAD_SAFETY_ANALYSIS {
+      return queue_.empty() && busy_.load(std::memory_order_relaxed) == 0;
+    };
+    if (timeout_ms < 0) {
+      idle_cv_.wait(lock, drained);
+    } else {
+      idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), drained);
+    }
+    dropped.swap(queue_);
+    depth_.store(0, std::memory_order_relaxed);
+    joined_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  for (auto& job : dropped) {
+    if (job.drop) job.drop();
+  }
+}
+
+PoolStats ThreadPool::Stats() const {
+  PoolStats s;
+  s.workers = threads_.size();
+  s.queue_capacity = capacity_;
+  s.queue_depth = depth_.load(std::memory_order_relaxed);
+  s.queue_peak = peak_.load(std::memory_order_relaxed);
+  s.busy = busy_.load(std::memory_order_relaxed);
+  s.completed = completed_.load(std::memory_order_relaxed);
+  s.rejected = rejected_.load(std::memory_order_relaxed);
+  s.busy_nanos = busy_nanos_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace goxel::pool

@@ -1,0 +1,83 @@
+// JSON-RPC 2.0 envelopes: one JSON text in, replies out.
+//
+// ParseRequestText() parses one framed text strictly (RFC 8259, UTF-8
+// validated) and checks each request's envelope: a single request or a
+// batch, ids (numbers, strings, null; kept exactly as sent), "jsonrpc":"2.0",
+// a string method found in the MethodTable, params absent, an object or an
+// array. Problems become per-request errors, never a dropped request.
+//
+// ExecuteText() runs the requests of a parsed text in order and appends the
+// replies: one compact JSON text plus "\n" for a single request, one array
+// for a batch, nothing for notifications (never answered, even on error)
+// or for a batch of notifications only.
+//
+// Thread contract: a ParsedText is owned by one thread at a time; it may be
+// parsed on the loop thread and executed on a worker. Stateless functions.
+#ifndef GOXEL_RPC_ENVELOPE_H_
+#define GOXEL_RPC_ENVELOPE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "rpc/json.h"
+#include "rpc/method_table.h"
+
+namespace goxel::rpc {
+
+struct RequestItem {
+  const JsonValue* object = nullptr;   // the request (null: not an object)
+  const MethodSpec* method = nullptr;  // null when the envelope is invalid
+  const JsonValue* id = nullptr;       // null when absent or unreadable
+  const JsonValue* params = nullptr;   // null when absent
+  std::string raw_id;  // exact id text when a number might not round-trip
+  bool notification = false;
+  Status error;  // envelope error: invalid request, method not found
+};
+
+struct ParsedText {
+  JsonDocument doc;
+  bool batch = false;
+  Status text_error;  // parse error or empty batch: one reply, id null
+  std::vector<RequestItem> items;
+
+  // True when every request can run on the loop thread (control methods
+  // and envelope errors only).
+  bool AllControl() const;
+  // Number of requests (1 for a text error).
+  size_t RequestCount() const { return items.empty() ? 1 : items.size(); }
+};
+
+std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
+                                             const MethodTable& table);
+
+// Per-request hooks for the server: admission (rate and memory limits) and
+// observation (metrics, logs). Both optional.
+struct ExecuteHooks {
+  // Called before a method runs; a non-OK status is returned instead.
+  std::function<Status(const MethodSpec& method)> admit;
+  // Called after each request (notifications too) with its outcome.
+  std::function<void(const RequestItem& item, const Status& status,
+                     uint64_t run_nanos)>
+      observe;
+};
+
+// Runs the requests of `text` in order; appends their replies to `out`.
+void ExecuteText(ParsedText& text, const CallerInfo& caller,
+                 const ExecuteHooks& hooks, std::string* out);
+
+// Appends the replies `text` would get if every request failed with
+// `status` (a full queue, shutting down): notifications stay unanswered.
+void AppendRejection(const ParsedText& text, const Status& status,
+                     std::string* out);
+
+// Appends one error reply with id null ("\n"-terminated).
+void AppendErrorReply(const Status& status, std::string* out);
+
+}  // namespace goxel::rpc
+
+#endif  // GOXEL_RPC_ENVELOPE_H_

@@ -1,0 +1,44 @@
+// RapidJSON types used across the daemon, and small writing helpers.
+// Thread contract: type aliases and stateless functions; thread-safe.
+#ifndef GOXEL_RPC_JSON_H_
+#define GOXEL_RPC_JSON_H_
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace goxel::rpc {
+
+using JsonValue = rapidjson::Value;
+using JsonDocument = rapidjson::Document;
+using JsonAllocator = rapidjson::Document::AllocatorType;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Parse flags for requests: strict JSON (no comments, trailing commas, NaN),
+// UTF-8 validated.
+inline constexpr unsigned kStrictParseFlags =
+    rapidjson::kParseValidateEncodingFlag;
+
+// A JSON string value copied into `alloc`.
+inline JsonValue MakeString(std::string_view s, JsonAllocator& alloc) {
+  return JsonValue(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
+}
+
+// Compact JSON text of `v`.
+std::string ToJsonText(const JsonValue& v);
+
+// A short description of a value's type for error messages: "a string",
+// "an integer", "null", "an object", …
+const char* JsonTypeName(const JsonValue& v);
+
+// Writes a Status's details as a JSON object value into `out`.
+void DetailsToJson(const Status& status, JsonValue* out, JsonAllocator& alloc);
+
+}  // namespace goxel::rpc
+
+#endif  // GOXEL_RPC_JSON_H_

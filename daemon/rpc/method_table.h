@@ -1,0 +1,104 @@
+// MethodTable: the one registry of JSON-RPC methods.
+//
+// Each row names a method, documents its params and result (read by
+// list_methods and the client's help), says where it runs (kControl: on the
+// loop thread; kPooled: on a worker) and whether it edits state, and holds
+// the handler. Dispatch, list_methods and the docs all read this table.
+//
+// Thread contract: built single-threaded at start-up (Add, AddAlias); after
+// that only const methods are called, from any thread.
+#ifndef GOXEL_RPC_METHOD_TABLE_H_
+#define GOXEL_RPC_METHOD_TABLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "rpc/params.h"
+
+namespace goxel::rpc {
+
+enum MethodFlags : uint32_t {
+  kControl = 1u << 0,    // cheap; runs on the loop thread
+  kPooled = 1u << 1,     // runs on a worker thread
+  kReadOnly = 1u << 2,   // never changes state
+  kMutating = 1u << 3,   // edits state (memory limits apply)
+  kAllocates = 1u << 4,  // may allocate much (edits, imports): memory limit
+};
+
+// Who is calling: filled by the server for each request.
+struct CallerInfo {
+  uint64_t connection_id = 0;
+  int64_t peer_pid = -1;
+  int64_t peer_uid = -1;
+  int64_t peer_gid = -1;
+};
+
+// One call in progress: the params, where to put the result, and the
+// allocator the result's JSON values must use.
+class Call {
+ public:
+  Call(const Params& params, JsonAllocator& alloc, const CallerInfo& caller)
+      : params_(params), alloc_(alloc), caller_(caller) {}
+  const Params& params() const { return params_; }
+  JsonAllocator& alloc() { return alloc_; }
+  const CallerInfo& caller() const { return caller_; }
+  // The result value; starts as null. Handlers set it (usually an object).
+  JsonValue& result() { return result_; }
+
+ private:
+  const Params& params_;
+  JsonAllocator& alloc_;
+  const CallerInfo& caller_;
+  JsonValue result_;
+};
+
+using Handler = std::function<Status(Call& call)>;
+
+struct MethodSpec {
+  std::string name;
+  std::string description;
+  std::vector<ParamSpec> params;  // positional order
+  std::string result;             // what the result holds
+  uint32_t flags = kPooled;
+  Handler handler;
+  // When true, a positional array is passed through as is (echo); otherwise
+  // an array longer than `params` is an error.
+  bool accepts_any_params = false;
+};
+
+class MethodTable {
+ public:
+  // Adds a method. Fails if the name is taken or the spec is incomplete.
+  Status Add(MethodSpec spec);
+  // Makes `alias` call `target` (which must exist); list_methods shows it.
+  Status AddAlias(std::string alias, std::string_view target);
+  // Removes a method if present (for optional features turned off).
+  void Remove(std::string_view name);
+
+  // nullptr when unknown.
+  const MethodSpec* Find(std::string_view name) const;
+  // Every method in registration order.
+  std::vector<const MethodSpec*> All() const;
+  size_t size() const { return by_name_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>()(s);
+    }
+  };
+  std::vector<std::unique_ptr<MethodSpec>> specs_;
+  std::unordered_map<std::string, const MethodSpec*, Hash, std::equal_to<>>
+      by_name_;
+};
+
+}  // namespace goxel::rpc
+
+#endif  // GOXEL_RPC_METHOD_TABLE_H_

@@ -1,0 +1,85 @@
+// Params: typed access to a request's params, named or positional.
+//
+// A request's params are an object (named) or an array (positional, in the
+// order of the method's ParamSpec list). Params hides the difference: Get
+// ("x") finds the member "x" of an object, or the element at x's position in
+// an array. JSON null counts as absent. The typed getters return
+// InvalidParams errors that name the parameter and say what was expected
+// and what came, never a silent default for a wrong type.
+//
+// Thread contract: a view over a JSON value owned elsewhere; not
+// thread-safe, valid while that value lives.
+#ifndef GOXEL_RPC_PARAMS_H_
+#define GOXEL_RPC_PARAMS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "rpc/json.h"
+
+namespace goxel::rpc {
+
+// One documented parameter of a method.
+struct ParamSpec {
+  std::string name;
+  std::string type;  // "integer", "number", "string", "boolean", "array",
+                     // "object", "color", "position", "any", …
+  bool required = false;
+  std::string description;
+};
+
+class Params {
+ public:
+  // `raw` may be null (no params), an object or an array; `specs` gives the
+  // positional order.
+  Params(const JsonValue* raw, const std::vector<ParamSpec>* specs)
+      : raw_(raw), specs_(specs) {}
+
+  // The value for `name`, or nullptr when absent or null.
+  const JsonValue* Get(std::string_view name) const;
+  bool Has(std::string_view name) const { return Get(name) != nullptr; }
+  bool positional() const { return raw_ && raw_->IsArray(); }
+  const JsonValue* raw() const { return raw_; }
+
+  // Checks the shape: a positional array no longer than the spec list.
+  Status CheckShape(bool accepts_any) const;
+
+  // Required getters: a missing parameter is an error.
+  Result<int64_t> Int(std::string_view name) const;
+  Result<double> Number(std::string_view name) const;
+  Result<std::string> String(std::string_view name) const;
+  Result<bool> Bool(std::string_view name) const;
+
+  // Optional getters: `fallback` when absent, an error when present but
+  // wrong.
+  Result<int64_t> Int(std::string_view name, int64_t fallback) const;
+  Result<double> Number(std::string_view name, double fallback) const;
+  Result<std::string> String(std::string_view name,
+                             std::string_view fallback) const;
+  Result<bool> Bool(std::string_view name, bool fallback) const;
+
+  // Like Int, and checks lo <= value <= hi.
+  Result<int64_t> IntInRange(std::string_view name, int64_t lo, int64_t hi,
+                             std::optional<int64_t> fallback) const;
+
+  // Error helpers for handlers' own checks.
+  static Status Missing(std::string_view name, std::string_view expected);
+  static Status Wrong(std::string_view name, std::string_view expected,
+                      const JsonValue& got);
+
+ private:
+  const JsonValue* raw_;
+  const std::vector<ParamSpec>* specs_;
+};
+
+// Reads an integer from a JSON number: integers, or doubles with no
+// fractional part that fit in int64. nullopt otherwise.
+std::optional<int64_t> JsonToInt64(const JsonValue& v);
+
+}  // namespace goxel::rpc
+
+#endif  // GOXEL_RPC_PARAMS_H_

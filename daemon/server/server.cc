@@ -1,0 +1,509 @@
+#include "server/server.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/clock.h"
+#include "server/connection.h"
+
+namespace goxel::server {
+
+// A pool job: consecutive texts of one connection, run in order by one
+// worker. Workers touch only this, never the Connection.
+struct JobData {
+  Server* server;
+  uint64_t connection_id;
+  rpc::CallerInfo caller;
+  std::vector<PendingText> texts;
+  size_t requests = 0;
+
+  void Run() {
+    std::string out;
+    for (auto& t : texts) {
+      if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
+      if (!t.rejected.ok()) {
+        rpc::AppendRejection(*t.parsed, t.rejected, &out);
+      } else {
+        rpc::ExecuteText(*t.parsed, caller, server->hooks_.execute, &out);
+      }
+      requests += t.parsed->RequestCount();
+    }
+    texts.clear();  // free request memory on the worker
+    server->PostCompletion(connection_id, std::move(out), requests);
+  }
+  void Reject(const Status& why, std::string* out) {
+    for (auto& t : texts) {
+      if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
+      rpc::AppendRejection(*t.parsed, why, out);
+      requests += t.parsed->RequestCount();
+    }
+    texts.clear();
+  }
+};
+
+namespace {
+
+std::string ErrnoText(int err) { return std::string(strerror(err)); }
+
+// Is a daemon answering at `path`? (connect succeeds)
+bool SocketIsLive(const std::string& path, int* err) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *err = errno;
+    return false;
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  *err = rc == 0 ? 0 : errno;
+  close(fd);
+  return rc == 0;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, const rpc::MethodTable* table,
+               pool::ThreadPool* pool, ServerHooks hooks)
+    : options_(std::move(options)),
+      table_(table),
+      pool_(pool),
+      hooks_(std::move(hooks)) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+}
+
+Server::~Server() {
+  if (phase_ != Phase::kClosed) {
+    // Run() never completed: close what is open so the loop can close.
+    uv_walk(
+        &loop_,
+        [](uv_handle_t* h, void*) {
+          if (!uv_is_closing(h)) uv_close(h, nullptr);
+        },
+        nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  }
+  uv_loop_close(&loop_);
+}
+
+void Server::Log(LogLevel level, std::string_view message,
+                 std::vector<DetailField> fields) {
+  if (hooks_.log) hooks_.log(level, message, fields);
+}
+
+Status Server::BindSocket() {
+  const std::string& path = options_.socket_path;
+  if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return Status::InvalidParams(
+               "socket path is empty or longer than " +
+               std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes")
+        .With("socket", path);
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return Status::ServerError(path +
+                                 " exists and is not a socket; refusing to "
+                                 "remove it (move it away or choose another "
+                                 "--socket)")
+          .With("socket", path);
+    }
+    int err = 0;
+    if (SocketIsLive(path, &err)) {
+      return Status::ServerError("another daemon is already serving " + path +
+                                 " (stop it first, or choose another --socket)")
+          .With("socket", path);
+    }
+    if (err != ECONNREFUSED && err != ENOENT) {
+      return Status::ServerError("cannot probe existing socket " + path + ": " +
+                                 ErrnoText(err))
+          .With("socket", path);
+    }
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::ServerError("cannot remove stale socket " + path + ": " +
+                                 ErrnoText(errno))
+          .With("socket", path);
+    }
+    Log(LogLevel::kInfo, "replaced stale socket", {{"socket", path}});
+  }
+  mode_t old_mask = umask(~options_.socket_mode & 0777);
+  int rc = uv_pipe_bind(&listener_, path.c_str());
+  umask(old_mask);
+  if (rc != 0) {
+    return Status::ServerError("cannot bind " + path + ": " + uv_strerror(rc))
+        .With("socket", path);
+  }
+  bound_path_ = true;
+  if (chmod(path.c_str(), options_.socket_mode) != 0) {
+    return Status::ServerError("cannot chmod " + path + ": " + ErrnoText(errno))
+        .With("socket", path);
+  }
+  if (options_.socket_gid >= 0 &&
+      chown(path.c_str(), static_cast<uid_t>(-1),
+            static_cast<gid_t>(options_.socket_gid)) != 0) {
+    return Status::ServerError("cannot give " + path + " to group " +
+                               std::to_string(options_.socket_gid) + ": " +
+                               ErrnoText(errno))
+        .With("socket", path);
+  }
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  uv_pipe_init(&loop_, &listener_, 0);
+  listener_.data = this;
+  Status s;
+  if (options_.listen_fd >= 0) {
+    int rc = uv_pipe_open(&listener_, options_.listen_fd);
+    if (rc != 0) {
+      s = Status::ServerError(std::string("cannot use the inherited socket: ") +
+                              uv_strerror(rc))
+              .With("fd", static_cast<int64_t>(options_.listen_fd));
+    }
+  } else {
+    s = BindSocket();
+  }
+  if (s.ok()) {
+    int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_),
+                       options_.backlog, OnConnection);
+    if (rc != 0) {
+      s = Status::ServerError(std::string("cannot listen: ") + uv_strerror(rc))
+              .With("socket", options_.socket_path);
+    }
+  }
+  if (!s.ok()) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    if (bound_path_) unlink(options_.socket_path.c_str());
+    bound_path_ = false;
+    uv_run(&loop_, UV_RUN_NOWAIT);
+    phase_ = Phase::kClosed;
+    return s;
+  }
+  listening_ = true;
+
+  uv_async_init(&loop_, &async_, OnAsync);
+  async_.data = this;
+  uv_check_init(&loop_, &check_);
+  check_.data = this;
+  uv_check_start(&check_, OnCheck);
+  uv_timer_init(&loop_, &tick_);
+  tick_.data = this;
+  uv_timer_start(&tick_, OnTick, options_.tick_interval_ms,
+                 options_.tick_interval_ms);
+  uv_timer_init(&loop_, &shutdown_timer_);
+  shutdown_timer_.data = this;
+  const int kSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
+  for (int i = 0; i < 5; ++i) {
+    uv_signal_init(&loop_, &signals_[i]);
+    signals_[i].data = this;
+    uv_signal_start(&signals_[i], OnSignal, kSignals[i]);
+  }
+  return Status::Ok();
+}
+
+Status Server::Run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  if (bound_path_) {
+    unlink(options_.socket_path.c_str());
+    bound_path_ = false;
+  }
+  phase_ = Phase::kClosed;
+  int rc = uv_loop_close(&loop_);
+  if (rc != 0) {
+    return Status::Internal(std::string("event loop did not close: ") +
+                            uv_strerror(rc));
+  }
+  return Status::Ok();
+}
+
+void Server::OnConnection(uv_stream_t* listener, int status) {
+  auto* self = static_cast<Server*>(listener->data);
+  if (status < 0) {
+    self->Log(LogLevel::kWarning, "accept failed",
+              {{"error", std::string(uv_strerror(status))}});
+    return;
+  }
+  self->Accept();
+}
+
+void Server::Accept() {
+  uint64_t id = next_connection_id_++;
+  auto* conn = new Connection(this, id, options_.framer);
+  uv_pipe_init(&loop_, &conn->handle, 0);
+  conn->handle.data = conn;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_),
+                reinterpret_cast<uv_stream_t*>(&conn->handle)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&conn->handle),
+             [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+    return;
+  }
+  conn->caller.connection_id = id;
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&conn->handle), &fd) == 0) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+      conn->caller.peer_pid = cred.pid;
+      conn->caller.peer_uid = cred.uid;
+      conn->caller.peer_gid = cred.gid;
+    }
+  }
+  connections_[id] = conn;
+  stats_.connections_open.fetch_add(1, std::memory_order_relaxed);
+  Status refusal;
+  if (connections_.size() > options_.max_connections) {
+    refusal = Status::ServerError("too many connections: the limit is " +
+                                  std::to_string(options_.max_connections))
+                  .With("max_connections",
+                        static_cast<int64_t>(options_.max_connections));
+  } else if (hooks_.admit_peer) {
+    refusal = hooks_.admit_peer(conn->caller);
+  }
+  if (!refusal.ok()) {
+    stats_.connections_rejected.fetch_add(1, std::memory_order_relaxed);
+    Log(LogLevel::kWarning, "connection refused",
+        {{"connection", static_cast<int64_t>(id)},
+         {"peer_uid", conn->caller.peer_uid},
+         {"reason", refusal.message()}});
+    rpc::AppendErrorReply(refusal, &conn->out);
+    conn->eof = true;
+    conn->close_after_flush = true;
+    conn->Flush();
+    conn->AfterOutput();
+    return;
+  }
+  stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+  Log(LogLevel::kDebug, "connection accepted",
+      {{"connection", static_cast<int64_t>(id)},
+       {"peer_pid", conn->caller.peer_pid},
+       {"peer_uid", conn->caller.peer_uid},
+       {"peer_gid", conn->caller.peer_gid}});
+  conn->StartReading();
+}
+
+void Server::PostCompletion(uint64_t connection_id, std::string replies,
+                            size_t requests) {
+  {
+    MutexLock lock(&completions_mu_);
+    completions_.push_back({connection_id, std::move(replies), requests});
+  }
+  uv_async_send(&async_);  // coalesced by libuv
+}
+
+void Server::RequestShutdown() {
+  shutdown_requested_.store(true, std::memory_order_release);
+  uv_async_send(&async_);
+}
+
+void Server::OnAsync(uv_async_t* handle) {
+  auto* self = static_cast<Server*>(handle->data);
+  self->DrainCompletions();
+  if (self->shutdown_requested_.exchange(false) &&
+      self->phase_ == Phase::kRunning) {
+    self->BeginShutdown();
+  }
+}
+
+void Server::DrainCompletions() {
+  std::vector<Completion> done;
+  {
+    MutexLock lock(&completions_mu_);
+    done.swap(completions_);
+  }
+  for (auto& c : done) {
+    stats_.requests_served.fetch_add(c.requests, std::memory_order_relaxed);
+    auto it = connections_.find(c.connection_id);
+    if (it == connections_.end()) continue;  // the client has gone
+    Connection* conn = it->second;
+    if (conn->out.empty()) {
+      conn->out.swap(c.replies);
+    } else {
+      conn->out.append(c.replies);
+    }
+    conn->inflight = false;
+    conn->Pump();
+  }
+  if (phase_ == Phase::kDraining) MaybeFinishShutdown(false);
+}
+
+void Server::OnCheck(uv_check_t* handle) {
+  auto* self = static_cast<Server*>(handle->data);
+  self->stats_.loop_iterations.fetch_add(1, std::memory_order_relaxed);
+  if (!self->job_ready_.empty()) self->SubmitPendingJobs();
+}
+
+void Server::SubmitPendingJobs() {
+  while (!job_ready_.empty()) {
+    std::vector<uint64_t> ids;
+    ids.swap(job_ready_);
+    std::vector<pool::Job> jobs;
+    std::vector<std::shared_ptr<JobData>> datas;
+    for (uint64_t id : ids) {
+      auto it = connections_.find(id);
+      if (it == connections_.end()) continue;
+      Connection* conn = it->second;
+      auto data = std::make_shared<JobData>();
+      data->server = this;
+      data->connection_id = id;
+      data->caller = conn->caller;
+      while (!conn->backlog.empty() &&
+             data->texts.size() < options_.max_texts_per_job &&
+             !conn->backlog.front().close_after) {
+        data->texts.push_back(std::move(conn->backlog.front()));
+        conn->backlog.pop_front();
+      }
+      pool::Job job;
+      job.run = [data] { data->Run(); };
+      job.drop = [data] {
+        std::string out;
+        data->Reject(Status::ServerError("server is shutting down"), &out);
+        data->server->PostCompletion(data->connection_id, std::move(out),
+                                     data->requests);
+      };
+      jobs.push_back(std::move(job));
+      datas.push_back(std::move(data));
+    }
+    size_t taken = pool_->SubmitBatch(&jobs);
+    for (size_t i = taken; i < datas.size(); ++i) {
+      JobData& data = *datas[i];
+      auto it = connections_.find(data.connection_id);
+      if (it == connections_.end()) continue;
+      Connection* conn = it->second;
+      Status why =
+          phase_ == Phase::kRunning
+              ? Status::ServerError(
+                    "server busy: the request queue is full; "
+                    "retry later")
+                    .With("queue_size", static_cast<int64_t>(pool_->capacity()))
+                    .With("retry_after_ms", options_.retry_after_ms)
+              : Status::ServerError("server is shutting down");
+      data.Reject(why, &conn->out);
+      stats_.requests_served.fetch_add(data.requests,
+                                       std::memory_order_relaxed);
+      conn->inflight = false;
+      conn->Pump();  // may queue the next run again
+    }
+  }
+}
+
+void Server::OnSignal(uv_signal_t* handle, int signum) {
+  auto* self = static_cast<Server*>(handle->data);
+  switch (signum) {
+    case SIGTERM:
+    case SIGINT:
+      self->Log(
+          LogLevel::kInfo, "shutdown requested by signal",
+          {{"signal", std::string(signum == SIGTERM ? "SIGTERM" : "SIGINT")}});
+      if (self->phase_ == Phase::kRunning) self->BeginShutdown();
+      break;
+    case SIGHUP:
+      if (self->hooks_.on_reload) self->hooks_.on_reload();
+      break;
+    case SIGUSR1:
+      if (self->hooks_.on_status_signal) self->hooks_.on_status_signal();
+      break;
+    default:
+      break;
+  }
+}
+
+void Server::OnTick(uv_timer_t* handle) {
+  auto* self = static_cast<Server*>(handle->data);
+  uint64_t now_ms = MonotonicNanos() / 1000000;
+  std::vector<Connection*> stalled;
+  for (auto& [id, conn] : self->connections_) {
+    if (conn->paused &&
+        conn->PendingReplyBytes() >
+            self->options_.max_pending_reply_bytes / 2 &&
+        now_ms - conn->paused_since_ms >
+            static_cast<uint64_t>(self->options_.write_stall_timeout_ms)) {
+      stalled.push_back(conn);
+    }
+  }
+  for (Connection* conn : stalled) {
+    self->Log(LogLevel::kWarning,
+              "closing a connection that does not read its replies",
+              {{"connection", static_cast<int64_t>(conn->id)},
+               {"pending_reply_bytes",
+                static_cast<int64_t>(conn->PendingReplyBytes())}});
+    conn->Close();
+  }
+  if (self->hooks_.on_tick) self->hooks_.on_tick();
+}
+
+void Server::BeginShutdown() {
+  phase_ = Phase::kDraining;
+  if (hooks_.on_stopping) hooks_.on_stopping();
+  if (listening_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    listening_ = false;
+  }
+  for (auto& [id, conn] : connections_) {
+    conn->StopReading();
+    conn->paused = false;
+  }
+  uv_timer_start(&shutdown_timer_, OnShutdownTimer,
+                 static_cast<uint64_t>(options_.shutdown_timeout_ms), 0);
+  MaybeFinishShutdown(false);
+}
+
+void Server::OnShutdownTimer(uv_timer_t* handle) {
+  auto* self = static_cast<Server*>(handle->data);
+  if (self->phase_ == Phase::kDraining) {
+    self->Log(LogLevel::kWarning,
+              "shutdown timeout: dropping requests still queued");
+    self->MaybeFinishShutdown(true);
+  } else if (self->phase_ == Phase::kClosing) {
+    // Clients that do not read their last replies are not waited for.
+    std::vector<Connection*> all;
+    for (auto& [id, conn] : self->connections_) all.push_back(conn);
+    for (Connection* conn : all) conn->Close();
+  }
+}
+
+void Server::MaybeFinishShutdown(bool deadline_passed) {
+  if (phase_ == Phase::kDraining) {
+    if (!deadline_passed) {
+      for (auto& [id, conn] : connections_) {
+        if (!conn->Idle()) return;
+      }
+    }
+    phase_ = Phase::kClosing;
+    // Nothing is queued unless the deadline passed; queued jobs are then
+    // dropped (answered "shutting down") and running ones finish.
+    pool_->Shutdown(deadline_passed ? 0 : options_.shutdown_timeout_ms);
+    DrainCompletions();
+    if (!job_ready_.empty()) SubmitPendingJobs();  // answers "shutting down"
+    std::vector<Connection*> all;
+    for (auto& [id, conn] : connections_) all.push_back(conn);
+    for (Connection* conn : all) {
+      conn->close_after_flush = true;
+      conn->backlog.clear();
+      conn->Flush();
+      conn->AfterOutput();
+    }
+    uv_timer_start(&shutdown_timer_, OnShutdownTimer, 2000, 0);
+  }
+  if (phase_ == Phase::kClosing && connections_.empty()) CloseEverything();
+}
+
+void Server::CloseEverything() {
+  auto close = [](auto* h) {
+    auto* handle = reinterpret_cast<uv_handle_t*>(h);
+    if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+  };
+  DrainCompletions();
+  close(&async_);
+  close(&check_);
+  close(&tick_);
+  close(&shutdown_timer_);
+  for (auto& s : signals_) close(&s);
+}
+
+}  // namespace goxel::server
