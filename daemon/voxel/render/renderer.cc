@@ -87,7 +87,7 @@ class Tracer {
     }
     if (options_.ambient_occlusion) light *= Occlusion(hit, point);
     light = std::min(light, 1.0);
-    const Rgba c = grid_.Get(hit.cell);
+    const Rgba c = hit.color;
     rgb[0] = c.r * light;
     rgb[1] = c.g * light;
     rgb[2] = c.b * light;
@@ -119,8 +119,9 @@ class Tracer {
   double Occlusion(const VoxelGrid::Hit& hit, Vec3d point) const {
     const int ua = (hit.axis + 1) % 3, va = (hit.axis + 2) % 3;
     const Vec3i front = Offset(hit.cell, hit.axis, hit.normal);
-    auto occupied = [&](int du, int dv) {
-      return grid_.Occupied(Offset(Offset(front, ua, du), va, dv)) ? 1 : 0;
+    const uint32_t mask = grid_.PlaneMask(front, ua, va);
+    auto occupied = [mask](int du, int dv) {
+      return int(mask >> ((du + 1) + 3 * (dv + 1))) & 1;
     };
     double corner[2][2];
     for (int i = 0; i < 2; ++i) {

@@ -46,6 +46,13 @@ struct VoxelGrid::Ray {
 
 VoxelGrid VoxelGrid::Build(const std::vector<const voxel::Volume*>& volumes) {
   VoxelGrid grid;
+  size_t blocks = 0;
+  for (const voxel::Volume* volume : volumes) {
+    if (volume != nullptr) blocks += volume->BlockCount();
+  }
+  grid.origins_.reserve(blocks);
+  grid.cells_.reserve(blocks * kBlockVoxels);
+  grid.sparse_.reserve(blocks);
   for (const voxel::Volume* volume : volumes) {
     if (volume == nullptr) continue;
     const std::optional<voxel::Box> b = volume->Bounds();
@@ -80,6 +87,8 @@ void VoxelGrid::BuildIndex() {
   const int64_t ny = int64_t{block_max_.y} - block_min_.y + 1;
   const int64_t nz = int64_t{block_max_.z} - block_min_.z + 1;
   if (nx * ny * nz > kMaxDenseBlocks) return;  // keep the hash map.
+  dense_nx_ = nx;
+  dense_ny_ = ny;
   dense_.assign(size_t(nx * ny * nz), -1);
   for (size_t i = 0; i < origins_.size(); ++i) {
     const Vec3i& o = origins_[i];
@@ -113,6 +122,36 @@ Rgba VoxelGrid::Get(Vec3i p) const {
       FindBlock(BlockCoord(p.x), BlockCoord(p.y), BlockCoord(p.z));
   if (cells == nullptr) return Rgba{};
   return cells[voxel::BlockIndex(p.x & 15, p.y & 15, p.z & 15)];
+}
+
+uint32_t VoxelGrid::PlaneMask(Vec3i center, int axis_u, int axis_v) const {
+  const int32_t c[3] = {center.x, center.y, center.z};
+  const int32_t lu = c[axis_u] & 15, lv = c[axis_v] & 15;
+  uint32_t mask = 0;
+  if (lu >= 1 && lu <= 14 && lv >= 1 && lv <= 14) {
+    // Fast path: all nine cells lie in center's block.
+    const Rgba* cells =
+        FindBlock(BlockCoord(c[0]), BlockCoord(c[1]), BlockCoord(c[2]));
+    if (cells == nullptr) return 0;
+    const int stride[3] = {1, kBlockSize, kBlockSize * kBlockSize};
+    const int middle = voxel::BlockIndex(c[0] & 15, c[1] & 15, c[2] & 15);
+    for (int dv = -1, bit = 0; dv <= 1; ++dv) {
+      for (int du = -1; du <= 1; ++du, ++bit) {
+        const int i = middle + du * stride[axis_u] + dv * stride[axis_v];
+        if (cells[i].a != 0) mask |= 1u << bit;
+      }
+    }
+    return mask;
+  }
+  for (int dv = -1, bit = 0; dv <= 1; ++dv) {
+    for (int du = -1; du <= 1; ++du, ++bit) {
+      int32_t p[3] = {c[0], c[1], c[2]};
+      p[axis_u] += du;
+      p[axis_v] += dv;
+      if (Occupied({p[0], p[1], p[2]})) mask |= 1u << bit;
+    }
+  }
+  return mask;
 }
 
 bool VoxelGrid::Trace(Vec3d origin, Vec3d dir, double t_min, double t_max,
@@ -211,11 +250,14 @@ bool VoxelGrid::TraceBlock(const Ray& ray, const Rgba* cells,
     next[a] = ray.step[a] == 0 ? std::numeric_limits<double>::infinity()
                                : ray.Next(a, c[a], 1);
   }
+  const int stride[3] = {ray.step[0], ray.step[1] * kBlockSize,
+                         ray.step[2] * kBlockSize * kBlockSize};
+  int index = voxel::BlockIndex(c[0] - base[0], c[1] - base[1], c[2] - base[2]);
   for (;;) {
-    const Rgba& cell = cells[voxel::BlockIndex(c[0] - base[0], c[1] - base[1],
-                                               c[2] - base[2])];
+    const Rgba& cell = cells[index];
     if (cell.a != 0) {
       hit->cell = {c[0], c[1], c[2]};
+      hit->color = cell;
       hit->axis = *axis;
       hit->normal = *axis >= 0 ? -ray.step[*axis] : 0;
       hit->t = *t;
@@ -226,7 +268,8 @@ bool VoxelGrid::TraceBlock(const Ray& ray, const Rgba* cells,
     if (next[2] < next[a]) a = 2;
     if (next[a] > ray.t_end) return false;
     c[a] += ray.step[a];
-    if (c[a] < base[a] || c[a] > base[a] + 15) return false;
+    if (uint32_t(c[a] - base[a]) > 15u) return false;  // left the block.
+    index += stride[a];
     *t = next[a];
     *axis = a;
     next[a] = ray.Next(a, c[a], 1);

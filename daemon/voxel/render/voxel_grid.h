@@ -32,6 +32,7 @@ class VoxelGrid {
     int axis = 0;    // axis of the face the ray entered through (0=x,1=y,2=z).
     int normal = 0;  // +1 or -1: the face's outward normal along `axis`.
     double t = 0;    // ray parameter of the entry point.
+    voxel::Rgba color;  // the cell's colour.
   };
 
   // Merges `volumes` (bottom first; null pointers are skipped). The volumes
@@ -46,6 +47,11 @@ class VoxelGrid {
   // The merged colour at p (alpha 0 when empty).
   voxel::Rgba Get(voxel::Vec3i p) const;
   bool Occupied(voxel::Vec3i p) const { return Get(p).a != 0; }
+
+  // Occupancy of the 3 x 3 cells around `center` in the plane spanned by
+  // axes `axis_u` and `axis_v`: bit (du + 1) + 3 * (dv + 1) is set when the
+  // cell center + du * e_u + dv * e_v is occupied, du, dv in {-1, 0, 1}.
+  uint32_t PlaneMask(voxel::Vec3i center, int axis_u, int axis_v) const;
 
   // Finds the first occupied cell along origin + t * dir for t in
   // [t_min, t_max] (dir need not be unit, but must be non-zero). When the
@@ -71,10 +77,11 @@ class VoxelGrid {
                   double* t, int* axis, Hit* hit) const;
 
   std::optional<voxel::Box> bounds_;
-  voxel::Vec3i block_min_, block_max_;  // block coordinates, inclusive.
-  std::vector<voxel::Vec3i> origins_;   // block i's origin / 16.
-  std::vector<voxel::Rgba> cells_;      // block i at i * kBlockVoxels.
-  std::vector<int32_t> dense_;          // block index or -1; empty if sparse.
+  voxel::Vec3i block_min_, block_max_;   // block coordinates, inclusive.
+  int64_t dense_nx_ = 0, dense_ny_ = 0;  // dense table row and layer sizes.
+  std::vector<voxel::Vec3i> origins_;    // block i's origin / 16.
+  std::vector<voxel::Rgba> cells_;       // block i at i * kBlockVoxels.
+  std::vector<int32_t> dense_;           // block index or -1; empty if sparse.
   std::unordered_map<voxel::Vec3i, int32_t, KeyHash> sparse_;
 };
 
