@@ -94,6 +94,37 @@ const char* StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+std::string DetailsText(const std::vector<DetailField>& fields) {
+  std::string out;
+  bool first = true;
+  for (const auto& field : fields) {
+    if (!first) out += ", ";
+    first = false;
+    out += field.key;
+    out += '=';
+    std::visit(
+        [&out](const auto& v) {
+          using V = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<V, std::string>) {
+            out += v;
+          } else if constexpr (std::is_same_v<V, bool>) {
+            out += v ? "true" : "false";
+          } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+            out += '[';
+            for (size_t i = 0; i < v.size(); ++i) {
+              if (i) out += ',';
+              out += v[i];
+            }
+            out += ']';
+          } else {
+            out += std::to_string(v);
+          }
+        },
+        field.value);
+  }
+  return out;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string out = StatusCodeName(code());
@@ -101,32 +132,7 @@ std::string Status::ToString() const {
   out += message();
   if (!details().empty()) {
     out += " (";
-    bool first = true;
-    for (const auto& field : details()) {
-      if (!first) out += ", ";
-      first = false;
-      out += field.key;
-      out += '=';
-      std::visit(
-          [&out](const auto& v) {
-            using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, std::string>) {
-              out += v;
-            } else if constexpr (std::is_same_v<V, bool>) {
-              out += v ? "true" : "false";
-            } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-              out += '[';
-              for (size_t i = 0; i < v.size(); ++i) {
-                if (i) out += ',';
-                out += v[i];
-              }
-              out += ']';
-            } else {
-              out += std::to_string(v);
-            }
-          },
-          field.value);
-    }
+    out += DetailsText(details());
     out += ')';
   }
   return out;

@@ -109,6 +109,9 @@ class [[nodiscard]] Status {
   void Detach();
 };
 
+// "key=value, key=value" for detail fields; for logs.
+std::string DetailsText(const std::vector<DetailField>& fields);
+
 // The name of a code, e.g. "invalid params"; for logs.
 const char* StatusCodeName(StatusCode code);
 
