@@ -138,7 +138,7 @@ std::vector<Vec3i> BlocksIn(const Volume& v, const Box& box) {
   const int64_t nx = (int64_t{hi.x} - lo.x) / 16 + 1,
                 ny = (int64_t{hi.y} - lo.y) / 16 + 1,
                 nz = (int64_t{hi.z} - lo.z) / 16 + 1;
-  if (nx * ny * nz <= static_cast<int64_t>(v.BlockCount())) {
+  if (i128{nx} * ny * nz <= static_cast<i128>(v.BlockCount())) {
     for (int64_t z = lo.z; z <= hi.z; z += 16)
       for (int64_t y = lo.y; y <= hi.y; y += 16)
         for (int64_t x = lo.x; x <= hi.x; x += 16) {

@@ -304,8 +304,9 @@ int64_t Volume::FillBox(const Box& box, Rgba c) {
   const int64_t kx0 = FloorKey(box.min.x), kx1 = FloorKey(box.max.x);
   const int64_t ky0 = FloorKey(box.min.y), ky1 = FloorKey(box.max.y);
   const int64_t kz0 = FloorKey(box.min.z), kz1 = FloorKey(box.max.z);
-  const int64_t box_blocks =
-      (kx1 - kx0 + 1) * (ky1 - ky0 + 1) * (kz1 - kz0 + 1);
+  // Up to 2^81 for the whole int32 space: computed in 128 bits.
+  const __int128 box_blocks =
+      __int128{kx1 - kx0 + 1} * (ky1 - ky0 + 1) * (kz1 - kz0 + 1);
   int64_t changed = 0;
   if (c.a == 0) {
     if (!impl_ || impl_->voxels == 0) return 0;

@@ -52,10 +52,14 @@ struct Box {
     return p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y &&
            p.z >= min.z && p.z <= max.z;
   }
-  // Number of cells, as 64-bit (a box may hold more than 2^31).
+  // Number of cells, as 64-bit (a box may hold more than 2^31); 0 for an
+  // inverted box; saturates at INT64_MAX (the whole int32 space is 2^96).
   int64_t CellCount() const {
-    return int64_t{max.x - min.x + 1} * (max.y - min.y + 1) *
-           (max.z - min.z + 1);
+    if (min.x > max.x || min.y > max.y || min.z > max.z) return 0;
+    const __int128 n = (__int128{max.x} - min.x + 1) *
+                       (__int128{max.y} - min.y + 1) *
+                       (__int128{max.z} - min.z + 1);
+    return n > INT64_MAX ? INT64_MAX : static_cast<int64_t>(n);
   }
   friend bool operator==(const Box&, const Box&) = default;
 };

@@ -187,9 +187,17 @@ TEST(Volume, ClearHugeBoxVisitsOnlyExistingBlocks) {
   Volume v;
   v.Set({1000000, -1000000, 5}, kRed);
   v.Set({0, 0, 0}, kRed);
-  const int32_t big = 1 << 30;
-  EXPECT_EQ(v.FillBox({{-big, -big, -big}, {big, big, big}}, Rgba{}), 2);
+  const int32_t lo = -2147483647 - 1, hi = 2147483647;
+  EXPECT_EQ(v.FillBox({{lo, lo, lo}, {hi, hi, hi}}, Rgba{}), 2);
   EXPECT_TRUE(v.Empty());
+}
+
+TEST(Box, CellCountSaturatesAndHandlesInvertedBoxes) {
+  const int32_t lo = -2147483647 - 1, hi = 2147483647;
+  EXPECT_EQ((Box{{lo, lo, lo}, {hi, hi, hi}}.CellCount()), INT64_MAX);
+  EXPECT_EQ((Box{{lo, 0, 0}, {hi, 0, 0}}.CellCount()), int64_t{1} << 32);
+  EXPECT_EQ((Box{{1, 0, 0}, {0, 5, 5}}.CellCount()), 0);
+  EXPECT_EQ((Box{{-1, -2, -3}, {1, 2, 3}}.CellCount()), 3 * 5 * 7);
 }
 
 TEST(Volume, SetBlockReplacesAndDropsEmpty) {
