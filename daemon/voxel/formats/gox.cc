@@ -93,8 +93,10 @@ class TileCache {
   std::vector<int64_t> counts_;
 };
 
-// Copies a 16^3 tile to `origin`, overwriting every cell like Goxel's
-// mesh_blit (empty cells clear).
+// Copies a 16^3 tile to `origin`. Aligned tiles replace their block; tiles
+// at other offsets (version 1 files, some third-party writers) overlap their
+// neighbours, and only their non-empty cells are written, so that overlapping
+// tiles add up instead of erasing each other.
 void Blit(Volume* v, Vec3i o, const Tile& t) {
   if (o.x % kBlockSize == 0 && o.y % kBlockSize == 0 && o.z % kBlockSize == 0) {
     v->SetBlock(o, t.data());
@@ -102,8 +104,10 @@ void Blit(Volume* v, Vec3i o, const Tile& t) {
   }
   for (int z = 0; z < kBlockSize; ++z)
     for (int y = 0; y < kBlockSize; ++y)
-      for (int x = 0; x < kBlockSize; ++x)
-        v->Set({o.x + x, o.y + y, o.z + z}, t[BlockIndex(x, y, z)]);
+      for (int x = 0; x < kBlockSize; ++x) {
+        const Rgba c = t[BlockIndex(x, y, z)];
+        if (c.a) v->Set({o.x + x, o.y + y, o.z + z}, c);
+      }
 }
 
 struct ReadState {
