@@ -16,8 +16,9 @@
 //   goxel-daemon --foreground --socket S --workers N --queue-size Q
 //                --max-connections M [--pid-file P] [extraArgs...]
 // and resolves once the daemon answers `health` (bounded by
-// startupTimeoutMs). When the daemon's --help does not list --pid-file, the
-// manager writes the PID file itself and removes it on stop.
+// startupTimeoutMs). --pid-file is passed when the daemon's --help lists it;
+// when the file does not name the daemon once it answers, the manager writes
+// it itself and removes it on stop.
 //
 // Events: started {pid, socket}, attached {pid, socket}, stopped {pid},
 // exited {pid, code, signal}, restarted {pid, attempt}, failed {attempts,
@@ -323,13 +324,15 @@ class GoxelDaemonManager extends EventEmitter {
     this.pid = child.pid;
     this.attached = false;
     child.on('exit', (code, signal) => this.onChildExit(child, code, signal));
-    if (c.pidFile && !args.includes('--pid-file')) this.writePidFile(child.pid);
     const deadline = Date.now() + c.startupTimeoutMs;
     for (;;) {
       const probe = Math.max(1, Math.min(c.healthCheckTimeoutMs, deadline - Date.now()));
       const ok = await this.performHealthCheck(probe).then(() => true, () => false);
       if (ok && !exit) {
         child.goxelUp = true; // From now on an exit is a failure to recover.
+        // A daemon that was given --pid-file has written it by now; one that
+        // was not (or ignored it) gets it written by the manager.
+        if (c.pidFile && readPidFile(c.pidFile) !== child.pid) this.writePidFile(child.pid);
         return;
       }
       if (exit) {

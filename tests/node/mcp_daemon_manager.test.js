@@ -143,6 +143,24 @@ test('start() spawns the daemon and resolves once it answers health', async (t) 
   assert.equal(m.getStatus().running, false);
   assert.equal(fs.existsSync(box.socket), false, 'the daemon removed its socket');
   assert.equal(fs.existsSync(box.pidFile), false, 'the PID file is gone');
+  // The daemon's output lines came as 'log' events and went to logFile.
+  assert.ok(logs.length > 0, 'the daemon logged at least its start');
+  await m.shutdown();
+  const logged = fs.readFileSync(box.logFile, 'utf8');
+  for (const line of logs) assert.ok(logged.includes(line));
+});
+
+test('start() attaches by socket to a daemon without a PID file', async (t) => {
+  requireDaemon();
+  const box = sandbox(t);
+  const child = await spawnDaemonDirectly(t, box);
+  const m = box.manager({ pidFile: path.join(box.dir, 'absent.pid') });
+  const attached = once(m, 'attached');
+  const status = await m.start();
+  assert.deepEqual(await attached, { pid: child.pid, socket: box.socket });
+  assert.equal(status.pid, child.pid);
+  await m.shutdown();
+  assert.equal(isAlive(child.pid), false);
 });
 
 test('performHealthCheck measures the round trip of a real health request', async (t) => {
