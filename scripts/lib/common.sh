@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Shared by scripts/run.sh and scripts/test.sh: install what is missing from
+# Debian's archive, then configure and build. Quiet when nothing is missing.
+# shellcheck shell=bash
+
+GOXEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# Packages the build needs (used by the scripts that source this file).
+# shellcheck disable=SC2034
+GOXEL_BUILD_PACKAGES=(
+  build-essential cmake pkg-config
+  libuv1-dev rapidjson-dev libsystemd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libpng-dev zlib1g-dev libcli11-dev
+)
+# shellcheck disable=SC2034
+# Extra packages the test suite needs (sanitizers and fuzzing with clang,
+# the Prometheus text parser, shellcheck, socat, node for the Node manager).
+GOXEL_TEST_PACKAGES=(
+  clang libclang-rt-14-dev python3 python3-prometheus-client
+  shellcheck socat systemd
+)
+
+goxel_log() { printf '%s\n' "$*" >&2; }
+
+# Runs a command as root: directly, or through sudo.
+goxel_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    goxel_log "error: need root to run: $* (no sudo found); install it by hand"
+    return 1
+  fi
+}
+
+# Installs the Debian packages in "$@" that are not installed yet.
+goxel_install_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  goxel_log "installing missing packages: ${missing[*]}"
+  local log
+  log=$(mktemp)
+  if ! goxel_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 ||
+     ! goxel_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+         --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    goxel_log "error: apt-get could not install: ${missing[*]}"
+    return 1
+  fi
+  rm -f "$log"
+}
+
+# Node.js for the MCP manager's tests: any node >= 18 will do.
+goxel_ensure_node() {
+  if command -v node >/dev/null 2>&1; then
+    return 0
+  fi
+  goxel_install_packages nodejs
+}
+
+# goxel_build DIR [cmake args...]: configure (once) and build quietly.
+goxel_build() {
+  local dir=$1
+  shift
+  local log
+  log=$(mktemp)
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    if ! cmake -S "$GOXEL_ROOT" -B "$dir" "$@" >"$log" 2>&1; then
+      cat "$log" >&2
+      rm -f "$log"
+      goxel_log "error: cmake configure failed for $dir"
+      return 1
+    fi
+  fi
+  if ! cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    goxel_log "error: build failed in $dir"
+    return 1
+  fi
+  rm -f "$log"
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# run_fuzzer.sh BINARY SEED_DIR: runs a libFuzzer target for
+# GOXEL_FUZZ_SECONDS (default 20) over a scratch copy of its seed corpus.
+# Exits non-zero when the fuzzer finds a crash, a leak or a timeout.
+set -euo pipefail
+bin=$1
+seeds=$2
+seconds=${GOXEL_FUZZ_SECONDS:-20}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/corpus"
+cp -r "$seeds"/. "$work/corpus/" 2>/dev/null || true
+cd "$work"
+"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=65536 -print_final_stats=1 corpus 2>"$work/fuzz.log" || {
+  tail -n 60 "$work/fuzz.log"
+  echo "fuzzer $bin failed; reproducer(s):" "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null
+  exit 1
+}
+grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units)" "$work/fuzz.log" | tail -n 2
