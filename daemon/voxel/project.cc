@@ -54,6 +54,7 @@ Project::Project(std::string name, int32_t width, int32_t height, int32_t depth)
 
 Project Project::FromScene(Scene scene, std::string name) {
   Project p(std::move(name), scene.width, scene.height, scene.depth);
+  p.kept_chunks_ = std::move(scene.kept_chunks);
   if (scene.layers.empty()) return p;
   std::set<int32_t> used;
   for (const Layer& l : scene.layers)
@@ -79,6 +80,7 @@ Scene Project::ToScene() const {
   s.width = width_;
   s.height = height_;
   s.depth = depth_;
+  s.kept_chunks = kept_chunks_;
   return s;
 }
 

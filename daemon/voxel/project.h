@@ -42,8 +42,9 @@ class Project {
                    int32_t height = 64, int32_t depth = 64);
 
   // A project holding the scene's layers (ids kept when unique and > 0,
-  // otherwise reassigned; an empty scene gets one empty layer). The top
-  // layer is active. Not dirty, empty history.
+  // otherwise reassigned; an empty scene gets one empty layer) and its kept
+  // chunks (returned by ToScene). The top layer is active. Not dirty, empty
+  // history.
   static Project FromScene(Scene scene, std::string name);
   // The layers and canvas, for file writers. O(layers).
   Scene ToScene() const;
@@ -156,6 +157,7 @@ class Project {
   int64_t created_ms_ = 0, modified_ms_ = 0;
   std::string file_path_;
   std::optional<Box> selection_;
+  std::vector<KeptChunk> kept_chunks_;  // from FromScene, back in ToScene.
 };
 
 }  // namespace goxel::voxel

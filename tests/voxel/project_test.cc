@@ -179,6 +179,7 @@ TEST(Project, SceneRoundTripAndIdRepair) {
   b.name = "b";
   c.id = 0;  // missing
   s.layers = {a, b, c};
+  s.kept_chunks.push_back({"gox", "CAMR", {1, 2, 3}});
   Project p = Project::FromScene(s, "scene");
   ASSERT_EQ(p.layers().size(), 3u);
   EXPECT_EQ(p.layers()[0].id, 7);
@@ -191,6 +192,9 @@ TEST(Project, SceneRoundTripAndIdRepair) {
   for (size_t i = 0; i < 3; ++i) EXPECT_NE(p.layers()[i].id, fresh);
   Scene out = p.ToScene();
   EXPECT_EQ(out.width, 10);
+  ASSERT_EQ(out.kept_chunks.size(), 1u);
+  EXPECT_EQ(out.kept_chunks[0].type, "CAMR");
+  EXPECT_EQ(out.kept_chunks[0].data, (std::vector<uint8_t>{1, 2, 3}));
   EXPECT_EQ(out.layers.size(), 4u);
   EXPECT_EQ(out.layers[0].volume.Get({0, 0, 0}), kRed);
   EXPECT_EQ(Project::FromScene(Scene{}, "e").layers().size(), 1u);
