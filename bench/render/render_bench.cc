@@ -2,11 +2,15 @@
 // (81^3 cells, 160,000 voxels, like testdata/vox/menger.vox), 512x512, one
 // thread.
 //
-//   build-render/bench/render/render_bench --benchmark_min_time=2s
+//   build-render/bench/render/render_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
+#include "voxel/formats/vox.h"
 #include "voxel/render/camera.h"
 #include "voxel/render/renderer.h"
 #include "voxel/render/voxel_grid.h"
@@ -82,6 +86,48 @@ BENCHMARK(BM_RenderMenger512)
     ->Args({1, 1, 1, 1})
     ->Args({0, 0, 0, 2})
     ->Args({1, 1, 1, 2})
+    ->Unit(benchmark::kMillisecond);
+
+// The real file: testdata/vox/menger.vox read through goxel_formats.
+const voxel::Scene& MengerVox() {
+  static const voxel::Scene* scene = [] {
+    std::ifstream in(std::string(GOXEL_TESTDATA_DIR) + "/vox/menger.vox",
+                     std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in),
+                                     std::istreambuf_iterator<char>()};
+    Result<voxel::Scene> read =
+        voxel::formats::ReadVox(bytes, voxel::formats::ReadLimits{});
+    return new voxel::Scene(read.ok() ? std::move(read).value()
+                                      : voxel::Scene{});
+  }();
+  return *scene;
+}
+
+// Args: iso, ao+shadows. Perspective uses the front preset's framing.
+void BM_RenderMengerVox512(benchmark::State& state) {
+  const voxel::Scene& scene = MengerVox();
+  std::vector<const voxel::Volume*> volumes;
+  for (const voxel::Layer& layer : scene.layers)
+    volumes.push_back(&layer.volume);
+  if (volumes.empty()) state.SkipWithError("menger.vox did not load");
+  RenderOptions options;
+  options.camera = FrameBounds(
+      state.range(0) ? CameraPreset::kIsometric : CameraPreset::kFront,
+      state.range(0) ? Projection::kOrthographic : Projection::kPerspective,
+      SceneBounds(volumes), 512, 512);
+  options.ambient_occlusion = options.shadows = state.range(1);
+  for (auto _ : state) {
+    Result<Image> image = RenderScene(scene, options);
+    if (!image.ok()) state.SkipWithError(image.status().ToString().c_str());
+    benchmark::DoNotOptimize(image.value().rgba.data());
+  }
+}
+BENCHMARK(BM_RenderMengerVox512)
+    ->ArgNames({"iso", "ao_shadows"})
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
     ->Unit(benchmark::kMillisecond);
 
 // Building the merged grid alone (part of every Render call).
