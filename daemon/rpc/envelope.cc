@@ -13,8 +13,11 @@ namespace {
 // RapidJSON turns "1e2" into 100.0 and "-0" into 0; ids must come back
 // exactly as sent, so for such numbers we find the id's text in the request.
 
-bool NeedsRawId(const JsonValue& id) {
-  return id.IsDouble() || (id.IsInt64() && id.GetInt64() == 0);
+// `escapes`: the text has a backslash somewhere, so a string id may have
+// been written with escapes that RapidJSON would write differently.
+bool NeedsRawId(const JsonValue& id, bool escapes) {
+  return id.IsDouble() || (id.IsInt64() && id.GetInt64() == 0) ||
+         (escapes && id.IsString());
 }
 
 size_t SkipWs(std::string_view t, size_t i) {
@@ -167,8 +170,7 @@ void WriteId(const RequestItem* item, JsonWriter& w) {
   if (item == nullptr || item->id == nullptr) {
     w.Null();
   } else if (!item->raw_id.empty()) {
-    w.RawValue(item->raw_id.data(), item->raw_id.size(),
-               rapidjson::kNumberType);
+    w.RawValue(item->raw_id.data(), item->raw_id.size(), item->id->GetType());
   } else {
     item->id->Accept(w);
   }
@@ -267,14 +269,16 @@ std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
     parsed->items.resize(1);
     CheckItem(doc, table, 0, false, &parsed->items[0]);
   }
+  bool escapes = text.find('\\') != std::string_view::npos;
   bool need_raw = false;
   for (const auto& item : parsed->items)
-    if (item.id && NeedsRawId(*item.id)) need_raw = true;
+    if (item.id && NeedsRawId(*item.id, escapes)) need_raw = true;
   if (need_raw) {
     auto raws = RawIds(text, parsed->batch);
     for (size_t i = 0; i < parsed->items.size() && i < raws.size(); ++i) {
       RequestItem& item = parsed->items[i];
-      if (item.id && NeedsRawId(*item.id)) item.raw_id = std::string(raws[i]);
+      if (item.id && NeedsRawId(*item.id, escapes))
+        item.raw_id = std::string(raws[i]);
     }
   }
   return parsed;

@@ -37,6 +37,8 @@ struct CallerInfo {
   int64_t peer_pid = -1;
   int64_t peer_uid = -1;
   int64_t peer_gid = -1;
+  // Time the request waited in the pool's queue (0 on the loop thread).
+  uint64_t queue_wait_nanos = 0;
 };
 
 // One call in progress: the params, where to put the result, and the

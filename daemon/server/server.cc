@@ -21,9 +21,11 @@ struct JobData {
   rpc::CallerInfo caller;
   std::vector<PendingText> texts;
   size_t requests = 0;
+  uint64_t created_nanos = 0;
 
   void Run() {
     std::string out;
+    caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
     for (auto& t : texts) {
       if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
       if (!t.rejected.ok()) {
@@ -352,6 +354,7 @@ void Server::SubmitPendingJobs() {
       data->server = this;
       data->connection_id = id;
       data->caller = conn->caller;
+      data->created_nanos = MonotonicNanos();
       while (!conn->backlog.empty() &&
              data->texts.size() < options_.max_texts_per_job &&
              !conn->backlog.front().close_after) {

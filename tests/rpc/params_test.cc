@@ -1,0 +1,75 @@
+#include "rpc/params.h"
+
+#include <gtest/gtest.h>
+
+namespace goxel::rpc {
+namespace {
+
+const std::vector<ParamSpec> kSpecs = {{"x", "integer", true, ""},
+                                       {"name", "string", false, ""},
+                                       {"on", "boolean", false, ""},
+                                       {"f", "number", false, ""}};
+
+JsonDocument Parse(const char* text) {
+  JsonDocument d;
+  d.Parse(text);
+  return d;
+}
+
+TEST(Params, NamedAndPositionalReadTheSame) {
+  JsonDocument named = Parse(R"({"x":3,"name":"tower","on":true,"f":1.5})");
+  JsonDocument positional = Parse(R"([3,"tower",true,1.5])");
+  for (const JsonDocument* d : {&named, &positional}) {
+    Params p(d, &kSpecs);
+    EXPECT_EQ(*p.Int("x"), 3);
+    EXPECT_EQ(*p.String("name"), "tower");
+    EXPECT_TRUE(*p.Bool("on"));
+    EXPECT_DOUBLE_EQ(*p.Number("f"), 1.5);
+  }
+}
+
+TEST(Params, NullAndAbsentUseTheFallback) {
+  JsonDocument d = Parse(R"([null])");
+  Params p(&d, &kSpecs);
+  EXPECT_EQ(*p.Int("x", 9), 9);
+  EXPECT_EQ(*p.String("name", "dflt"), "dflt");
+  Params none(nullptr, &kSpecs);
+  EXPECT_FALSE(none.Int("x").ok());
+}
+
+TEST(Params, WrongTypesAreErrorsNeverZero) {
+  JsonDocument d = Parse(R"({"x":"3","on":1,"f":"1"})");
+  Params p(&d, &kSpecs);
+  Status s = p.Int("x").status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidParams);
+  EXPECT_EQ(std::get<std::string>(*s.Find("param")), "x");
+  EXPECT_FALSE(p.Bool("on").ok());
+  EXPECT_FALSE(p.Number("f").ok());
+  EXPECT_FALSE(p.Int("x", 0).ok());  // present but wrong: not the fallback
+}
+
+TEST(Params, IntegersMayBeWrittenAsWholeDoubles) {
+  JsonDocument d = Parse(R"({"x":4.0})");
+  Params p(&d, &kSpecs);
+  EXPECT_EQ(*p.Int("x"), 4);
+  JsonDocument frac = Parse(R"({"x":4.5})");
+  Params q(&frac, &kSpecs);
+  EXPECT_FALSE(q.Int("x").ok());
+}
+
+TEST(Params, RangeIsChecked) {
+  JsonDocument d = Parse(R"({"x":65})");
+  Params p(&d, &kSpecs);
+  EXPECT_FALSE(p.IntInRange("x", 1, 64, std::nullopt).ok());
+  EXPECT_EQ(*p.IntInRange("x", 1, 100, std::nullopt), 65);
+}
+
+TEST(Params, TooManyPositionalParamsIsAnError) {
+  JsonDocument d = Parse(R"([1,"a",true,2.0,5])");
+  Params p(&d, &kSpecs);
+  EXPECT_FALSE(p.CheckShape(false).ok());
+  EXPECT_TRUE(p.CheckShape(true).ok());
+}
+
+}  // namespace
+}  // namespace goxel::rpc
