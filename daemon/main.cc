@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "methods/admin.h"
+#include "methods/goxel_methods.h"
 #include "ops/cli.h"
 #include "ops/config.h"
 #include "ops/config_loader.h"
@@ -61,6 +62,9 @@ server::ServerOptions ServerOptionsFrom(const ops::Config& c) {
   o.framer.max_text_bytes = static_cast<size_t>(c.max_request_bytes);
   o.max_pending_reply_bytes = static_cast<size_t>(c.max_pending_reply_bytes);
   o.shutdown_timeout_ms = int64_t{c.shutdown_timeout_seconds} * 1000;
+  // server.timeout_seconds: how long a client may leave its replies unread
+  // (reading paused by back-pressure) before it is disconnected.
+  o.write_stall_timeout_ms = int64_t{c.timeout_seconds} * 1000;
   return o;
 }
 
@@ -75,6 +79,10 @@ int Serve(const ops::Config& config) {
   admin.table = &table;
   Status s = methods::RegisterAdminMethods(&table, &admin,
                                            config.enable_debug_methods);
+  methods::WorkspaceOptions workspace_options;
+  workspace_options.version = kVersion;
+  methods::Workspace workspace(workspace_options);
+  if (s.ok()) s = methods::RegisterGoxelMethods(&table, &workspace);
   if (!s.ok()) {
     log.Error("main", "cannot build the method table",
               {{"error", s.ToString()}});
