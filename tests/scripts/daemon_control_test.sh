@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Tests of scripts/daemon_control.sh through the real goxel-daemon and
+# goxel-client binaries. Usage: daemon_control_test.sh [CASE...]; with no
+# case, runs them all. Needs GOXEL_DAEMON_BINARY and GOXEL_CLIENT_BINARY
+# (set by CTest).
+set -u
+set -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SCRIPT=${GOXEL_CONTROL_SCRIPT:-$HERE/../../scripts/daemon_control.sh}
+: "${GOXEL_DAEMON_BINARY:?set GOXEL_DAEMON_BINARY to the goxel-daemon binary}"
+: "${GOXEL_CLIENT_BINARY:?set GOXEL_CLIENT_BINARY to the goxel-client binary}"
+export GOXEL_DAEMON_BINARY GOXEL_CLIENT_BINARY
+export GOXEL_START_TIMEOUT=10 GOXEL_STOP_TIMEOUT=10
+unset GOXEL_SOCKET_PATH GOXEL_PID_FILE GOXEL_LOG_FILE GOXEL_CONFIG_FILE \
+  GOXEL_WORKING_DIR GOXEL_DAEMON_USER GOXEL_DAEMON_GROUP
+
+FAILURES=0
+OUT="" RC=0 DIR=""
+
+fail() {
+  printf 'FAIL [%s]: %s\n' "$CASE" "$*" >&2
+  printf '  exit %s, output:\n%s\n' "$RC" "$OUT" | sed 's/^/    /' >&2
+  FAILURES=$((FAILURES + 1))
+}
+
+# run ARGS...: the control script with this case's paths; sets OUT and RC.
+run() {
+  RC=0
+  OUT=$("$SCRIPT" -s "$DIR/goxel.sock" -p "$DIR/goxel.pid" -l "$DIR/goxel.log" "$@" 2>&1) || RC=$?
+}
+
+expect_rc() { [[ $RC == "$1" ]] || fail "expected exit $1 ${2:-}"; }
+expect_out() { [[ $OUT == *"$1"* ]] || fail "expected output to contain '$1'"; }
+
+new_dir() {
+  DIR=$(mktemp -d "${TMPDIR:-/tmp}/goxel-ctl-XXXXXX")
+  chmod 755 "$DIR"
+}
+
+# Stops whatever a case left running, by the PID it wrote.
+cleanup() {
+  local pid=""
+  [[ -f $DIR/goxel.pid ]] && read -r pid <"$DIR/goxel.pid"
+  if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -rf -- "$DIR"
+}
+
+case_usage() {
+  new_dir
+  run frobnicate
+  expect_rc 2 "for an unknown command"
+  expect_out "try:"
+  run
+  expect_rc 2 "without a command"
+  run -b "$DIR/no-such-binary" status
+  expect_rc 1 "for a missing binary"
+  expect_out "no-such-binary"
+  expect_out "try:"
+  run -h
+  expect_rc 0
+  for word in start stop restart status health reload test logs install-systemd \
+    uninstall-systemd GOXEL_START_TIMEOUT GOXEL_CONFIG_FILE; do
+    expect_out "$word"
+  done
+}
+
+case_not_running() {
+  new_dir
+  run status
+  expect_rc 3 "(LSB: not running)"
+  expect_out "not running"
+  run health
+  expect_rc 1 "when nothing listens"
+  expect_out "no such file"
+  expect_out "try:"
+  run stop
+  expect_rc 0 "(stopping a stopped daemon succeeds)"
+  expect_out "not running"
+  run reload
+  expect_rc 3
+}
+
+case_lifecycle() {
+  new_dir
+  run start
+  expect_rc 0 "from start"
+  expect_out "started (pid"
+  local pid=""
+  read -r pid <"$DIR/goxel.pid" || fail "no PID file after start"
+  kill -0 "$pid" 2>/dev/null || fail "PID $pid from the PID file is not alive"
+  run start
+  expect_rc 0 "from a second start"
+  expect_out "already running (pid $pid"
+  run health
+  expect_rc 0 "from health"
+  expect_out "healthy: status=ok latency_ms="
+  run status
+  expect_rc 0 "from status"
+  for word in "pid:          $pid" uptime: connections: queue: requests: memory:; do
+    expect_out "$word"
+  done
+  run reload
+  expect_rc 0 "from reload"
+  kill -0 "$pid" 2>/dev/null || fail "reload killed the daemon"
+  run logs -n 5 --no-follow
+  expect_rc 0 "from logs"
+  expect_out '"level"'
+  run stop
+  expect_rc 0 "from stop"
+  expect_out "stopped (pid $pid)"
+  ! kill -0 "$pid" 2>/dev/null || fail "the daemon $pid is still alive after stop"
+  [[ ! -e $DIR/goxel.sock ]] || fail "the socket is left behind after stop"
+  run status
+  expect_rc 3 "after stop"
+}
+
+case_stale_pid_file() {
+  new_dir
+  sleep 0 &
+  local dead=$!
+  wait "$dead"
+  echo "$dead" >"$DIR/goxel.pid"
+  run status
+  expect_rc 1 "(LSB: dead but PID file exists)"
+  expect_out "stale"
+  run start
+  expect_rc 0 "from start over a stale PID file"
+  local pid=""
+  read -r pid <"$DIR/goxel.pid"
+  [[ $pid != "$dead" ]] || fail "the stale PID was not replaced"
+  run stop
+  expect_rc 0
+  echo "$dead" >"$DIR/goxel.pid"
+  run stop
+  expect_rc 0 "stop with a stale PID file"
+  expect_out "stale PID file"
+  [[ ! -e $DIR/goxel.pid ]] || fail "stop left the stale PID file"
+}
+
+case_socket_permission_denied() {
+  new_dir
+  run start
+  expect_rc 0 "from start"
+  local as=()
+  if ((EUID == 0)); then
+    # root bypasses file permissions: ask as nobody.
+    chmod 0660 "$DIR/goxel.sock"
+    as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  else
+    chmod 000 "$DIR/goxel.sock"
+  fi
+  RC=0
+  OUT=$("${as[@]}" "$SCRIPT" -s "$DIR/goxel.sock" -p "$DIR/goxel.pid" -l /dev/null health 2>&1) || RC=$?
+  expect_rc 1 "for health without permission"
+  expect_out "permission denied — are you in group"
+  expect_out "try:"
+  chmod 0660 "$DIR/goxel.sock"
+  run stop
+  expect_rc 0
+}
+
+case_self_test() {
+  new_dir
+  run test
+  expect_rc 0 "from the self-test"
+  expect_out "self-test passed"
+}
+
+case_install_systemd() {
+  new_dir
+  mkdir -p "$DIR/tree/scripts" "$DIR/units"
+  cp "$SCRIPT" "$DIR/tree/scripts/"
+  RC=0
+  OUT=$(GOXEL_SYSTEMD_DIR=$DIR/units "$DIR/tree/scripts/daemon_control.sh" install-systemd 2>&1) || RC=$?
+  expect_rc 1 "without packaging/systemd"
+  expect_out "packaging/systemd/goxel-daemon.service is missing"
+  mkdir -p "$DIR/tree/packaging/systemd"
+  printf '[Service]\nExecStart=/usr/bin/goxel-daemon\n' >"$DIR/tree/packaging/systemd/goxel-daemon.service"
+  RC=0
+  OUT=$(GOXEL_SYSTEMD_DIR=$DIR/units "$DIR/tree/scripts/daemon_control.sh" install-systemd 2>&1) || RC=$?
+  expect_rc 0 "from install-systemd"
+  cmp -s "$DIR/tree/packaging/systemd/goxel-daemon.service" "$DIR/units/goxel-daemon.service" ||
+    fail "the unit was not installed"
+  RC=0
+  OUT=$(GOXEL_SYSTEMD_DIR=$DIR/units "$DIR/tree/scripts/daemon_control.sh" uninstall-systemd 2>&1) || RC=$?
+  expect_rc 0 "from uninstall-systemd"
+  [[ ! -e $DIR/units/goxel-daemon.service ]] || fail "the unit is still installed"
+}
+
+ALL=(usage not_running lifecycle stale_pid_file socket_permission_denied self_test install_systemd)
+CASES=("$@")
+((${#CASES[@]})) || CASES=("${ALL[@]}")
+for CASE in "${CASES[@]}"; do
+  declare -F "case_$CASE" >/dev/null || { echo "no case '$CASE'" >&2; exit 2; }
+  before=$FAILURES
+  "case_$CASE"
+  cleanup
+  if ((FAILURES == before)); then echo "ok   $CASE"; else echo "FAIL $CASE"; fi
+done
+((FAILURES == 0))
