@@ -2,6 +2,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cstring>
+
 #include "base/clock.h"
 #include "rpc/errors.h"
 
@@ -13,11 +15,17 @@ namespace {
 // RapidJSON turns "1e2" into 100.0 and "-0" into 0; ids must come back
 // exactly as sent, so for such numbers we find the id's text in the request.
 
-// `escapes`: the text has a backslash somewhere, so a string id may have
-// been written with escapes that RapidJSON would write differently.
-bool NeedsRawId(const JsonValue& id, bool escapes) {
-  return id.IsDouble() || (id.IsInt64() && id.GetInt64() == 0) ||
-         (escapes && id.IsString());
+// What in a text can make an id's value print differently from how it was
+// written: a backslash (escapes in a string id), "-0".
+struct RawHints {
+  bool escapes = false;
+  bool minus_zero = false;
+};
+
+bool NeedsRawId(const JsonValue& id, const RawHints& hints) {
+  return id.IsDouble() ||
+         (hints.minus_zero && id.IsInt64() && id.GetInt64() == 0) ||
+         (hints.escapes && id.IsString());
 }
 
 size_t SkipWs(std::string_view t, size_t i) {
@@ -96,6 +104,22 @@ std::vector<std::string_view> RawIds(std::string_view t, bool batch) {
     if (i < t.size() && t[i] == ',') i = SkipWs(t, i + 1);
   }
   return out;
+}
+
+// True when no byte has its high bit set; eight bytes at a time.
+bool IsAscii(std::string_view t) {
+  const char* p = t.data();
+  size_t n = t.size();
+  uint64_t acc = 0;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    acc |= w;
+    p += 8;
+    n -= 8;
+  }
+  while (n--) acc |= static_cast<unsigned char>(*p++);
+  return (acc & 0x8080808080808080ull) == 0;
 }
 
 // ---- Envelope checks ------------------------------------------------------
@@ -244,7 +268,16 @@ std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
                                              const MethodTable& table) {
   auto parsed = std::make_unique<ParsedText>();
   JsonDocument& doc = parsed->doc;
-  doc.Parse<kStrictParseFlags>(text.data(), text.size());
+  // In-situ parsing: strings point into our own copy of the text, which
+  // saves copying every string into the document.
+  parsed->buffer.reserve(text.size() + 1);
+  parsed->buffer.assign(text.data(), text.size());
+  // Pure ASCII cannot be invalid UTF-8: skip the per-character validation.
+  if (IsAscii(text)) {
+    doc.ParseInsitu<rapidjson::kParseDefaultFlags>(parsed->buffer.data());
+  } else {
+    doc.ParseInsitu<kStrictParseFlags>(parsed->buffer.data());
+  }
   if (doc.HasParseError()) {
     std::string reason = rapidjson::GetParseError_En(doc.GetParseError());
     parsed->text_error =
@@ -269,15 +302,17 @@ std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
     parsed->items.resize(1);
     CheckItem(doc, table, 0, false, &parsed->items[0]);
   }
-  bool escapes = text.find('\\') != std::string_view::npos;
+  RawHints hints;
+  hints.escapes = text.find('\\') != std::string_view::npos;
+  hints.minus_zero = text.find("-0") != std::string_view::npos;
   bool need_raw = false;
   for (const auto& item : parsed->items)
-    if (item.id && NeedsRawId(*item.id, escapes)) need_raw = true;
+    if (item.id && NeedsRawId(*item.id, hints)) need_raw = true;
   if (need_raw) {
     auto raws = RawIds(text, parsed->batch);
     for (size_t i = 0; i < parsed->items.size() && i < raws.size(); ++i) {
       RequestItem& item = parsed->items[i];
-      if (item.id && NeedsRawId(*item.id, escapes))
+      if (item.id && NeedsRawId(*item.id, hints))
         item.raw_id = std::string(raws[i]);
     }
   }
@@ -290,7 +325,7 @@ void ExecuteText(ParsedText& text, const CallerInfo& caller,
   JsonWriter w(sb);
   if (!text.text_error.ok()) {
     WriteError(nullptr, text.text_error, w);
-    if (hooks.observe) hooks.observe(RequestItem{}, text.text_error, 0);
+    if (hooks.observe) hooks.observe(RequestItem{}, text.text_error, 0, caller);
     out->append(sb.GetString(), sb.GetSize());
     out->push_back('\n');
     return;
@@ -302,7 +337,7 @@ void ExecuteText(ParsedText& text, const CallerInfo& caller,
     uint64_t start = MonotonicNanos();
     JsonValue result;
     Status s = RunOne(item, caller, hooks, alloc, &result);
-    if (hooks.observe) hooks.observe(item, s, MonotonicNanos() - start);
+    if (hooks.observe) hooks.observe(item, s, MonotonicNanos() - start, caller);
     if (item.notification) continue;
     ++replies;
     if (s.ok()) {

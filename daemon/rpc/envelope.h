@@ -40,6 +40,7 @@ struct RequestItem {
 };
 
 struct ParsedText {
+  std::string buffer;  // the text, parsed in situ: doc's strings live here
   JsonDocument doc;
   bool batch = false;
   Status text_error;  // parse error or empty batch: one reply, id null
@@ -60,9 +61,10 @@ std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
 struct ExecuteHooks {
   // Called before a method runs; a non-OK status is returned instead.
   std::function<Status(const MethodSpec& method)> admit;
-  // Called after each request (notifications too) with its outcome.
+  // Called after each request (notifications too) with its outcome; the
+  // caller carries the connection, the peer and the queue wait.
   std::function<void(const RequestItem& item, const Status& status,
-                     uint64_t run_nanos)>
+                     uint64_t run_nanos, const CallerInfo& caller)>
       observe;
 };
 
