@@ -1,0 +1,99 @@
+// Truncated, corrupted and lying inputs give errors, never crashes, and
+// never allocate past the limits.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "test_util.h"
+#include "voxel/formats/registry.h"
+
+namespace goxel::voxel::formats {
+namespace {
+
+const char* kSamples[][2] = {
+    {"gox", "goxel/v14-scene.gox"},
+    {"gox", "vengi/rgb.gox"},
+    {"gox", "goxel/upstream-example1-v1.gox"},
+    {"vox", "vengi/robo.vox"},
+    {"vox", "vox/chr_knight.vox"},
+    {"qb", "goxel/v14-scene.qb"},
+    {"txt", "goxel/v14-scene.txt"},
+};
+
+TEST(Robustness, TruncatedFilesFailCleanly) {
+  for (const auto& [fmt, file] : kSamples) {
+    const std::vector<uint8_t> bytes = testing::ReadTestFile(file);
+    ASSERT_FALSE(bytes.empty()) << file;
+    const FormatInfo* f = FindFormat(fmt);
+    int errors = 0, cuts = 0;
+    for (size_t len = 0; len < bytes.size(); len += 1 + bytes.size() / 300) {
+      auto r = f->read(std::span(bytes.data(), len), ReadLimits());
+      ++cuts;
+      if (!r.ok()) {
+        ++errors;
+        EXPECT_NE(r.status().Find("format"), nullptr) << file;
+      }
+    }
+    // Binary formats must notice nearly every cut (a cut exactly at a chunk
+    // boundary may still be a valid file).
+    if (std::string(fmt) != "txt") {
+      EXPECT_GT(errors, cuts * 8 / 10) << file;
+    }
+  }
+}
+
+TEST(Robustness, RandomCorruptionNeverCrashes) {
+  std::mt19937 rng(1234);
+  for (const auto& [fmt, file] : kSamples) {
+    const std::vector<uint8_t> orig = testing::ReadTestFile(file);
+    const FormatInfo* f = FindFormat(fmt);
+    for (int round = 0; round < 150; ++round) {
+      std::vector<uint8_t> b = orig;
+      for (int k = 0; k < 1 + round % 8; ++k) b[rng() % b.size()] = rng();
+      auto r = f->read(b, ReadLimits());
+      if (!r.ok()) {
+        EXPECT_TRUE(r.status().code() == StatusCode::kInvalidParams ||
+                    r.status().code() == StatusCode::kResourceExhausted)
+            << r.status().ToString();
+      }
+    }
+  }
+}
+
+TEST(Robustness, VoxClaimingMoreVoxelsThanItHoldsIsRefused) {
+  std::vector<uint8_t> b = {'V', 'O', 'X', ' ', 150, 0, 0, 0};
+  auto put = [&](const char* s) { b.insert(b.end(), s, s + 4); };
+  auto i32 = [&](int32_t v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    b.insert(b.end(), p, p + 4);
+  };
+  put("MAIN"), i32(0), i32(12 + 12 + 12 + 4 + 4);
+  put("SIZE"), i32(12), i32(0), i32(1), i32(1), i32(1);
+  put("XYZI"), i32(8), i32(0), i32(2000000000), i32(0x01000000);
+  auto r = FindFormat("vox")->read(b, ReadLimits());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidParams);
+  EXPECT_EQ(std::get<std::string>(*r.status().Find("format")), "vox");
+  EXPECT_NE(r.status().Find("offset"), nullptr);
+}
+
+TEST(Robustness, LimitsAreEnforced) {
+  ReadLimits small;
+  small.max_voxels = 1000;
+  auto menger =
+      FindFormat("vox")->read(testing::ReadTestFile("vox/menger.vox"), small);
+  EXPECT_EQ(menger.status().code(), StatusCode::kResourceExhausted);
+  small = ReadLimits();
+  small.max_bytes = 100;
+  auto gox = FindFormat("gox")->read(
+      testing::ReadTestFile("goxel/v14-scene.gox"), small);
+  EXPECT_EQ(gox.status().code(), StatusCode::kResourceExhausted);
+  small = ReadLimits();
+  small.max_blocks = 2;
+  auto tiles = FindFormat("gox")->read(
+      testing::ReadTestFile("goxel/v14-scene.gox"), small);
+  EXPECT_EQ(tiles.status().code(), StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace goxel::voxel::formats
