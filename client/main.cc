@@ -21,6 +21,7 @@
 namespace goxel::client {
 namespace {
 
+constexpr char kArrayMarker = '\x1f';
 constexpr const char* kDefaultSocket = "/tmp/goxel-daemon.sock";
 
 constexpr const char* kFooter = R"(
@@ -198,6 +199,7 @@ int Main(int argc, char** argv) {
     auto* sub = app.add_subcommand(name, help);
     sub->add_option("path", path, "file path")->required();
     sub->add_option("params", words, "more key=value params");
+
     sub->add_flag("--keep-path", keep_path,
                   "send a relative path as given (the daemon resolves it "
                   "against its data directory) instead of making it "
@@ -209,8 +211,18 @@ int Main(int argc, char** argv) {
   auto* exp = add_path_verb("export", "export the model (goxel.export_model)");
   exp->add_option("--format", format, "format (default: by extension)");
 
+  // CLI11 splits a positional "[a,b]" into vector items; a marker byte
+  // keeps a JSON array param whole until after parsing.
+  std::vector<std::string> arg_store(argv, argv + argc);
+  std::vector<char*> args;
+  for (auto& a : arg_store) {
+    if (a.size() >= 2 && a.front() == '[' && a.back() == ']') {
+      a.insert(a.begin(), kArrayMarker);
+    }
+    args.push_back(a.data());
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(argc, args.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
@@ -218,6 +230,9 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fprintf(stderr, "goxel-client: %s (run goxel-client --help)\n", e.what());
     return kExitUsage;
+  }
+  for (auto& w : words) {
+    if (!w.empty() && w.front() == kArrayMarker) w.erase(0, 1);
   }
   Session s = MakeSession(f, app);
   if (*call) {
