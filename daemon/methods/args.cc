@@ -1,0 +1,365 @@
+#include "methods/args.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "voxel/tools.h"
+
+namespace goxel::methods {
+
+namespace {
+
+constexpr const char* kCoordExpected = "a number (int32 range)";
+constexpr const char* kChannelExpected = "an integer 0..255";
+constexpr const char* kColorExpected =
+    "a colour: [r,g,b(,a)] with integers 0..255 or \"#rrggbb[aa]\"";
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<Rgba> HexToColor(const JsonValue& v, std::string_view param) {
+  std::string_view s(v.GetString(), v.GetStringLength());
+  if (!s.empty() && s[0] == '#') s.remove_prefix(1);
+  if (s.size() != 6 && s.size() != 8) {
+    return Params::Wrong(param, kColorExpected, v);
+  }
+  uint8_t ch[4] = {0, 0, 0, 255};
+  for (size_t i = 0; i < s.size(); i += 2) {
+    int hi = HexDigit(s[i]), lo = HexDigit(s[i + 1]);
+    if (hi < 0 || lo < 0) return Params::Wrong(param, kColorExpected, v);
+    ch[i / 2] = static_cast<uint8_t>(hi * 16 + lo);
+  }
+  if (ch[3] == 0) ch[3] = 255;
+  return Rgba{ch[0], ch[1], ch[2], ch[3]};
+}
+
+}  // namespace
+
+Result<int32_t> CoordFromJson(const JsonValue& v, std::string_view param) {
+  if (v.IsInt()) return v.GetInt();
+  if (!v.IsNumber()) return Params::Wrong(param, kCoordExpected, v);
+  double d = std::floor(v.GetDouble());
+  if (!(d >= INT32_MIN && d <= INT32_MAX)) {
+    return Status::Error(StatusCode::kInvalidPosition,
+                         "parameter '" + std::string(param) +
+                             "' is outside the int32 coordinate range")
+        .With("param", std::string(param))
+        .With("expected", std::string(kCoordExpected))
+        .With("got", rpc::ToJsonText(v));
+  }
+  return static_cast<int32_t>(d);
+}
+
+Result<Vec3i> Vec3FromJson(const JsonValue& v, std::string_view param) {
+  std::string base(param);
+  if (v.IsArray()) {
+    if (v.Size() != 3) return Params::Wrong(param, "[x, y, z]", v);
+    int32_t c[3];
+    for (rapidjson::SizeType i = 0; i < 3; ++i) {
+      auto r = CoordFromJson(v[i], base + "[" + std::to_string(i) + "]");
+      if (!r.ok()) return r.status();
+      c[i] = *r;
+    }
+    return Vec3i{c[0], c[1], c[2]};
+  }
+  if (v.IsObject()) {
+    Params fields(&v, nullptr);
+    int32_t c[3];
+    const char* names[3] = {"x", "y", "z"};
+    for (int i = 0; i < 3; ++i) {
+      const JsonValue* f = fields.Get(names[i]);
+      std::string name = base + "." + names[i];
+      if (f == nullptr) return Params::Missing(name, kCoordExpected);
+      auto r = CoordFromJson(*f, name);
+      if (!r.ok()) return r.status();
+      c[i] = *r;
+    }
+    return Vec3i{c[0], c[1], c[2]};
+  }
+  return Params::Wrong(param, "[x, y, z] or {x, y, z}", v);
+}
+
+Result<Vec3i> ReadPosition(const Params& p) {
+  if (const JsonValue* pos = p.Get("position")) {
+    return Vec3FromJson(*pos, "position");
+  }
+  int32_t c[3];
+  const char* names[3] = {"x", "y", "z"};
+  for (int i = 0; i < 3; ++i) {
+    const JsonValue* v = p.Get(names[i]);
+    if (v == nullptr) {
+      return Params::Missing(names[i], "a number (or position: [x, y, z])");
+    }
+    auto r = CoordFromJson(*v, names[i]);
+    if (!r.ok()) return r.status();
+    c[i] = *r;
+  }
+  return Vec3i{c[0], c[1], c[2]};
+}
+
+Result<Vec3i> ReadVec3Fields(const Params& p, std::string_view prefix,
+                             Vec3i fallback) {
+  int32_t c[3] = {fallback.x, fallback.y, fallback.z};
+  const char* axes[3] = {"x", "y", "z"};
+  for (int i = 0; i < 3; ++i) {
+    std::string name = std::string(prefix) + axes[i];
+    const JsonValue* v = p.Get(name);
+    if (v == nullptr) continue;
+    auto r = CoordFromJson(*v, name);
+    if (!r.ok()) return r.status();
+    c[i] = *r;
+  }
+  return Vec3i{c[0], c[1], c[2]};
+}
+
+Result<uint8_t> ChannelFromJson(const JsonValue& v, std::string_view param) {
+  if (v.IsInt()) {
+    int i = v.GetInt();
+    if (i >= 0 && i <= 255) return static_cast<uint8_t>(i);
+    return Params::Wrong(param, kChannelExpected, v);
+  }
+  auto i = v.IsNumber() ? rpc::JsonToInt64(v) : std::nullopt;
+  if (!i || *i < 0 || *i > 255) {
+    return Params::Wrong(param, kChannelExpected, v);
+  }
+  return static_cast<uint8_t>(*i);
+}
+
+Result<Rgba> ColorFromJson(const JsonValue& v, std::string_view param) {
+  if (v.IsString()) return HexToColor(v, param);
+  if (!v.IsArray() || v.Size() < 3 || v.Size() > 4) {
+    return Params::Wrong(param, kColorExpected, v);
+  }
+  uint8_t ch[4] = {0, 0, 0, 255};
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    auto c = ChannelFromJson(
+        v[i], std::string(param) + "[" + std::to_string(i) + "]");
+    if (!c.ok()) return c.status();
+    ch[i] = *c;
+  }
+  if (ch[3] == 0) ch[3] = 255;
+  return Rgba{ch[0], ch[1], ch[2], ch[3]};
+}
+
+Result<std::optional<Rgba>> ReadColorOpt(const Params& p) {
+  if (const JsonValue* c = p.Get("color")) {
+    auto r = ColorFromJson(*c, "color");
+    if (!r.ok()) return r.status();
+    return std::optional<Rgba>(*r);
+  }
+  const JsonValue* fields[4] = {p.Get("r"), p.Get("g"), p.Get("b"), p.Get("a")};
+  if (!fields[0] && !fields[1] && !fields[2]) {
+    if (fields[3]) return Params::Missing("r", kChannelExpected);
+    return std::optional<Rgba>();
+  }
+  const char* names[4] = {"r", "g", "b", "a"};
+  uint8_t ch[4] = {0, 0, 0, 255};
+  for (int i = 0; i < 4; ++i) {
+    if (fields[i] == nullptr) {
+      if (i == 3) break;
+      return Params::Missing(names[i], kChannelExpected);
+    }
+    auto c = ChannelFromJson(*fields[i], names[i]);
+    if (!c.ok()) return c.status();
+    ch[i] = *c;
+  }
+  if (ch[3] == 0) ch[3] = 255;  // v14: a <= 0 means opaque.
+  return std::optional<Rgba>(Rgba{ch[0], ch[1], ch[2], ch[3]});
+}
+
+Result<Rgba> ReadColor(const Params& p) {
+  auto c = ReadColorOpt(p);
+  if (!c.ok()) return c.status();
+  if (!c->has_value()) {
+    return Params::Missing(
+        "color", "r, g, b(, a) or color: " + std::string(kColorExpected));
+  }
+  return **c;
+}
+
+Result<Box> BoxFromCorners(const JsonValue& min, const JsonValue& max,
+                           std::string_view min_name,
+                           std::string_view max_name) {
+  auto lo = Vec3FromJson(min, min_name);
+  if (!lo.ok()) return lo.status();
+  auto hi = Vec3FromJson(max, max_name);
+  if (!hi.ok()) return hi.status();
+  if (lo->x > hi->x || lo->y > hi->y || lo->z > hi->z) {
+    return Status::Error(StatusCode::kInvalidPosition,
+                         "invalid region: " + std::string(min_name) +
+                             " must not exceed " + std::string(max_name) +
+                             " on any axis")
+        .With("param", std::string(min_name))
+        .With("min", rpc::ToJsonText(min))
+        .With("max", rpc::ToJsonText(max));
+  }
+  return Box{*lo, *hi};
+}
+
+Result<Box> BoxFromJson(const JsonValue& v, std::string_view param,
+                        const voxel::Project* project) {
+  std::string base(param);
+  if (v.IsString() && std::string_view(v.GetString()) == "selection") {
+    if (project == nullptr || !project->selection()) {
+      return Status::Error(StatusCode::kInvalidPosition,
+                           "no selection: call goxel.select_region first")
+          .With("param", base);
+    }
+    return *project->selection();
+  }
+  if (!v.IsObject()) {
+    return Params::Wrong(param, "{min: [x,y,z], max: [x,y,z]} or \"selection\"",
+                         v);
+  }
+  Params fields(&v, nullptr);
+  const JsonValue* lo = fields.Get("min");
+  const JsonValue* hi = fields.Get("max");
+  if (lo == nullptr) return Params::Missing(base + ".min", "[x, y, z]");
+  if (hi == nullptr) return Params::Missing(base + ".max", "[x, y, z]");
+  return BoxFromCorners(*lo, *hi, base + ".min", base + ".max");
+}
+
+Result<std::string> ReadProjectId(const Params& p) {
+  const JsonValue* v = p.Get("project_id");
+  if (v == nullptr) return std::string();
+  if (!v->IsString()) return Params::Wrong("project_id", "a string (UUID)", *v);
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+Result<ProjectRef> ResolveProject(const Workspace& ws, const Params& p) {
+  const JsonValue* v = p.Get("project_id");
+  if (v == nullptr) return ws.Find({});
+  if (!v->IsString()) return Params::Wrong("project_id", "a string (UUID)", *v);
+  return ws.Find(std::string_view(v->GetString(), v->GetStringLength()));
+}
+
+Status LayerNotFound(const voxel::Project& project, int64_t id) {
+  std::vector<std::string> ids;
+  for (const auto& l : project.layers()) ids.push_back(std::to_string(l.id));
+  return Status::NotFound(StatusCode::kLayerNotFound,
+                          "layer not found: " + std::to_string(id))
+      .With("layer_id", id)
+      .With("layer_ids", std::move(ids));
+}
+
+Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
+                             std::string_view name, bool allow_all) {
+  const JsonValue* v = p.Get(name);
+  if (v == nullptr) return allow_all ? kAllLayers : project.active_layer_id();
+  auto id = v->IsNumber() ? rpc::JsonToInt64(*v) : std::nullopt;
+  if (!id) return Params::Wrong(name, "an integer layer id", *v);
+  if (*id == -1) return allow_all ? kAllLayers : project.active_layer_id();
+  if (*id < INT32_MIN || *id > INT32_MAX ||
+      project.FindLayer(static_cast<int32_t>(*id)) == nullptr) {
+    return LayerNotFound(project, *id);
+  }
+  return static_cast<int32_t>(*id);
+}
+
+Status CheckVoxelCap(int64_t count, int64_t cap, std::string_view what) {
+  if (count <= cap) return Status::Ok();
+  return Status::ResourceExhausted(std::string(what) +
+                                   " would touch more than " +
+                                   std::to_string(cap) + " voxels in one call")
+      .With("limit", cap)
+      .With("requested", count);
+}
+
+Status PrefixParam(const Status& s, const std::string& prefix) {
+  std::string msg = s.message();
+  const DetailValue* param = s.Find("param");
+  std::string name;
+  if (param && std::holds_alternative<std::string>(*param)) {
+    name = std::get<std::string>(*param);
+    size_t at = msg.find("'" + name + "'");
+    if (at != std::string::npos) msg.insert(at + 1, prefix);
+  }
+  Status out = Status::Error(s.code(), msg);
+  for (const auto& f : s.details()) {
+    if (f.key == "param") {
+      out.With("param", prefix + name);
+    } else {
+      out.With(f.key, f.value);
+    }
+  }
+  return out;
+}
+
+std::vector<voxel::Volume> SnapshotVolumes(const voxel::Project& project,
+                                           int32_t layer_id) {
+  std::vector<voxel::Volume> out;
+  if (layer_id != kAllLayers) {
+    if (const voxel::Layer* l = project.FindLayer(layer_id)) {
+      out.push_back(l->volume);
+    }
+    return out;
+  }
+  out.reserve(project.layers().size());
+  for (const auto& l : project.layers())
+    if (!l.volume.Empty()) out.push_back(l.volume);
+  return out;
+}
+
+voxel::Volume Compose(std::vector<voxel::Volume> volumes) {
+  if (volumes.empty()) return voxel::Volume();
+  voxel::Volume out = std::move(volumes[0]);
+  for (size_t i = 1; i < volumes.size(); ++i) {
+    volumes[i].ForEachVoxel([&out](Vec3i p, Rgba c) { out.Set(p, c); });
+  }
+  return out;
+}
+
+Rgba ComposedGet(const voxel::Project& project, Vec3i p) {
+  const auto& layers = project.layers();
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    Rgba c = it->volume.Get(p);
+    if (!c.empty()) return c;
+  }
+  return Rgba{};
+}
+
+JsonValue ColorArray(Rgba c, JsonAllocator& a) {
+  JsonValue arr(rapidjson::kArrayType);
+  arr.Reserve(4, a);
+  arr.PushBack(c.r, a).PushBack(c.g, a).PushBack(c.b, a).PushBack(c.a, a);
+  return arr;
+}
+
+JsonValue Vec3Array(Vec3i v, JsonAllocator& a) {
+  JsonValue arr(rapidjson::kArrayType);
+  arr.Reserve(3, a);
+  arr.PushBack(v.x, a).PushBack(v.y, a).PushBack(v.z, a);
+  return arr;
+}
+
+JsonValue BoxJson(const Box& b, JsonAllocator& a) {
+  JsonValue o(rapidjson::kObjectType);
+  o.AddMember("min", Vec3Array(b.min, a), a);
+  o.AddMember("max", Vec3Array(b.max, a), a);
+  return o;
+}
+
+std::string HexColor(Rgba c, bool with_alpha) {
+  char buf[10];
+  if (with_alpha) {
+    snprintf(buf, sizeof buf, "#%02x%02x%02x%02x", c.r, c.g, c.b, c.a);
+  } else {
+    snprintf(buf, sizeof buf, "#%02x%02x%02x", c.r, c.g, c.b);
+  }
+  return buf;
+}
+
+ParamSpec ProjectIdParam() {
+  return {"project_id", "string", false,
+          "open project's UUID; the active project when absent"};
+}
+
+ParamSpec LayerIdParam(std::string_view what) {
+  return {"layer_id", "integer", false, std::string(what)};
+}
+
+}  // namespace goxel::methods

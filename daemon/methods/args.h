@@ -1,0 +1,120 @@
+// Shared helpers of the goxel.* method files: reading positions, colours,
+// boxes, projects and layers from params, and writing results.
+//
+// Readers return -32602 (kInvalidParams) with data {param, expected, got}
+// for wrong types, out-of-range colours and missing required values, and
+// -32003 (kInvalidPosition) for coordinates outside the int32 range or an
+// inverted box. Positions: integers, or any number meaning the point in
+// space, mapped to the cell that contains it (floor). Colours: [r,g,b(,a)],
+// "#rrggbb[aa]" or r,g,b,a fields; a missing alpha is 255 and, as in v14,
+// an alpha of 0 also means 255 (remove voxels with the remove methods).
+//
+// Thread contract: stateless functions; thread-safe. Functions taking a
+// Project need the caller to hold that project's lock (shared is enough).
+#ifndef GOXEL_METHODS_ARGS_H_
+#define GOXEL_METHODS_ARGS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "methods/workspace.h"
+#include "rpc/json.h"
+#include "rpc/method_table.h"
+#include "rpc/params.h"
+#include "voxel/project.h"
+#include "voxel/volume.h"
+
+namespace goxel::methods {
+
+using rpc::Call;
+using rpc::JsonAllocator;
+using rpc::JsonValue;
+using rpc::Params;
+using rpc::ParamSpec;
+using voxel::Box;
+using voxel::Rgba;
+using voxel::Vec3i;
+
+// layer_id meaning "every layer, composed (upper layers win)" for queries.
+inline constexpr int32_t kAllLayers = -1;
+
+// --- Reading params ---
+
+// One coordinate: a number, floored, inside int32.
+Result<int32_t> CoordFromJson(const JsonValue& v, std::string_view param);
+// [x,y,z] or {x,y,z}.
+Result<Vec3i> Vec3FromJson(const JsonValue& v, std::string_view param);
+// `position` ([x,y,z]) or the x, y, z params (all required).
+Result<Vec3i> ReadPosition(const Params& p);
+// Three optional coordinate params (e.g. "center_x"...) with a default.
+Result<Vec3i> ReadVec3Fields(const Params& p, std::string_view prefix,
+                             Vec3i fallback);
+// One colour channel 0..255.
+Result<uint8_t> ChannelFromJson(const JsonValue& v, std::string_view param);
+// [r,g,b(,a)] or "#rrggbb[aa]" (the '#' optional).
+Result<Rgba> ColorFromJson(const JsonValue& v, std::string_view param);
+// `color` or the r, g, b(, a) params; nullopt when none is given.
+Result<std::optional<Rgba>> ReadColorOpt(const Params& p);
+// Like ReadColorOpt, but a missing colour is an error naming "color".
+Result<Rgba> ReadColor(const Params& p);
+// {min:[x,y,z], max:[x,y,z]} (any corner order is an error: min <= max)
+// or the string "selection" (the project's selection; needs `project`).
+Result<Box> BoxFromJson(const JsonValue& v, std::string_view param,
+                        const voxel::Project* project);
+// A box from two corners; -32003 when min > max on an axis.
+Result<Box> BoxFromCorners(const JsonValue& min, const JsonValue& max,
+                           std::string_view min_name,
+                           std::string_view max_name);
+// An optional string param that names a project ("" when absent).
+Result<std::string> ReadProjectId(const Params& p);
+// The project named by `project_id`, or the active one.
+Result<ProjectRef> ResolveProject(const Workspace& ws, const Params& p);
+// The layer named by param `name`: absent (or -1 when !allow_all) is the
+// active layer; -1 with allow_all is kAllLayers; else it must exist
+// (-32002 with data layer_id and layer_ids).
+Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
+                             std::string_view name = "layer_id",
+                             bool allow_all = false);
+Status LayerNotFound(const voxel::Project& project, int64_t id);
+// -32006 when `count` exceeds the per-call voxel cap.
+Status CheckVoxelCap(int64_t count, int64_t cap, std::string_view what);
+// `s` with its "param" detail (and message) prefixed, e.g. "voxels[3].".
+Status PrefixParam(const Status& s, const std::string& prefix);
+
+// --- Reading voxels ---
+
+// Copies of the volumes a query reads (cheap: copy-on-write), taken under
+// the caller's lock: one layer's, or every layer's (bottom first).
+std::vector<voxel::Volume> SnapshotVolumes(const voxel::Project& project,
+                                           int32_t layer_id);
+// The volumes composed into one (upper wins). O(1) for one volume.
+voxel::Volume Compose(std::vector<voxel::Volume> volumes);
+// The colour at p seen through every layer (topmost non-empty).
+Rgba ComposedGet(const voxel::Project& project, Vec3i p);
+
+// --- Writing results ---
+JsonValue ColorArray(Rgba c, JsonAllocator& a);
+JsonValue Vec3Array(Vec3i v, JsonAllocator& a);
+JsonValue BoxJson(const Box& b, JsonAllocator& a);  // {min, max}
+std::string HexColor(Rgba c, bool with_alpha);      // "#rrggbb[aa]"
+// obj[key] = v for a literal key.
+template <typename T>
+void Put(JsonValue& obj, const char* key, T&& v, JsonAllocator& a) {
+  obj.AddMember(rapidjson::StringRef(key), JsonValue(std::forward<T>(v)), a);
+}
+inline void PutString(JsonValue& obj, const char* key, std::string_view s,
+                      JsonAllocator& a) {
+  obj.AddMember(rapidjson::StringRef(key), rpc::MakeString(s, a), a);
+}
+
+// Common ParamSpec rows.
+ParamSpec ProjectIdParam();
+ParamSpec LayerIdParam(std::string_view what);
+
+}  // namespace goxel::methods
+
+#endif  // GOXEL_METHODS_ARGS_H_

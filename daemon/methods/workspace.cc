@@ -1,0 +1,114 @@
+#include "methods/workspace.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+namespace goxel::methods {
+
+Workspace::Workspace(WorkspaceOptions options) : options_(std::move(options)) {
+  if (options_.create_default_project) {
+    voxel::Project p("Untitled");
+    p.SetHistoryDepth(options_.history_depth);
+    Open(std::move(p), /*activate=*/true);
+  }
+}
+
+std::string Workspace::NewUuid() {
+  std::random_device rd;  // getrandom(2) / /dev/urandom on Linux.
+  uint8_t b[16];
+  for (int i = 0; i < 16; i += 4) {
+    uint32_t r = rd();
+    for (int k = 0; k < 4; ++k) b[i + k] = static_cast<uint8_t>(r >> (8 * k));
+  }
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  char out[37];
+  snprintf(
+      out, sizeof out,
+      "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+      b[12], b[13], b[14], b[15]);
+  return out;
+}
+
+std::vector<std::string> Workspace::IdsLocked() const {
+  std::vector<std::string> ids;
+  ids.reserve(projects_.size());
+  for (const auto& p : projects_) ids.push_back(p->id);
+  return ids;
+}
+
+Status Workspace::NotFoundLocked(std::string_view project_id) const {
+  std::string msg = project_id.empty()
+                        ? std::string(
+                              "no active project: create_project or "
+                              "pass project_id")
+                        : "project not found: " + std::string(project_id);
+  return Status::NotFound(StatusCode::kProjectNotFound, std::move(msg))
+      .With("project_id", std::string(project_id))
+      .With("open_projects", IdsLocked());
+}
+
+Result<ProjectRef> Workspace::Find(std::string_view project_id) const {
+  ReaderLock lock(&mu_);
+  if (project_id.empty()) {
+    if (active_) return active_;
+    return NotFoundLocked(project_id);
+  }
+  if (active_ && active_->id == project_id) return active_;
+  for (const auto& p : projects_)
+    if (p->id == project_id) return p;
+  return NotFoundLocked(project_id);
+}
+
+ProjectRef Workspace::Open(voxel::Project project, bool activate) {
+  auto ref = std::make_shared<OpenProject>(NewUuid(), std::move(project));
+  WriterLock lock(&mu_);
+  projects_.push_back(ref);
+  if (activate || !active_) active_ = ref;
+  return ref;
+}
+
+Status Workspace::SetActive(std::string_view project_id) {
+  WriterLock lock(&mu_);
+  for (const auto& p : projects_) {
+    if (p->id == project_id) {
+      active_ = p;
+      return Status::Ok();
+    }
+  }
+  return NotFoundLocked(project_id);
+}
+
+Result<std::string> Workspace::Close(std::string_view project_id, bool force) {
+  WriterLock lock(&mu_);  // Lock order: workspace → project.
+  auto it = std::find_if(
+      projects_.begin(), projects_.end(), [&](const ProjectRef& p) {
+        return project_id.empty() ? p == active_ : p->id == project_id;
+      });
+  if (it == projects_.end()) return NotFoundLocked(project_id);
+  ProjectRef target = *it;
+  if (!force) {
+    ReaderLock plock(&target->mu);
+    if (target->project.dirty()) {
+      return Status::ServerError(
+                 "project has unsaved changes; save it or pass force:true")
+          .With("reason", std::string("unsaved_changes"))
+          .With("project_id", target->id);
+    }
+  }
+  projects_.erase(it);
+  if (active_ == target) {
+    active_ = projects_.empty() ? nullptr : projects_.back();
+  }
+  return active_ ? active_->id : std::string();
+}
+
+std::vector<ProjectRef> Workspace::List(ProjectRef* active) const {
+  ReaderLock lock(&mu_);
+  if (active) *active = active_;
+  return projects_;
+}
+
+}  // namespace goxel::methods

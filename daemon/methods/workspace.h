@@ -1,0 +1,106 @@
+// Workspace: the open projects of the daemon, each behind its own
+// reader/writer lock, and the daemon-wide active project.
+//
+// Every goxel.* call names a project with an optional `project_id` (a UUID
+// v4 string). Without one it uses the active project: that is how v14
+// clients work (one shared document for every connection). At start the
+// workspace holds one empty default project, active, so v14 clients can add
+// voxels at once. create_project opens a new project and makes it active;
+// the projects opened before stay open (list_projects, close_project).
+// Closing the active project makes the most recently opened remaining one
+// active; when none remain, calls without project_id get -32001 until a
+// project is created.
+//
+// Locks. Workspace::mu_ guards the list and the active pointer; each
+// OpenProject::mu guards its Project (queries take it shared, edits
+// exclusive; long reads copy the volumes under the shared lock, which is
+// O(layers) thanks to copy-on-write, and work on the copy after releasing
+// it). Lock order: workspace → project, never the reverse. Handlers resolve
+// a project (taking and releasing the workspace lock) before they lock it.
+// An OpenProject is shared_ptr-owned: a call that resolved a project keeps
+// it alive even if another connection closes it meanwhile (its edits are
+// then dropped with it).
+//
+// Thread contract: thread-safe.
+#ifndef GOXEL_METHODS_WORKSPACE_H_
+#define GOXEL_METHODS_WORKSPACE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/status.h"
+#include "voxel/project.h"
+
+namespace goxel::methods {
+
+struct WorkspaceOptions {
+  // The most voxels a single call may create or change (boxes, shapes,
+  // batches, fills); above it the call fails with -32006 before any work.
+  // The default admits a filled 256^3 box.
+  int64_t max_voxels_per_call = int64_t{1} << 24;
+  // Undo steps kept per project.
+  size_t history_depth = voxel::Project::kDefaultHistoryDepth;
+  // Open one empty default project at start (v14 clients need one).
+  bool create_default_project = true;
+  // The daemon version reported by goxel.get_status.
+  std::string version = "0.0.0";
+};
+
+// One open project. `mu` guards `project`.
+struct OpenProject {
+  OpenProject(std::string project_id, voxel::Project p)
+      : id(std::move(project_id)), project(std::move(p)) {}
+  const std::string id;  // UUID v4, immutable.
+  SharedMutex mu;
+  voxel::Project project GUARDED_BY(mu);
+};
+
+using ProjectRef = std::shared_ptr<OpenProject>;
+
+class Workspace {
+ public:
+  explicit Workspace(WorkspaceOptions options = {});
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const WorkspaceOptions& options() const { return options_; }
+
+  // The project with id `project_id`, or the active project when the id is
+  // empty. kProjectNotFound (data: project_id, open_projects) otherwise.
+  Result<ProjectRef> Find(std::string_view project_id) const EXCLUDES(mu_);
+
+  // Opens `project` under a fresh UUID; makes it active when `activate`.
+  ProjectRef Open(voxel::Project project, bool activate) EXCLUDES(mu_);
+
+  // Makes the project active. kProjectNotFound when it is not open.
+  Status SetActive(std::string_view project_id) EXCLUDES(mu_);
+
+  // Closes a project. Refuses (kServerError, data reason "unsaved_changes")
+  // when it has unsaved changes and `force` is false. Returns the id of the
+  // new active project ("" when none).
+  Result<std::string> Close(std::string_view project_id, bool force)
+      EXCLUDES(mu_);
+
+  // Every open project, oldest first, and the active one (may be null).
+  std::vector<ProjectRef> List(ProjectRef* active) const EXCLUDES(mu_);
+
+  // A fresh random UUID v4 string ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx").
+  static std::string NewUuid();
+
+ private:
+  std::vector<std::string> IdsLocked() const REQUIRES_SHARED(mu_);
+  Status NotFoundLocked(std::string_view project_id) const REQUIRES_SHARED(mu_);
+
+  const WorkspaceOptions options_;
+  mutable SharedMutex mu_;
+  std::vector<ProjectRef> projects_ GUARDED_BY(mu_);
+  ProjectRef active_ GUARDED_BY(mu_);
+};
+
+}  // namespace goxel::methods
+
+#endif  // GOXEL_METHODS_WORKSPACE_H_
