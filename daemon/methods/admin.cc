@@ -79,6 +79,7 @@ Status StatusMethod(const AdminContext& ctx, Call& call) {
   AddUint(&r, "bytes_in", s.bytes_in, a);
   AddUint(&r, "bytes_out", s.bytes_out, a);
   AddUint(&r, "memory_rss_bytes", s.rss_bytes, a);
+  if (ctx.extend_status) ctx.extend_status(&r, a);
   return Status::Ok();
 }
 

@@ -44,6 +44,10 @@ struct AdminContext {
   uint64_t start_mono_ns = 0;  // the same, monotonic
   const rpc::MethodTable* table = nullptr;  // for list_methods
   std::function<RuntimeStats()> stats;
+  // Optional: adds more figures to `status` (main adds the metrics snapshot:
+  // per-method counts and p50/p90/p99). Must be thread-safe.
+  std::function<void(rpc::JsonValue* result, rpc::JsonAllocator& alloc)>
+      extend_status;
 };
 
 // Registers the control methods and aliases. With `debug_methods`, also

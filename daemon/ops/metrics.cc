@@ -150,6 +150,28 @@ void Metrics::SetQueueDepth(int64_t depth) {
   }
 }
 
+void Metrics::SetConnections(int64_t open, uint64_t accepted,
+                             uint64_t rejected) {
+  open_.store(open, kRelaxed);
+  accepted_.store(accepted, kRelaxed);
+  rejected_.store(rejected, kRelaxed);
+}
+
+void Metrics::SetBytes(uint64_t in, uint64_t out) {
+  bytes_in_.store(in, kRelaxed);
+  bytes_out_.store(out, kRelaxed);
+}
+
+void Metrics::SetQueue(int64_t depth, int64_t peak) {
+  queue_depth_.store(depth, kRelaxed);
+  queue_peak_.store(peak, kRelaxed);
+}
+
+void Metrics::SetWorkersBusy(int64_t busy, uint64_t busy_ns_total) {
+  busy_.store(busy, kRelaxed);
+  busy_ns_.store(busy_ns_total, kRelaxed);
+}
+
 void Metrics::WorkerFinished(uint64_t busy_ns) {
   busy_.fetch_sub(1, kRelaxed);
   busy_ns_.fetch_add(busy_ns, kRelaxed);
@@ -209,7 +231,8 @@ MetricsSnapshot Metrics::Snapshot() const {
   s.connections_rejected = rejected_.load(kRelaxed);
   s.bytes_in = bytes_in_.load(kRelaxed);
   s.bytes_out = bytes_out_.load(kRelaxed);
-  s.rss_bytes = ResidentMemoryBytes();
+  uint64_t rss = rss_.load(kRelaxed);
+  s.rss_bytes = rss > 0 ? rss : ResidentMemoryBytes();
   return s;
 }
 

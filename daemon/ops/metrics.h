@@ -112,6 +112,17 @@ class Metrics {
   void WorkerStarted() { Add(busy_); }
   void WorkerFinished(uint64_t busy_ns);
 
+  // Figures other modules count themselves (the server's connection and
+  // byte counters, the pool's busy workers), copied in by main on its tick
+  // and before each read, instead of being counted twice.
+  void SetConnections(int64_t open, uint64_t accepted, uint64_t rejected);
+  void SetBytes(uint64_t in, uint64_t out);
+  void SetQueue(int64_t depth, int64_t peak);
+  void SetWorkersBusy(int64_t busy, uint64_t busy_ns_total);
+  // The last RSS sample (main samples on its tick); Snapshot reads
+  // /proc/self/statm itself until one is set.
+  void SetRss(uint64_t bytes) { rss_.store(bytes, std::memory_order_relaxed); }
+
   MetricsSnapshot Snapshot() const;
   // Prometheus text exposition format 0.0.4.
   std::string PrometheusText() const;
@@ -135,7 +146,7 @@ class Metrics {
   std::atomic<int64_t> open_{0}, queue_depth_{0}, queue_peak_{0};
   std::atomic<int64_t> workers_{0}, busy_{0};
   std::atomic<uint64_t> accepted_{0}, rejected_{0}, bytes_in_{0}, bytes_out_{0},
-      busy_ns_{0};
+      busy_ns_{0}, rss_{0};
   uint64_t last_status_ns_ = 0, last_status_requests_ = 0;  // StatusLine only
 };
 

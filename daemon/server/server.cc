@@ -224,6 +224,15 @@ Status Server::Run() {
   return Status::Ok();
 }
 
+void Server::UpdateLimits(size_t max_text_bytes, size_t max_pending_reply_bytes,
+                          int64_t write_stall_timeout_ms,
+                          int64_t shutdown_timeout_ms) {
+  options_.framer.max_text_bytes = max_text_bytes;
+  options_.max_pending_reply_bytes = max_pending_reply_bytes;
+  options_.write_stall_timeout_ms = write_stall_timeout_ms;
+  options_.shutdown_timeout_ms = shutdown_timeout_ms;
+}
+
 void Server::OnConnection(uv_stream_t* listener, int status) {
   auto* self = static_cast<Server*>(listener->data);
   if (status < 0) {

@@ -119,6 +119,14 @@ class Server {
   // Begins the graceful shutdown. Thread-safe.
   void RequestShutdown();
 
+  // Changes the limits that may change while running (goxel.set_config,
+  // SIGHUP reload): the request size limit (for connections accepted from
+  // now on), the bound on unsent replies, the write-stall and shutdown
+  // timeouts. Loop thread only.
+  void UpdateLimits(size_t max_text_bytes, size_t max_pending_reply_bytes,
+                    int64_t write_stall_timeout_ms,
+                    int64_t shutdown_timeout_ms);
+
   const ServerStats& stats() const { return stats_; }
   const ServerOptions& options() const { return options_; }
   uv_loop_t* loop() { return &loop_; }

@@ -1,0 +1,256 @@
+#include "app/daemon.h"
+
+#include <grp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "base/clock.h"
+#include "methods/goxel_methods.h"
+#include "ops/daemonize.h"
+#include "ops/log.h"
+#include "ops/notify.h"
+#include "ops/socket_activation.h"
+
+namespace goxel::app {
+namespace {
+
+std::string CurrentDir() {
+  char buf[4096];
+  return getcwd(buf, sizeof buf) != nullptr ? std::string(buf) : "/";
+}
+
+void MakeAbsolute(const std::string& base, std::string* path) {
+  if (!path->empty() && (*path)[0] != '/') *path = base + "/" + *path;
+}
+
+server::ServerOptions ServerOptionsFrom(const ops::Config& c) {
+  server::ServerOptions o;
+  o.socket_path = c.socket_path;
+  o.socket_mode = c.socket_permissions;
+  o.max_connections = static_cast<size_t>(c.max_connections);
+  o.framer.max_text_bytes = static_cast<size_t>(c.max_request_bytes);
+  o.max_pending_reply_bytes = static_cast<size_t>(c.max_pending_reply_bytes);
+  o.shutdown_timeout_ms = int64_t{c.shutdown_timeout_seconds} * 1000;
+  // server.timeout_seconds: how long a client may leave its replies unread
+  // (reading paused by back-pressure) before it is disconnected.
+  o.write_stall_timeout_ms = int64_t{c.timeout_seconds} * 1000;
+  return o;
+}
+
+Result<int> GroupId(const std::string& name) {
+  if (name.empty()) return -1;
+  struct group gr, *found = nullptr;
+  char buf[4096];
+  if (getgrnam_r(name.c_str(), &gr, buf, sizeof buf, &found) != 0 ||
+      found == nullptr) {
+    return Status::InvalidParams("security.socket_group: no group named \"" +
+                                 name + "\"");
+  }
+  return static_cast<int>(found->gr_gid);
+}
+
+}  // namespace
+
+Daemon::Daemon(ops::CommandLine cli, ops::EnvLookup env,
+               ops::LoadedConfig loaded, std::string version)
+    : cli_(std::move(cli)),
+      env_(std::move(env)),
+      config_(std::move(loaded.config)),
+      warnings_(std::move(loaded.warnings)),
+      version_(std::move(version)) {}
+
+Daemon::~Daemon() = default;
+
+// Paths are resolved against the directory we were started in, before
+// --daemonize or --working-dir change it.
+void Daemon::ResolvePaths(ops::Config* c) const {
+  for (std::string* p : {&c->socket_path, &c->pid_file, &c->log_file,
+                         &c->config_file, &c->working_dir})
+    MakeAbsolute(start_dir_, p);
+}
+
+int Daemon::Fail(const Status& status) {
+  ops::Logger& log = ops::DefaultLogger();
+  log.Error("daemon-main", status.message(),
+            {{"detail", DetailsText(status.details())}});
+  if (!log.path().empty() && !daemonized_)
+    fprintf(stderr, "goxel-daemon: %s\n", status.message().c_str());
+  ops::NotifyParentFailed(status.message());
+  return 1;
+}
+
+Status Daemon::PrepareProcess() {
+  start_dir_ = CurrentDir();
+  ResolvePaths(&config_);
+  if (!config_.config_file.empty()) cli_.config_file = config_.config_file;
+  // Before forking: LISTEN_PID names the pid systemd started.
+  auto activated = ops::TakeActivatedSocket();
+  if (!activated.ok()) return activated.status();
+  if (config_.daemonize) {
+    ops::DaemonizeOptions d;
+    d.working_dir = config_.working_dir.empty() ? "/" : config_.working_dir;
+    GOXEL_RETURN_IF_ERROR(ops::Daemonize(d));
+    daemonized_ = true;
+  } else if (!config_.working_dir.empty() &&
+             chdir(config_.working_dir.c_str()) != 0) {
+    return Status::IoError("cannot change to --working-dir " +
+                           config_.working_dir + ": " + strerror(errno));
+  }
+  ops::Logger& log = ops::DefaultLogger();
+  if (!config_.log_file.empty())
+    GOXEL_RETURN_IF_ERROR(log.OpenFile(config_.log_file));
+  live_.Apply(config_);
+  for (const auto& w : warnings_) log.Warning("config", w);
+  if (activated->fd >= 0) {
+    log.Info("daemon-main",
+             "using the socket handed over by " + activated->source,
+             {{"fd", activated->fd}, {"socket", activated->path}});
+    admin_.socket_path = activated->path;
+  }
+  listen_fd_ = activated->fd;
+  if (!config_.pid_file.empty())
+    GOXEL_RETURN_IF_ERROR(pid_file_.Acquire(config_.pid_file, getpid()));
+  return Status::Ok();
+}
+
+Status Daemon::BuildMethodTable() {
+  admin_.version = version_;
+  if (admin_.socket_path.empty()) admin_.socket_path = config_.socket_path;
+  admin_.start_wall_ms = WallMillis();
+  admin_.start_mono_ns = MonotonicNanos();
+  admin_.table = &table_;
+  admin_.stats = [this] {
+    methods::RuntimeStats r;
+    const server::ServerStats& ss = server_->stats();
+    r.connections = ss.connections_open.load(std::memory_order_relaxed);
+    r.connections_accepted = ss.connections_accepted.load();
+    r.connections_rejected = ss.connections_rejected.load();
+    r.requests_served = ss.requests_served.load();
+    r.bytes_in = ss.bytes_in.load();
+    r.bytes_out = ss.bytes_out.load();
+    pool::PoolStats ps = pool_->Stats();
+    r.queue_depth = ps.queue_depth;
+    r.queue_capacity = ps.queue_capacity;
+    r.queue_peak = ps.queue_peak;
+    r.workers = ps.workers;
+    r.workers_busy = ps.busy;
+    r.rss_bytes = live_.rss_bytes.load(std::memory_order_relaxed);
+    return r;
+  };
+  admin_.extend_status = [this](rpc::JsonValue* r, rpc::JsonAllocator& a) {
+    methods::AddMetricsToStatus(ops_ctx_, r, a);
+  };
+  GOXEL_RETURN_IF_ERROR(methods::RegisterAdminMethods(
+      &table_, &admin_, config_.enable_debug_methods));
+  // The methods engineer's goxel.* methods over one Workspace.
+  methods::WorkspaceOptions workspace_options;
+  workspace_options.version = version_;
+  workspace_ = std::make_unique<methods::Workspace>(workspace_options);
+  GOXEL_RETURN_IF_ERROR(
+      methods::RegisterGoxelMethods(&table_, workspace_.get()));
+  ops_ctx_.metrics = &metrics_;
+  ops_ctx_.refresh = [this] { RefreshMetrics(); };
+  ops_ctx_.metrics_enabled = &live_.metrics_enabled;
+  ops_ctx_.config_json = [this] { return ops::ConfigToJson(config_); };
+  ops_ctx_.set_config = [this](std::string_view p) { return SetConfig(p); };
+  ops_ctx_.shutdown = [this] { server_->RequestShutdown(); };
+  return methods::RegisterOpsMethods(&table_, &ops_ctx_);
+}
+
+Status Daemon::StartServer() {
+  pool_ = std::make_unique<pool::ThreadPool>(
+      static_cast<size_t>(config_.workers),
+      static_cast<size_t>(config_.queue_size));
+  metrics_.SetWorkers(config_.workers);
+  policy_ = std::make_unique<RequestPolicy>(&table_, &live_, &metrics_);
+  server::ServerHooks hooks;
+  policy_->Install(&hooks);
+  InstallEventHooks(&hooks);
+  server::ServerOptions options = ServerOptionsFrom(config_);
+  options.listen_fd = listen_fd_;
+  auto gid = GroupId(config_.socket_group);
+  if (!gid.ok()) return gid.status();
+  options.socket_gid = *gid;
+  watchdog_usec_ = ops::notify::WatchdogIntervalUsec();
+  if (watchdog_usec_ > 0) {
+    // Tick at least twice per watchdog period.
+    options.tick_interval_ms = std::clamp<int64_t>(
+        static_cast<int64_t>(watchdog_usec_ / 2000), 10, 1000);
+    progress_ = PoolProgress(watchdog_usec_ * 1000);
+  }
+  server_ = std::make_unique<server::Server>(options, &table_, pool_.get(),
+                                             std::move(hooks));
+  return server_->Start();
+}
+
+Status Daemon::DropPrivilegesIfRoot() {
+  if (config_.user.empty() && config_.group.empty()) return Status::Ok();
+  if (geteuid() != 0) {
+    ops::DefaultLogger().Info(
+        "daemon-main", "not started as root: keeping the current user",
+        {{"user", config_.user}, {"group", config_.group}});
+    return Status::Ok();
+  }
+  GOXEL_RETURN_IF_ERROR(ops::DropPrivileges(config_.user, config_.group));
+  ops::DefaultLogger().Info("daemon-main", "dropped privileges",
+                            {{"user", config_.user},
+                             {"group", config_.group},
+                             {"uid", static_cast<unsigned>(getuid())},
+                             {"gid", static_cast<unsigned>(getgid())}});
+  return Status::Ok();
+}
+
+void Daemon::AnnounceReady() {
+  uint64_t rss = ops::ResidentMemoryBytes();
+  live_.rss_bytes.store(rss, std::memory_order_relaxed);
+  metrics_.SetRss(rss);
+  if (daemonized_) (void)ops::notify::MainPid(getpid());
+  (void)ops::notify::Ready();
+  (void)ops::notify::SetStatus(metrics_.StatusLine());
+  last_status_ns_ = last_watchdog_ns_ = MonotonicNanos();
+  if (watchdog_usec_ > 0) (void)ops::notify::Watchdog();
+  ops::NotifyParentReady();
+  ops::DefaultLogger().Info("daemon-main", "Daemon started successfully",
+                            {{"socket", admin_.socket_path},
+                             {"pid_file", config_.pid_file},
+                             {"workers", config_.workers},
+                             {"queue_size", config_.queue_size},
+                             {"max_connections", config_.max_connections},
+                             {"watchdog_usec", watchdog_usec_},
+                             {"version", version_}});
+}
+
+int Daemon::Run() {
+  Status s = PrepareProcess();
+  if (s.ok()) s = BuildMethodTable();
+  if (s.ok()) s = StartServer();
+  bool bound = s.ok() && listen_fd_ < 0;
+  if (s.ok()) s = DropPrivilegesIfRoot();
+  if (!s.ok()) {
+    int code = Fail(s);
+    if (pool_) pool_->Shutdown(0);
+    server_.reset();
+    if (bound) unlink(config_.socket_path.c_str());
+    pid_file_.Remove();
+    return code;
+  }
+  AnnounceReady();
+  s = server_->Run();
+  pool_->Shutdown(0);
+  pid_file_.Remove();
+  if (!s.ok()) {
+    ops::DefaultLogger().Error("daemon-main", "unclean shutdown",
+                               {{"error", s.ToString()}});
+    return 1;
+  }
+  ops::DefaultLogger().Info(
+      "daemon-main", "Daemon stopped",
+      {{"requests_served", server_->stats().requests_served.load()}});
+  return 0;
+}
+
+}  // namespace goxel::app
