@@ -223,7 +223,13 @@ cmd_start() {
   fi
   local out rc=0
   debug "$DAEMON_BINARY --daemonize ${DAEMON_ARGS[*]}"
-  out=$("$DAEMON_BINARY" --daemonize "${DAEMON_ARGS[@]}" 2>&1) || rc=$?
+  # The launcher returns once the daemon is ready; bound it in case it never
+  # detaches (a goxel-daemon without --daemonize would serve in the foreground).
+  out=$(timeout "${START_TIMEOUT%.*}" "$DAEMON_BINARY" --daemonize "${DAEMON_ARGS[@]}" 2>&1) || rc=$?
+  if ((rc == 124)); then
+    die "goxel-daemon did not detach within ${START_TIMEOUT}s (stopped it)" \
+      "check that $DAEMON_BINARY supports --daemonize ($DAEMON_BINARY --help), or raise GOXEL_START_TIMEOUT"
+  fi
   if ((rc != 0)); then
     err "goxel-daemon did not start (exit $rc): ${out:-no message}"
     [[ -n $LOG_FILE ]] && printf '  see the log: %s\n' "$LOG_FILE" >&2
@@ -326,7 +332,7 @@ cmd_reload() {
   local pid out rc=0
   pid=$(read_pid)
   pid_alive "$pid" || die "goxel-daemon is not running; nothing to reload" "$PROG start" 3
-  out=$("$DAEMON_BINARY" --reload "${DAEMON_ARGS[@]}" 2>&1) || rc=$?
+  out=$(timeout 10 "$DAEMON_BINARY" --reload "${DAEMON_ARGS[@]}" 2>&1) || rc=$?
   ((rc == 0)) || die "reload failed (exit $rc): ${out:-no message}" \
     "check the configuration with $DAEMON_BINARY --print-config ${DAEMON_ARGS[*]}"
   if ! wait_healthy 5; then
