@@ -35,8 +35,21 @@ pid_t PeerPidOfSocket(const std::string& path) {
   return pid;
 }
 
+// True while `pid` runs; a zombie (exited, not yet reaped by its parent)
+// counts as gone.
 bool ProcessExists(pid_t pid) {
-  return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return false;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  FILE* f = fopen(path, "r");
+  if (f == nullptr) return true;  // no /proc: trust kill()
+  char buf[512];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char* close_paren = strrchr(buf, ')');
+  return close_paren == nullptr || close_paren[1] == '\0' ||
+         close_paren[2] != 'Z';
 }
 
 // Waits until `pid` has exited; true if it did within `timeout_ms`.

@@ -55,6 +55,15 @@ inline bool WaitUntil(const std::function<bool()>& ok, int timeout_ms) {
   return ok();
 }
 
+// True while `pid` runs; a zombie (exited, not reaped yet) is not running.
+inline bool ProcessAlive(pid_t pid) {
+  if (kill(pid, 0) != 0) return false;
+  std::string stat = ReadFileText("/proc/" + std::to_string(pid) + "/stat");
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() &&
+         stat[paren + 2] != 'Z';
+}
+
 // The output and exit code of a finished command.
 struct CommandResult {
   int exit_code = -1;  // -1: killed by a signal or timed out
