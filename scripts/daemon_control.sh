@@ -177,7 +177,14 @@ read_pid() {
   return 0
 }
 
-pid_alive() { [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; }
+# True while process $1 exists and is not a zombie (a daemon whose parent
+# is a non-reaping PID 1, as in containers, stays a zombie after exiting).
+pid_alive() {
+  [[ -n $1 ]] && kill -0 "$1" 2>/dev/null || return 1
+  local stat=""
+  [[ -r /proc/$1/stat ]] && read -r stat <"/proc/$1/stat" 2>/dev/null
+  [[ ${stat##*) } != Z* ]]
+}
 
 under_systemd() {
   command -v systemctl >/dev/null 2>&1 &&

@@ -113,7 +113,8 @@ case_lifecycle() {
   run stop
   expect_rc 0 "from stop"
   expect_out "stopped (pid $pid)"
-  ! kill -0 "$pid" 2>/dev/null || fail "the daemon $pid is still alive after stop"
+  [[ ! -r /proc/$pid/stat || $(cut -d' ' -f3 "/proc/$pid/stat") == Z ]] ||
+    fail "the daemon $pid is still alive after stop"
   [[ ! -e $DIR/goxel.sock ]] || fail "the socket is left behind after stop"
   run status
   expect_rc 3 "after stop"
