@@ -278,8 +278,8 @@ int RunRender(const Session& s, const std::string& out,
     summary.AddMember(JsonValue(m.name, a), JsonValue(m.value, a), a);
   }
   summary.AddMember("out", rpc::MakeString(out, a), a);
-  summary.AddMember("bytes", JsonValue(static_cast<uint64_t>(bytes->size())),
-                    a);
+  summary.AddMember("written_bytes",
+                    JsonValue(static_cast<uint64_t>(bytes->size())), a);
   PrintText(FormatJson(summary, s.out.style, s.out.color), s.out);
   return kExitOk;
 }

@@ -278,6 +278,36 @@ TEST_F(ClientTest, TimeoutExits4) {
   EXPECT_LT(r.seconds, 2.5);
 }
 
+TEST_F(ClientTest, MetricsPrometheusPrintsTheDaemonsTextExposition) {
+  ASSERT_EQ(Client({"ping"}).exit_code, 0);
+  ProcessResult r = Client({"metrics", "--prometheus"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("# TYPE goxel_requests_total counter"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("\"jsonrpc\""), std::string::npos);
+}
+
+TEST_F(ClientTest, RenderWritesThePngTheDaemonReturns) {
+  ASSERT_EQ(Client({"call", "goxel.create_project", "name=r"}).exit_code, 0);
+  ASSERT_EQ(
+      Client({"call", "goxel.add_voxel", "x=0", "y=0", "z=0", "color=#ff0000"})
+          .exit_code,
+      0);
+  TempDir dir;
+  std::string out = dir.File("r.png");
+  ProcessResult r = Client({"render", "--out", out, "--width", "24", "--height",
+                            "16", "--camera", "front"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string png = ReadWholeFile(out);
+  ASSERT_GT(png.size(), 24u);
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n"));
+  // IHDR width and height, big-endian, at bytes 16..23.
+  EXPECT_EQ(static_cast<unsigned char>(png[19]), 24);
+  EXPECT_EQ(static_cast<unsigned char>(png[23]), 16);
+  EXPECT_EQ(Parse(r.out)["written_bytes"].GetUint64(), png.size());
+}
+
 TEST(ClientConnect, MissingSocketExits3AndSaysWhy) {
   TempDir dir;
   std::string path = dir.File("absent.sock");

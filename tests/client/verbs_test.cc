@@ -67,7 +67,7 @@ TEST(ClientVerbs, RenderSendsCameraOptionsAndWritesTheDecodedPng) {
   EXPECT_FALSE(p.HasMember("output_path"));
   EXPECT_EQ(ReadWholeFile(out), std::string("\x89PNG\r\n\x1a\nhello"));
   rpc::JsonDocument summary = Parse(e.result.out);
-  EXPECT_EQ(summary["bytes"].GetInt(), 13);
+  EXPECT_EQ(summary["written_bytes"].GetInt(), 13);
   EXPECT_FALSE(summary.HasMember("image")) << e.result.out;
 }
 
