@@ -1,0 +1,427 @@
+// File methods: load, save, export, import, list_formats; FileMethods
+// start-up and the path policy. Lock order: autosave → workspace → project.
+#include "methods/file_methods.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "base/clock.h"
+#include "base/file_io.h"
+#include "methods/args.h"
+#include "ops/log.h"
+#include "voxel/formats/registry.h"
+
+namespace goxel::methods {
+
+namespace {
+
+using rpc::kAllocates;
+using rpc::kMutating;
+using rpc::kPooled;
+using rpc::kReadOnly;
+using voxel::formats::FindFormat;
+using voxel::formats::FindFormatForPath;
+using voxel::formats::FormatInfo;
+
+std::string CurrentDir() {
+  char buf[4096];
+  return getcwd(buf, sizeof buf) != nullptr ? std::string(buf) : "/";
+}
+
+// "a/b/model.vox" → "model".
+std::string Stem(const std::string& path) {
+  return std::filesystem::path(path).stem().string();
+}
+
+double MillisSince(uint64_t start_ns) {
+  return static_cast<double>(MonotonicNanos() - start_ns) / 1e6;
+}
+
+// The format named by param `format` (short name, display name or
+// extension), else the one of the path's extension, else `fallback` (may be
+// null: then an error).
+Result<const FormatInfo*> PickFormat(const Params& p, const std::string& path,
+                                     const char* fallback, bool for_write) {
+  auto name = p.String("format", "");
+  if (!name.ok()) return name.status();
+  const FormatInfo* f = nullptr;
+  if (!name->empty()) {
+    f = FindFormat(*name);
+    if (f == nullptr) {
+      return Status::InvalidParams("unknown format: " + *name)
+          .With("param", "format")
+          .With("got", *name);
+    }
+  } else {
+    f = FindFormatForPath(path);
+    if (f == nullptr && fallback != nullptr) f = FindFormat(fallback);
+    if (f == nullptr) {
+      return Status::InvalidParams(
+                 "cannot tell the format from the path; pass format")
+          .With("param", "format")
+          .With("path", path);
+    }
+  }
+  if (for_write ? !f->can_write() : !f->can_read()) {
+    return Status::InvalidParams(std::string("format ") + std::string(f->name) +
+                                 " cannot be " +
+                                 (for_write ? "written" : "read"))
+        .With("param", "format")
+        .With("format", std::string(f->name));
+  }
+  return f;
+}
+
+// Reads and parses a file a client named. Errors carry the path.
+Result<voxel::Scene> ReadScene(const FileMethods& fm, const std::string& path,
+                               const FormatInfo& format) {
+  const auto& limits = fm.options().read_limits;
+  auto bytes = ReadFileBytes(path, limits.max_bytes);
+  if (!bytes.ok()) return bytes.status();
+  auto scene = format.read(*bytes, limits);
+  if (!scene.ok()) return Status(scene.status()).With("path", path);
+  return scene;
+}
+
+Result<voxel::formats::WriteOptions> ReadWriteOptions(const Params& p) {
+  voxel::formats::WriteOptions o;
+  auto scale = p.Number("scale", 1.0);
+  if (!scale.ok()) return scale.status();
+  if (!std::isfinite(*scale) || *scale <= 0 || *scale > 1e6) {
+    return Status::InvalidParams("scale must be a number in (0, 1e6]")
+        .With("param", "scale");
+  }
+  o.scale = static_cast<float>(*scale);
+  struct Flag {
+    const char* name;
+    bool* value;
+  };
+  for (Flag f :
+       {Flag{"merge_vertices", &o.merge_vertices},
+        Flag{"optimize_mesh", &o.optimize_mesh}, Flag{"ascii", &o.ascii},
+        Flag{"visible_only", &o.visible_only}}) {
+    auto b = p.Bool(f.name, *f.value);
+    if (!b.ok()) return b.status();
+    *f.value = *b;
+  }
+  return o;
+}
+
+Status LoadProject(FileMethods& fm, Call& call) {
+  const uint64_t start = MonotonicNanos();
+  const Params& p = call.params();
+  auto requested = p.String("path");
+  if (!requested.ok()) return requested.status();
+  auto path = fm.Resolve(*requested, /*must_exist=*/true);
+  if (!path.ok()) return path.status();
+  auto format = PickFormat(p, *path, "gox", /*for_write=*/false);
+  if (!format.ok()) return format.status();
+  auto scene = ReadScene(fm, *path, **format);
+  if (!scene.ok()) return scene.status();
+  auto name = p.String("name", Stem(*path));
+  if (!name.ok()) return name.status();
+  voxel::Project project =
+      voxel::Project::FromScene(std::move(scene).value(), *name);
+  project.SetHistoryDepth(fm.workspace().options().history_depth);
+  // save_project without a path writes back only to a .gox file.
+  if ((*format)->name == "gox") project.MarkSaved(*path);
+  const int64_t voxels = project.CountVoxels();
+  const int64_t layers = static_cast<int64_t>(project.layers().size());
+  ProjectRef ref = fm.workspace().Open(std::move(project), /*activate=*/true);
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "success", true, a);
+  PutString(r, "path", *path, a);
+  PutString(r, "project_id", ref->id, a);
+  PutString(r, "name", *name, a);
+  PutString(r, "format", (*format)->name, a);
+  Put(r, "layer_count", layers, a);
+  Put(r, "voxel_count", voxels, a);
+  Put(r, "load_time_ms", MillisSince(start), a);
+  return Status::Ok();
+}
+
+Status SaveProject(FileMethods& fm, Call& call) {
+  const uint64_t start = MonotonicNanos();
+  const Params& p = call.params();
+  auto ref = ResolveProject(fm.workspace(), p);
+  if (!ref.ok()) return ref.status();
+  ProjectSnapshot snap = TakeSnapshot(**ref);
+  auto requested = p.String("path", snap.file_path);
+  if (!requested.ok()) return requested.status();
+  if (requested->empty()) return Params::Missing("path", "a .gox path");
+  const FormatInfo* by_ext = FindFormatForPath(*requested);
+  if (by_ext != nullptr && by_ext->name != "gox") {
+    return Status::InvalidParams(
+               "save_project writes .gox; use export_model for " +
+               std::string(by_ext->name))
+        .With("param", "path")
+        .With("path", *requested);
+  }
+  if (by_ext == nullptr) *requested += ".gox";
+  auto path = fm.Resolve(*requested, /*must_exist=*/false);
+  if (!path.ok()) return path.status();
+  GOXEL_RETURN_IF_ERROR(WriteGoxFile(snap, *path));
+  bool clean = false;
+  {
+    WriterLock lock(&(*ref)->mu);
+    voxel::Project& pr = (*ref)->project;
+    // Edits made while we wrote are not in the file: the project stays
+    // dirty (and autosaved) then.
+    if (pr.state_id() == snap.state_id) {
+      pr.MarkSaved(*path);
+      clean = true;
+    } else {
+      pr.set_file_path(*path);
+    }
+  }
+  if (clean) fm.autosaver().Remove((*ref)->id);
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "success", true, a);
+  PutString(r, "path", *path, a);
+  PutString(r, "project_id", (*ref)->id, a);
+  Put(r, "dirty", !clean, a);
+  Put(r, "save_time_ms", MillisSince(start), a);
+  return Status::Ok();
+}
+
+Status ExportModel(FileMethods& fm, Call& call) {
+  const uint64_t start = MonotonicNanos();
+  const Params& p = call.params();
+  auto requested = p.String("path");
+  if (!requested.ok()) return requested.status();
+  auto format = PickFormat(p, *requested, nullptr, /*for_write=*/true);
+  if (!format.ok()) return format.status();
+  auto options = ReadWriteOptions(p);
+  if (!options.ok()) return options.status();
+  auto ref = ResolveProject(fm.workspace(), p);
+  if (!ref.ok()) return ref.status();
+  auto path = fm.Resolve(*requested, /*must_exist=*/false);
+  if (!path.ok()) return path.status();
+  ProjectSnapshot snap = TakeSnapshot(**ref);
+  auto bytes = (*format)->write(snap.scene, *options);
+  if (!bytes.ok()) return bytes.status();
+  GOXEL_RETURN_IF_ERROR(AtomicWriteFile(*path, *bytes));
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "success", true, a);
+  PutString(r, "path", *path, a);
+  PutString(r, "format", (*format)->name, a);
+  PutString(r, "project_id", (*ref)->id, a);
+  Put(r, "bytes", static_cast<uint64_t>(bytes->size()), a);
+  Put(r, "export_time_ms", MillisSince(start), a);
+  return Status::Ok();
+}
+
+// Draws `src` into `dst` shifted by `offset`.
+void CopyShifted(const voxel::Volume& src, Vec3i offset, voxel::Volume* dst) {
+  src.ForEachVoxel([&](Vec3i q, Rgba c) {
+    (void)dst->Set({q.x + offset.x, q.y + offset.y, q.z + offset.z}, c);
+  });
+}
+
+Status ImportModel(FileMethods& fm, Call& call) {
+  const Params& p = call.params();
+  auto requested = p.String("path");
+  if (!requested.ok()) return requested.status();
+  auto ref = ResolveProject(fm.workspace(), p);
+  if (!ref.ok()) return ref.status();
+  Vec3i offset{0, 0, 0};
+  if (const JsonValue* o = p.Get("offset")) {
+    auto v = Vec3FromJson(*o, "offset");
+    if (!v.ok()) return v.status();
+    offset = *v;
+  }
+  auto path = fm.Resolve(*requested, /*must_exist=*/true);
+  if (!path.ok()) return path.status();
+  auto format = PickFormat(p, *path, "gox", /*for_write=*/false);
+  if (!format.ok()) return format.status();
+  auto scene = ReadScene(fm, *path, **format);
+  if (!scene.ok()) return scene.status();
+  auto name = p.String("name", Stem(*path));
+  if (!name.ok()) return name.status();
+  voxel::Volume merged = voxel::formats::FlattenScene(*scene, false);
+  if (offset.x != 0 || offset.y != 0 || offset.z != 0) {
+    voxel::Volume shifted;
+    CopyShifted(merged, offset, &shifted);
+    merged = std::move(shifted);
+  }
+  const int64_t voxels = merged.CountVoxels();
+  GOXEL_RETURN_IF_ERROR(CheckVoxelCap(
+      voxels, fm.workspace().options().max_voxels_per_call, "import_model"));
+  int32_t layer_id;
+  {
+    WriterLock lock(&(*ref)->mu);
+    voxel::Project& pr = (*ref)->project;
+    layer_id = pr.CreateLayer(*name);
+    pr.BeginEdit();
+    *pr.MutableVolume(layer_id) = std::move(merged);
+    pr.EndEdit();
+  }
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "success", true, a);
+  PutString(r, "path", *path, a);
+  PutString(r, "format", (*format)->name, a);
+  PutString(r, "project_id", (*ref)->id, a);
+  Put(r, "layer_id", layer_id, a);
+  PutString(r, "layer_name", *name, a);
+  Put(r, "voxel_count", voxels, a);
+  return Status::Ok();
+}
+
+Status ListFormats(Call& call) {
+  auto& a = call.alloc();
+  JsonValue list(rapidjson::kArrayType);
+  for (const FormatInfo& f : voxel::formats::AllFormats()) {
+    JsonValue o(rapidjson::kObjectType);
+    PutString(o, "name", f.name, a);
+    PutString(o, "display_name", f.display_name, a);
+    JsonValue ext(rapidjson::kArrayType);
+    for (std::string_view e : f.extensions)
+      ext.PushBack(rpc::MakeString(e, a), a);
+    o.AddMember("extensions", ext, a);
+    Put(o, "read", f.can_read(), a);
+    Put(o, "write", f.can_write(), a);
+    list.PushBack(o, a);
+  }
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "count", static_cast<uint64_t>(list.Size()), a);
+  r.AddMember("formats", list, a);
+  return Status::Ok();
+}
+
+}  // namespace
+
+FilesOptions FilesOptionsFromConfig(const ops::Config& config,
+                                    const WorkspaceOptions& workspace,
+                                    std::string instance) {
+  FilesOptions o;
+  o.data_dir = config.data_directory;
+  if (o.data_dir.empty())
+    o.data_dir = config.daemonize ? "/var/lib/goxel" : CurrentDir();
+  if (o.data_dir[0] != '/') o.data_dir = CurrentDir() + "/" + o.data_dir;
+  while (o.data_dir.size() > 1 && o.data_dir.back() == '/')
+    o.data_dir.pop_back();
+  o.allowed_roots = config.allowed_paths;
+  o.read_limits.max_voxels =
+      std::min(o.read_limits.max_voxels, workspace.max_voxels_per_call);
+  if (config.max_memory_mb > 0) {
+    // A decoded 16^3 block costs 16 KiB.
+    const int64_t blocks = (int64_t{config.max_memory_mb} << 20) / (16 << 10);
+    o.read_limits.max_blocks = std::min(o.read_limits.max_blocks, blocks);
+  }
+  o.autosave_interval_seconds = config.autosave_interval_seconds;
+  o.instance = std::move(instance);
+  return o;
+}
+
+FileMethods::FileMethods(FilesOptions options, Workspace* ws)
+    : options_(std::move(options)), ws_(ws) {
+  AutosaveOptions a;
+  a.dir = options_.data_dir + "/autosave";
+  a.instance = options_.instance;
+  a.interval_seconds = options_.autosave_interval_seconds;
+  a.read_limits = options_.read_limits;
+  autosave_ = std::make_unique<Autosaver>(ws_, std::move(a));
+  ws_->SetOnClose([this](const std::string& id) { autosave_->Remove(id); });
+}
+
+FileMethods::~FileMethods() = default;
+
+Status FileMethods::Register(rpc::MethodTable* table) {
+  GOXEL_RETURN_IF_ERROR(RegisterFileMethods(table, this));
+  return RegisterRenderMethods(table, this);
+}
+
+Status FileMethods::Start() {
+  auto restored = autosave_->Restore();
+  autosave_->Start();
+  ops::DefaultLogger().Info(
+      "files", "file methods ready",
+      {{"data_directory", options_.data_dir},
+       {"autosave_dir", autosave_->dir()},
+       {"autosave_interval_seconds", options_.autosave_interval_seconds}});
+  return restored.ok() ? Status::Ok() : restored.status();
+}
+
+void FileMethods::Stop() { autosave_->Stop(); }
+
+Result<std::string> FileMethods::Resolve(const std::string& requested,
+                                         bool must_exist) const {
+  return ResolvePath(requested, options_.data_dir, options_.allowed_roots,
+                     must_exist);
+}
+
+Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
+  FileMethods& fm = *files;
+  const uint32_t kRead = kPooled | kReadOnly;
+  const uint32_t kLoad = kPooled | kMutating | kAllocates;
+  const ParamSpec path{"path", "string", true,
+                       "file path; relative to the data directory"};
+  const ParamSpec format{"format", "string", false,
+                         "short name, Goxel display name or extension "
+                         "(default: the path's extension)"};
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      {"goxel.load_project",
+       "Opens a file (any readable format, .gox by default) as a new "
+       "project and makes it active.",
+       {path, format, {"name", "string", false, "default: the file's stem"}},
+       "{success, path, project_id, name, format, layer_count, voxel_count, "
+       "load_time_ms}",
+       kLoad,
+       [&fm](Call& c) { return LoadProject(fm, c); }}));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      {"goxel.save_project",
+       "Writes the project as .gox (atomically), marks it saved and removes "
+       "its autosave. Without path: the project's own .gox file.",
+       {{"path", "string", false, ".gox path (\".gox\" added when absent)"},
+        ProjectIdParam()},
+       "{success, path, project_id, dirty, save_time_ms}",
+       kRead,
+       [&fm](Call& c) { return SaveProject(fm, c); }}));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      {"goxel.export_model",
+       "Writes the project in another format (see list_formats).",
+       {path,
+        format,
+        {"scale", "number", false, "mesh: size of one voxel (default 1)"},
+        {"merge_vertices", "boolean", false, "mesh: share vertices (true)"},
+        {"optimize_mesh", "boolean", false, "mesh: merge faces (true)"},
+        {"ascii", "boolean", false, "ply: ASCII (false)"},
+        {"visible_only", "boolean", false, "skip hidden layers (true)"},
+        ProjectIdParam()},
+       "{success, path, format, project_id, bytes, export_time_ms}",
+       kRead,
+       [&fm](Call& c) { return ExportModel(fm, c); }}));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      {"goxel.import_model",
+       "Reads a file into a new layer (its layers merged) of the project.",
+       {path,
+        format,
+        {"name", "string", false, "layer name (default: the file's stem)"},
+        {"offset", "position", false, "[x, y, z] shift (default 0,0,0)"},
+        ProjectIdParam()},
+       "{success, path, format, project_id, layer_id, layer_name, "
+       "voxel_count}",
+       kLoad,
+       [&fm](Call& c) { return ImportModel(fm, c); }}));
+  return t->Add({"goxel.list_formats",
+                 "Every file format: names, extensions, read/write.",
+                 {},
+                 "{count, formats: [{name, display_name, extensions, read, "
+                 "write}]}",
+                 kRead,
+                 [](Call& c) { return ListFormats(c); }});
+}
+
+}  // namespace goxel::methods

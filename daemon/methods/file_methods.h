@@ -1,0 +1,101 @@
+// File and render methods (issue 5): goxel.load_project, save_project,
+// export_model, import_model, list_formats, render_scene, render_image, and
+// the autosave of unsaved projects.
+//
+// Paths. Every path a client names goes through ResolvePath (base/file_io.h):
+// relative paths resolve against the data directory; the result must lie
+// inside the data directory or one of paths.allowed_paths, after resolving
+// "..", and symlinks (-32005 with data {path, allowed_roots}); a missing
+// file is -32004. Bad file bytes are -32602 with data {format, offset,
+// reason}; a file over the read limits is -32006.
+//
+// Locks. Long reads (save, export, render, autosave) copy the project's
+// layers under its reader lock (O(layers): volumes are copy-on-write) and
+// encode, render and write after releasing it. Lock order: autosave →
+// workspace → project.
+//
+// Thread contract: FileMethods is built and started on the main thread
+// before serving; the handlers run on workers and are thread-safe; Stop()
+// runs on the main thread after the server has drained its requests.
+#ifndef GOXEL_METHODS_FILE_METHODS_H_
+#define GOXEL_METHODS_FILE_METHODS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "methods/autosave.h"
+#include "methods/workspace.h"
+#include "ops/config.h"
+#include "rpc/method_table.h"
+#include "voxel/formats/format.h"
+#include "voxel/layer.h"
+
+namespace goxel::methods {
+
+struct FilesOptions {
+  // Absolute. Relative paths resolve here; it is always an allowed root.
+  std::string data_dir;
+  // More roots clients may read and write (paths.allowed_paths).
+  std::vector<std::string> allowed_roots;
+  // Caps for every file read (load, import, autosave restore).
+  voxel::formats::ReadLimits read_limits;
+  // Autosave: interval (0 = off), and the daemon instance (its socket path)
+  // that owns the autosaves it writes and restores.
+  int autosave_interval_seconds = 30;
+  std::string instance;
+};
+
+// Options from the daemon's config: data_directory defaults to the working
+// directory in the foreground and /var/lib/goxel when daemonized; relative
+// ones resolve against the working directory. The per-call voxel cap of the
+// workspace bounds file reads too; performance.max_memory_mb (when set)
+// bounds the blocks a read may allocate.
+FilesOptions FilesOptionsFromConfig(const ops::Config& config,
+                                    const WorkspaceOptions& workspace,
+                                    std::string instance);
+
+class FileMethods {
+ public:
+  FileMethods(FilesOptions options, Workspace* ws);
+  ~FileMethods();  // stops the autosave timer (no final pass)
+  FileMethods(const FileMethods&) = delete;
+  FileMethods& operator=(const FileMethods&) = delete;
+
+  const FilesOptions& options() const { return options_; }
+
+  // Registers the file and render methods. `this` must outlive `table`.
+  Status Register(rpc::MethodTable* table);
+
+  // Restores this instance's autosaves into the workspace (ids kept) and
+  // starts the autosave timer. Errors of single files are logged and skip
+  // that file; the Status is an error only when nothing could be listed
+  // for a reason other than a missing directory.
+  Status Start();
+
+  // Stops the timer and writes a final autosave of every dirty project (a
+  // clean stop loses nothing). Call after the server drained its requests.
+  void Stop();
+
+  // The canonical path for a client's `requested` path (see above).
+  Result<std::string> Resolve(const std::string& requested,
+                              bool must_exist) const;
+
+  Workspace& workspace() { return *ws_; }
+  Autosaver& autosaver() { return *autosave_; }
+
+ private:
+  const FilesOptions options_;
+  Workspace* const ws_;
+  std::unique_ptr<Autosaver> autosave_;
+};
+
+// Per topic; Register() calls both.
+Status RegisterFileMethods(rpc::MethodTable* table, FileMethods* files);
+Status RegisterRenderMethods(rpc::MethodTable* table, FileMethods* files);
+
+}  // namespace goxel::methods
+
+#endif  // GOXEL_METHODS_FILE_METHODS_H_
