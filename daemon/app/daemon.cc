@@ -152,6 +152,13 @@ Status Daemon::BuildMethodTable() {
   workspace_ = std::make_unique<methods::Workspace>(workspace_options);
   GOXEL_RETURN_IF_ERROR(
       methods::RegisterGoxelMethods(&table_, workspace_.get()));
+  // Issue 5: file and render methods; autosaves restored before serving.
+  files_ = std::make_unique<methods::FileMethods>(
+      methods::FilesOptionsFromConfig(config_, workspace_options,
+                                      admin_.socket_path),
+      workspace_.get());
+  GOXEL_RETURN_IF_ERROR(files_->Register(&table_));
+  GOXEL_RETURN_IF_ERROR(files_->Start());
   ops_ctx_.metrics = &metrics_;
   ops_ctx_.refresh = [this] { RefreshMetrics(); };
   ops_ctx_.metrics_enabled = &live_.metrics_enabled;
@@ -240,6 +247,7 @@ int Daemon::Run() {
   }
   AnnounceReady();
   s = server_->Run();
+  files_->Stop();  // the final autosave pass, after requests drained
   pool_->Shutdown(0);
   pid_file_.Remove();
   if (!s.ok()) {

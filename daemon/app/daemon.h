@@ -28,6 +28,7 @@
 #include "app/pool_progress.h"
 #include "app/request_policy.h"
 #include "methods/admin.h"
+#include "methods/file_methods.h"
 #include "methods/ops_methods.h"
 #include "methods/workspace.h"
 #include "ops/cli.h"
@@ -90,6 +91,7 @@ class Daemon {
   methods::AdminContext admin_;
   methods::OpsMethodsContext ops_ctx_;
   std::unique_ptr<methods::Workspace> workspace_;
+  std::unique_ptr<methods::FileMethods> files_;  // issue 5: files, autosave
   std::unique_ptr<pool::ThreadPool> pool_;
   std::unique_ptr<RequestPolicy> policy_;
   std::unique_ptr<server::Server> server_;

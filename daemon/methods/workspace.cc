@@ -70,6 +70,22 @@ ProjectRef Workspace::Open(voxel::Project project, bool activate) {
   return ref;
 }
 
+Result<ProjectRef> Workspace::OpenWithId(std::string id,
+                                         voxel::Project project,
+                                         bool activate) {
+  WriterLock lock(&mu_);
+  for (const auto& p : projects_) {
+    if (p->id == id) {
+      return Status::InvalidParams("project id already open: " + id)
+          .With("project_id", id);
+    }
+  }
+  auto ref = std::make_shared<OpenProject>(std::move(id), std::move(project));
+  projects_.push_back(ref);
+  if (activate || !active_) active_ = ref;
+  return ref;
+}
+
 Status Workspace::SetActive(std::string_view project_id) {
   WriterLock lock(&mu_);
   for (const auto& p : projects_) {
@@ -82,6 +98,15 @@ Status Workspace::SetActive(std::string_view project_id) {
 }
 
 Result<std::string> Workspace::Close(std::string_view project_id, bool force) {
+  std::string closed_id;
+  Result<std::string> next = CloseLocked(project_id, force, &closed_id);
+  if (next.ok() && on_close_) on_close_(closed_id);
+  return next;
+}
+
+Result<std::string> Workspace::CloseLocked(std::string_view project_id,
+                                           bool force,
+                                           std::string* closed_id) {
   WriterLock lock(&mu_);  // Lock order: workspace → project.
   auto it = std::find_if(
       projects_.begin(), projects_.end(), [&](const ProjectRef& p) {
@@ -98,6 +123,7 @@ Result<std::string> Workspace::Close(std::string_view project_id, bool force) {
           .With("project_id", target->id);
     }
   }
+  *closed_id = target->id;
   projects_.erase(it);
   if (active_ == target) {
     active_ = projects_.empty() ? nullptr : projects_.back();

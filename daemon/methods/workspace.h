@@ -26,6 +26,7 @@
 #define GOXEL_METHODS_WORKSPACE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -76,6 +77,17 @@ class Workspace {
   // Opens `project` under a fresh UUID; makes it active when `activate`.
   ProjectRef Open(voxel::Project project, bool activate) EXCLUDES(mu_);
 
+  // Opens `project` under the given id (autosave restore keeps ids).
+  // kInvalidParams when that id is already open.
+  Result<ProjectRef> OpenWithId(std::string id, voxel::Project project,
+                                bool activate) EXCLUDES(mu_);
+
+  // Called with a project's id after Close() removed it (outside every
+  // lock; autosave deletes the project's file). Set before serving.
+  void SetOnClose(std::function<void(const std::string&)> on_close) {
+    on_close_ = std::move(on_close);
+  }
+
   // Makes the project active. kProjectNotFound when it is not open.
   Status SetActive(std::string_view project_id) EXCLUDES(mu_);
 
@@ -92,6 +104,8 @@ class Workspace {
   static std::string NewUuid();
 
  private:
+  Result<std::string> CloseLocked(std::string_view project_id, bool force,
+                                  std::string* closed_id) EXCLUDES(mu_);
   std::vector<std::string> IdsLocked() const REQUIRES_SHARED(mu_);
   Status NotFoundLocked(std::string_view project_id) const REQUIRES_SHARED(mu_);
 
@@ -99,6 +113,7 @@ class Workspace {
   mutable SharedMutex mu_;
   std::vector<ProjectRef> projects_ GUARDED_BY(mu_);
   ProjectRef active_ GUARDED_BY(mu_);
+  std::function<void(const std::string&)> on_close_;  // set before serving
 };
 
 }  // namespace goxel::methods
