@@ -88,7 +88,7 @@ void MarkUnsaved(voxel::Project* p, size_t history_depth) {
 ProjectSnapshot TakeSnapshot(OpenProject& op) {
   ProjectSnapshot s;
   ReaderLock lock(&op.mu);
-  const voxel::Project& p = op.project;
+  const voxel::Project& p = op.View();
   s.scene = p.ToScene();
   s.name = p.name();
   s.file_path = p.file_path();

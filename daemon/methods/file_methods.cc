@@ -169,7 +169,7 @@ Status SaveProject(FileMethods& fm, Call& call) {
   bool clean = false;
   {
     WriterLock lock(&(*ref)->mu);
-    voxel::Project& pr = (*ref)->project;
+    voxel::Project& pr = (*ref)->Edit();
     // Edits made while we wrote are not in the file: the project stays
     // dirty (and autosaved) then.
     if (pr.state_id() == snap.state_id) {
@@ -259,7 +259,7 @@ Status ImportModel(FileMethods& fm, Call& call) {
   int32_t layer_id;
   {
     WriterLock lock(&(*ref)->mu);
-    voxel::Project& pr = (*ref)->project;
+    voxel::Project& pr = (*ref)->Edit();
     layer_id = pr.CreateLayer(*name);
     pr.BeginEdit();
     *pr.MutableVolume(layer_id) = std::move(merged);

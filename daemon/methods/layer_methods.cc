@@ -32,7 +32,7 @@ Status ListLayers(Workspace& ws, Call& call) {
   auto& a = call.alloc();
   JsonValue layers(rapidjson::kArrayType);
   ReaderLock lock(&op.mu);
-  const voxel::Project& pr = op.project;
+  const voxel::Project& pr = op.View();
   for (const auto& l : pr.layers()) {
     layers.PushBack(LayerJson(l, l.id == pr.active_layer_id(), a), a);
   }

@@ -56,7 +56,7 @@ Status GetStatus(Workspace& ws, Call& call) {
   r.SetObject();
   PutString(r, "version", ws.options().version, a);
   ReaderLock lock(&(*ref)->mu);
-  const voxel::Project& pr = (*ref)->project;
+  const voxel::Project& pr = (*ref)->View();
   Put(r, "layer_count", static_cast<int64_t>(pr.layers().size()), a);
   Put(r, "read_only", false, a);
   Put(r, "width", pr.width(), a);
@@ -92,7 +92,7 @@ Status GetProjectInfo(Workspace& ws, Call& call) {
   auto& a = call.alloc();
   JsonValue& r = call.result();
   ReaderLock lock(&(*ref)->mu);
-  const voxel::Project& pr = (*ref)->project;
+  const voxel::Project& pr = (*ref)->View();
   r = Summary(**ref, pr, active == *ref, a);
   Put(r, "width", pr.width(), a);
   Put(r, "height", pr.height(), a);
@@ -124,7 +124,7 @@ Status ListProjects(Workspace& ws, Call& call) {
   JsonValue list(rapidjson::kArrayType);
   for (const ProjectRef& ref : all) {
     ReaderLock lock(&ref->mu);
-    list.PushBack(Summary(*ref, ref->project, ref == active, a), a);
+    list.PushBack(Summary(*ref, ref->View(), ref == active, a), a);
   }
   JsonValue& r = call.result();
   r.SetObject();
@@ -182,7 +182,7 @@ Status UndoRedo(Workspace& ws, Call& call, bool undo) {
   JsonValue& r = call.result();
   r.SetObject();
   WriterLock lock(&(*ref)->mu);
-  voxel::Project& pr = (*ref)->project;
+  voxel::Project& pr = (*ref)->Edit();
   bool done = undo ? pr.Undo() : pr.Redo();
   Put(r, "success", done, a);
   Put(r, undo ? "undone" : "redone", done, a);

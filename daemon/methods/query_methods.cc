@@ -113,7 +113,7 @@ Result<Snapshot> TakeSnapshot(Workspace& ws, const Params& p, bool default_all,
   std::vector<voxel::Volume> volumes;
   {
     ReaderLock lock(&op.mu);
-    const voxel::Project& pr = op.project;
+    const voxel::Project& pr = op.View();
     auto layer = default_all ? ResolveLayer(p, pr, "layer_id", true)
                              : ResolveLayer(p, pr);
     if (!layer.ok()) return layer.status();

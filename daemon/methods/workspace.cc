@@ -108,9 +108,10 @@ Result<std::string> Workspace::CloseLocked(std::string_view project_id,
                                            bool force,
                                            std::string* closed_id) {
   WriterLock lock(&mu_);  // Lock order: workspace → project.
+  const ProjectRef active = active_;  // the lambda below is not analysed
   auto it = std::find_if(
       projects_.begin(), projects_.end(), [&](const ProjectRef& p) {
-        return project_id.empty() ? p == active_ : p->id == project_id;
+        return project_id.empty() ? p == active : p->id == project_id;
       });
   if (it == projects_.end()) return NotFoundLocked(project_id);
   ProjectRef target = *it;

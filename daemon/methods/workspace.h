@@ -58,6 +58,12 @@ struct OpenProject {
   const std::string id;  // UUID v4, immutable.
   SharedMutex mu;
   voxel::Project project GUARDED_BY(mu);
+
+  // The project, for code that holds `mu` exclusively (Edit) or shared
+  // (View). The thread-safety analysis checks the lock here, where the
+  // reference is taken; keep the reference inside the lock's scope.
+  voxel::Project& Edit() REQUIRES(mu) { return project; }
+  const voxel::Project& View() const REQUIRES_SHARED(mu) { return project; }
 };
 
 using ProjectRef = std::shared_ptr<OpenProject>;

@@ -84,7 +84,7 @@ void ThreadPool::Shutdown(int64_t timeout_ms) {
     std::unique_lock<std::mutex> lock(mu_.native());
     if (joined_) return;
     stopping_ = true;
-    auto drained = [this] NO_THREAD_SAFETY_ANALYSIS {
+    auto drained = [this]() NO_THREAD_SAFETY_ANALYSIS {
       return queue_.empty() && busy_.load(std::memory_order_relaxed) == 0;
     };
     if (timeout_ms < 0) {
