@@ -171,7 +171,7 @@ Status Daemon::BuildMethodTable() {
 Status Daemon::StartServer() {
   pool_ = std::make_unique<pool::ThreadPool>(
       static_cast<size_t>(config_.workers),
-      static_cast<size_t>(config_.queue_size));
+      static_cast<size_t>(config_.queue_size), config_.enable_priority_queue);
   metrics_.SetWorkers(config_.workers);
   policy_ = std::make_unique<RequestPolicy>(&table_, &live_, &metrics_);
   server::ServerHooks hooks;

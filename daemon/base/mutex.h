@@ -46,6 +46,10 @@ class CAPABILITY("shared_mutex") SharedMutex {
     return mu_.try_lock();
   }
   void LockShared() ACQUIRE_SHARED() { mu_.lock_shared(); }
+  bool TryLockShared()
+      GOXEL_THREAD_ANNOTATION(try_acquire_shared_capability(true)) {
+    return mu_.try_lock_shared();
+  }
   void UnlockShared() RELEASE_SHARED() { mu_.unlock_shared(); }
 
  private:

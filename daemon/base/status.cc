@@ -90,6 +90,8 @@ const char* StatusCodeName(StatusCode code) {
       return "concurrent access";
     case StatusCode::kIoError:
       return "i/o error";
+    case StatusCode::kWouldBlock:
+      return "would block";
   }
   return "unknown";
 }

@@ -39,6 +39,9 @@ enum class StatusCode {
   kResourceExhausted,  // voxel caps, memory limit               -32006
   kConcurrentAccess,   //                                        -32007
   kIoError,            // a read or write failed (disk full…)    -32000
+  // Internal, never on the wire: a call tried on the loop thread found a
+  // lock taken and must be run on a worker instead.
+  kWouldBlock,
 };
 
 // A detail value: what `data` in a JSON-RPC error will carry for one key.

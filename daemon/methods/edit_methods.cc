@@ -187,13 +187,16 @@ Result<std::vector<VoxelEntry>> ParseEntries(const JsonValue& list,
 }
 
 // Resolves project and layer; runs `edit(volume)` as one undo step under
-// the project's writer lock.
+// the project's writer lock. With `try_only` (a kInline method on the loop
+// thread) returns WouldBlock() instead of waiting for the lock.
 template <typename F>
-Result<int32_t> EditLayer(Workspace& ws, const Params& p, F&& edit) {
+Result<int32_t> EditLayer(Workspace& ws, const Params& p, F&& edit,
+                          bool try_only = false) {
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, try_only);
+  if (!lock.held()) return WouldBlock();
   auto layer = ResolveLayer(p, op.project);
   if (!layer.ok()) return layer.status();
   op.project.BeginEdit();
@@ -209,10 +212,13 @@ Status AddVoxel(Workspace& ws, Call& call) {
   if (!pos.ok()) return pos.status();
   auto color = ReadColor(p);
   if (!color.ok()) return color.status();
-  auto layer = EditLayer(ws, p, [&](voxel::Volume& v) {
-    v.Set(*pos, *color);
-    return Status::Ok();
-  });
+  auto layer = EditLayer(
+      ws, p,
+      [&](voxel::Volume& v) {
+        v.Set(*pos, *color);
+        return Status::Ok();
+      },
+      call.caller().on_loop);
   if (!layer.ok()) return layer.status();
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -231,10 +237,13 @@ Status RemoveVoxel(Workspace& ws, Call& call) {
   auto pos = ReadPosition(p);
   if (!pos.ok()) return pos.status();
   bool removed = false;
-  auto layer = EditLayer(ws, p, [&](voxel::Volume& v) {
-    removed = v.Set(*pos, Rgba{});
-    return Status::Ok();
-  });
+  auto layer = EditLayer(
+      ws, p,
+      [&](voxel::Volume& v) {
+        removed = v.Set(*pos, Rgba{});
+        return Status::Ok();
+      },
+      call.caller().on_loop);
   if (!layer.ok()) return layer.status();
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -534,13 +543,13 @@ ParamSpec VoxelsParam(const char* what) {
 
 Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
   Workspace& w = *ws;
-  GOXEL_RETURN_IF_ERROR(
-      t->Add({"goxel.add_voxel", "Sets one voxel.", VoxelParams(true),
-              "{success, x, y, z, layer_id, color: [r,g,b,a]}", kEditAlloc,
-              [&w](Call& c) { return AddVoxel(w, c); }}));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      {"goxel.add_voxel", "Sets one voxel.", VoxelParams(true),
+       "{success, x, y, z, layer_id, color: [r,g,b,a]}",
+       kEditAlloc | rpc::kInline, [&w](Call& c) { return AddVoxel(w, c); }}));
   GOXEL_RETURN_IF_ERROR(
       t->Add({"goxel.remove_voxel", "Empties one voxel.", VoxelParams(false),
-              "{success, x, y, z, layer_id, removed}", kEdit,
+              "{success, x, y, z, layer_id, removed}", kEdit | rpc::kInline,
               [&w](Call& c) { return RemoveVoxel(w, c); }}));
   std::vector<ParamSpec> paint = VoxelParams(true);
   paint[0].required = paint[1].required = paint[2].required = false;

@@ -39,7 +39,8 @@ Status GetVoxel(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   Rgba c;
   {
-    ReaderLock lock(&op.mu);
+    CallReaderLock lock(&op.mu, call.caller().on_loop);
+    if (!lock.held()) return WouldBlock();
     auto layer = ResolveLayer(p, op.project, "layer_id", true);
     if (!layer.ok()) return layer.status();
     c = *layer == kAllLayers ? ComposedGet(op.project, *pos)
@@ -410,7 +411,7 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
         ProjectIdParam(),
         {"position", "position", false, "[x, y, z]"}},
        "{x, y, z, exists, color: [r,g,b,a]} (empty: exists false, 0,0,0,0)",
-       kRead,
+       kRead | rpc::kInline,
        [&w](Call& c) { return GetVoxel(w, c); }}));
   GOXEL_RETURN_IF_ERROR(
       t->Add({"goxel.get_voxels",

@@ -68,6 +68,63 @@ struct OpenProject {
 
 using ProjectRef = std::shared_ptr<OpenProject>;
 
+// A project lock taken for a call. On a worker it waits like WriterLock /
+// ReaderLock. On the loop thread (`try_only`, from CallerInfo::on_loop, for
+// kInline methods) it only tries: when held() is false the handler must
+// return WouldBlock() at once, touching nothing the lock guards, and the
+// server runs the request on a worker instead. The analysis is told the
+// lock is taken; the held() check right after makes that true.
+class SCOPED_CAPABILITY CallWriterLock {
+ public:
+  CallWriterLock(SharedMutex* mu, bool try_only)
+      ACQUIRE(mu) NO_THREAD_SAFETY_ANALYSIS : mu_(mu) {
+    if (try_only) {
+      held_ = mu->TryLock();
+    } else {
+      mu->Lock();
+      held_ = true;
+    }
+  }
+  ~CallWriterLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
+    if (held_) mu_->Unlock();
+  }
+  CallWriterLock(const CallWriterLock&) = delete;
+  CallWriterLock& operator=(const CallWriterLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  SharedMutex* mu_;
+  bool held_ = false;
+};
+
+class SCOPED_CAPABILITY CallReaderLock {
+ public:
+  CallReaderLock(SharedMutex* mu, bool try_only)
+      ACQUIRE_SHARED(mu) NO_THREAD_SAFETY_ANALYSIS : mu_(mu) {
+    if (try_only) {
+      held_ = mu->TryLockShared();
+    } else {
+      mu->LockShared();
+      held_ = true;
+    }
+  }
+  ~CallReaderLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
+    if (held_) mu_->UnlockShared();
+  }
+  CallReaderLock(const CallReaderLock&) = delete;
+  CallReaderLock& operator=(const CallReaderLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  SharedMutex* mu_;
+  bool held_ = false;
+};
+
+// What a kInline handler returns when its lock is taken on the loop thread.
+inline Status WouldBlock() {
+  return Status::Error(StatusCode::kWouldBlock, "project is busy");
+}
+
 class Workspace {
  public:
   explicit Workspace(WorkspaceOptions options = {});

@@ -81,7 +81,7 @@ struct Flags {
       {"-P,--protocol",
        "--protocol",
        "server.protocol",
-       "Protocol: auto, jsonrpc or mcp (default auto)",
+       "Protocol: auto or jsonrpc (default auto; JSON-RPC 2.0)",
        {}},
       {"--log-level",
        "--log-level",

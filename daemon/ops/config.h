@@ -65,7 +65,7 @@ struct Config {
   int max_connections = 256;           // server.max_connections, -m (1..65536)
   bool enable_priority_queue = false;  // server.enable_priority_queue
   std::string bind_address = "unix";   // server.bind_address (only "unix")
-  int timeout_seconds = 30;            // server.timeout_seconds (idle conn)
+  int timeout_seconds = 30;  // server.timeout_seconds (unread-reply stall)
   int64_t max_pending_reply_bytes = 64ll << 20;  // server.max_pending_reply_mb
   Protocol protocol = Protocol::kAuto;           // server.protocol, -P
   bool enable_debug_methods = false;             // server.enable_debug_methods

@@ -136,7 +136,8 @@ FieldSpec ChoiceField(std::string path, Access acc, bool live,
 std::optional<Protocol> ParseProtocol(std::string_view s) {
   if (s == "auto") return Protocol::kAuto;
   if (s == "jsonrpc") return Protocol::kJsonRpc;
-  if (s == "mcp") return Protocol::kMcp;
+  // "mcp" is refused: the daemon speaks JSON-RPC 2.0 only; MCP servers
+  // reach it through scripts/mcp_daemon_manager.js.
   return std::nullopt;
 }
 
@@ -258,9 +259,11 @@ std::vector<FieldSpec> BuildFields() {
                        0, 86400, kLive));
   t.push_back(MibField("server.max_pending_reply_mb",
                        GOXEL_FIELD(max_pending_reply_bytes), 1, 4096, kLive));
-  t.push_back(ChoiceField("server.protocol", GOXEL_FIELD(protocol), kRestart,
-                          "\"auto\", \"jsonrpc\", \"mcp\"", ParseProtocol,
-                          ProtocolName));
+  t.push_back(
+      ChoiceField("server.protocol", GOXEL_FIELD(protocol), kRestart,
+                  "\"auto\" or \"jsonrpc\" (the daemon speaks JSON-RPC 2.0; "
+                  "MCP servers connect through scripts/mcp_daemon_manager.js)",
+                  ParseProtocol, ProtocolName));
   t.push_back(BoolField("server.enable_debug_methods",
                         GOXEL_FIELD(enable_debug_methods), kRestart));
   // logging

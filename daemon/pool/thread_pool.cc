@@ -6,8 +6,8 @@
 
 namespace goxel::pool {
 
-ThreadPool::ThreadPool(size_t workers, size_t capacity)
-    : capacity_(capacity == 0 ? 1 : capacity) {
+ThreadPool::ThreadPool(size_t workers, size_t capacity, bool priority)
+    : capacity_(capacity == 0 ? 1 : capacity), priority_(priority) {
   if (workers == 0) workers = 1;
   threads_.reserve(workers);
   for (size_t i = 0; i < workers; ++i)
@@ -29,13 +29,17 @@ size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
   {
     MutexLock lock(&mu_);
     if (!stopping_) {
-      while (taken < jobs->size() && queue_.size() < capacity_) {
+      while (taken < jobs->size() && DepthLocked() < capacity_) {
         Job& job = (*jobs)[taken++];
         job.enqueued_nanos = now;
-        queue_.push_back(std::move(job));
+        if (priority_ && job.urgent) {
+          urgent_.push_back(std::move(job));
+        } else {
+          queue_.push_back(std::move(job));
+        }
       }
     }
-    size_t depth = queue_.size();
+    size_t depth = DepthLocked();
     depth_.store(depth, std::memory_order_relaxed);
     if (depth > peak_.load(std::memory_order_relaxed))
       peak_.store(depth, std::memory_order_relaxed);
@@ -54,16 +58,15 @@ size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
 void ThreadPool::WorkerMain() {
   std::unique_lock<std::mutex> lock(mu_.native());
   for (;;) {
-    if (queue_.empty()) {
+    if (DepthLocked() == 0) {
       if (stopping_) return;
       ++waiting_;
       cv_.wait(lock);
       --waiting_;
       continue;
     }
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
-    depth_.store(queue_.size(), std::memory_order_relaxed);
+    Job job = TakeLocked();
+    depth_.store(DepthLocked(), std::memory_order_relaxed);
     busy_.fetch_add(1, std::memory_order_relaxed);
     lock.unlock();
     uint64_t start = MonotonicNanos();
@@ -73,9 +76,16 @@ void ThreadPool::WorkerMain() {
     completed_.fetch_add(1, std::memory_order_relaxed);
     busy_.fetch_sub(1, std::memory_order_relaxed);
     lock.lock();
-    if (queue_.empty() && busy_.load(std::memory_order_relaxed) == 0)
+    if (DepthLocked() == 0 && busy_.load(std::memory_order_relaxed) == 0)
       idle_cv_.notify_all();
   }
+}
+
+Job ThreadPool::TakeLocked() {
+  std::deque<Job>& from = urgent_.empty() ? queue_ : urgent_;
+  Job job = std::move(from.front());
+  from.pop_front();
+  return job;
 }
 
 void ThreadPool::Shutdown(int64_t timeout_ms) {
@@ -85,14 +95,16 @@ void ThreadPool::Shutdown(int64_t timeout_ms) {
     if (joined_) return;
     stopping_ = true;
     auto drained = [this]() NO_THREAD_SAFETY_ANALYSIS {
-      return queue_.empty() && busy_.load(std::memory_order_relaxed) == 0;
+      return DepthLocked() == 0 && busy_.load(std::memory_order_relaxed) == 0;
     };
     if (timeout_ms < 0) {
       idle_cv_.wait(lock, drained);
     } else {
       idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), drained);
     }
-    dropped.swap(queue_);
+    dropped.swap(urgent_);
+    for (auto& job : queue_) dropped.push_back(std::move(job));
+    queue_.clear();
     depth_.store(0, std::memory_order_relaxed);
     joined_ = true;
   }

@@ -31,6 +31,9 @@ struct Job {
   std::function<void()> run;    // runs on a worker
   std::function<void()> drop;   // runs instead if the job is discarded
   uint64_t enqueued_nanos = 0;  // set by Submit
+  // With the priority queue enabled, urgent jobs (the server marks
+  // read-only requests) are taken before every queued normal job.
+  bool urgent = false;
 };
 
 struct PoolStats {
@@ -47,7 +50,9 @@ struct PoolStats {
 class ThreadPool {
  public:
   // Starts `workers` threads (>= 1) with a queue of `capacity` (>= 1) jobs.
-  ThreadPool(size_t workers, size_t capacity);
+  // With `priority`, urgent jobs overtake queued normal ones (both count
+  // against `capacity`); without it, jobs run in submission order.
+  ThreadPool(size_t workers, size_t capacity, bool priority = false);
   ~ThreadPool();  // Shutdown() with no deadline if not done yet.
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -80,11 +85,19 @@ class ThreadPool {
   // analysis cannot follow; they are checked by the pool tests instead.
   void WorkerMain() NO_THREAD_SAFETY_ANALYSIS;
 
+  // The next job to run: the oldest urgent one, else the oldest normal.
+  Job TakeLocked() REQUIRES(mu_);
+  size_t DepthLocked() const REQUIRES(mu_) {
+    return queue_.size() + urgent_.size();
+  }
+
   const size_t capacity_;
+  const bool priority_;
   mutable Mutex mu_;
   std::condition_variable cv_;  // used with mu_.native()
   std::condition_variable idle_cv_;
   std::deque<Job> queue_ GUARDED_BY(mu_);
+  std::deque<Job> urgent_ GUARDED_BY(mu_);  // used only with priority_
   bool stopping_ GUARDED_BY(mu_) = false;
   bool joined_ GUARDED_BY(mu_) = false;
   size_t waiting_ GUARDED_BY(mu_) = 0;  // workers blocked on cv_

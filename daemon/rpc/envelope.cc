@@ -255,6 +255,12 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
 
 }  // namespace
 
+bool ParsedText::RunsOnLoop() const {
+  if (AllControl()) return true;
+  return !batch && items.size() == 1 && items[0].method != nullptr &&
+         (items[0].method->flags & kInline) != 0;
+}
+
 bool ParsedText::AllControl() const {
   if (!text_error.ok()) return true;
   for (const auto& item : items) {
@@ -319,7 +325,7 @@ std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
   return parsed;
 }
 
-void ExecuteText(ParsedText& text, const CallerInfo& caller,
+bool ExecuteText(ParsedText& text, const CallerInfo& caller,
                  const ExecuteHooks& hooks, std::string* out) {
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
@@ -328,7 +334,7 @@ void ExecuteText(ParsedText& text, const CallerInfo& caller,
     if (hooks.observe) hooks.observe(RequestItem{}, text.text_error, 0, caller);
     out->append(sb.GetString(), sb.GetSize());
     out->push_back('\n');
-    return;
+    return true;
   }
   size_t replies = 0;
   if (text.batch) w.StartArray();
@@ -337,6 +343,9 @@ void ExecuteText(ParsedText& text, const CallerInfo& caller,
     uint64_t start = MonotonicNanos();
     JsonValue result;
     Status s = RunOne(item, caller, hooks, alloc, &result);
+    if (s.code() == StatusCode::kWouldBlock && caller.on_loop && !text.batch) {
+      return false;  // nothing written: the caller sends it to the pool
+    }
     if (hooks.observe) hooks.observe(item, s, MonotonicNanos() - start, caller);
     if (item.notification) continue;
     ++replies;
@@ -347,9 +356,10 @@ void ExecuteText(ParsedText& text, const CallerInfo& caller,
     }
   }
   if (text.batch) w.EndArray();
-  if (replies == 0) return;  // notifications only: no reply at all
+  if (replies == 0) return true;  // notifications only: no reply at all
   out->append(sb.GetString(), sb.GetSize());
   out->push_back('\n');
+  return true;
 }
 
 void AppendRejection(const ParsedText& text, const Status& status,

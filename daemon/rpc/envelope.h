@@ -49,6 +49,9 @@ struct ParsedText {
   // True when every request can run on the loop thread (control methods
   // and envelope errors only).
   bool AllControl() const;
+  // AllControl(), or a single (non-batch) kInline request: worth trying on
+  // the loop thread with an on_loop caller.
+  bool RunsOnLoop() const;
   // Number of requests (1 for a text error).
   size_t RequestCount() const { return items.empty() ? 1 : items.size(); }
 };
@@ -69,7 +72,10 @@ struct ExecuteHooks {
 };
 
 // Runs the requests of `text` in order; appends their replies to `out`.
-void ExecuteText(ParsedText& text, const CallerInfo& caller,
+// Returns false, having written and observed nothing, only when
+// caller.on_loop is set and a single kInline request found its lock taken
+// (kWouldBlock): the caller then runs the text on a worker.
+bool ExecuteText(ParsedText& text, const CallerInfo& caller,
                  const ExecuteHooks& hooks, std::string* out);
 
 // Appends the replies `text` would get if every request failed with

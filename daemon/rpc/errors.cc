@@ -33,6 +33,7 @@ int ErrorCodeFor(StatusCode code) {
     case StatusCode::kConcurrentAccess:
       return -32007;
     case StatusCode::kIoError:
+    case StatusCode::kWouldBlock:  // never sent: the request is re-run
       return kServerErrorCode;
   }
   return kInternalErrorCode;

@@ -148,19 +148,26 @@ void Connection::HandleInput() {
 
 void Connection::Pump() {
   Server& srv = *server;
+  rpc::CallerInfo loop_caller = caller;
+  loop_caller.on_loop = true;
   while (!inflight && !closing && !backlog.empty()) {
     PendingText& front = backlog.front();
-    bool control = front.parsed != nullptr &&
-                   (!front.rejected.ok() || front.parsed->AllControl());
-    if (!control) {
+    bool on_loop = front.parsed != nullptr &&
+                   (!front.rejected.ok() || front.parsed->RunsOnLoop());
+    bool done = false;
+    if (!front.rejected.ok()) {
+      rpc::AppendRejection(*front.parsed, front.rejected, &out);
+      done = true;
+    } else if (on_loop) {
+      // Control methods, or an inline method whose locks were free; false
+      // when it would have had to wait: then it goes to the pool.
+      done = rpc::ExecuteText(*front.parsed, loop_caller, srv.hooks_.execute,
+                              &out);
+    }
+    if (!done) {
       inflight = true;
       srv.job_ready_.push_back(id);
       break;
-    }
-    if (!front.rejected.ok()) {
-      rpc::AppendRejection(*front.parsed, front.rejected, &out);
-    } else {
-      rpc::ExecuteText(*front.parsed, caller, srv.hooks_.execute, &out);
     }
     srv.stats_.requests_served.fetch_add(front.parsed->RequestCount(),
                                          std::memory_order_relaxed);

@@ -38,6 +38,17 @@ struct JobData {
     texts.clear();  // free request memory on the worker
     server->PostCompletion(connection_id, std::move(out), requests);
   }
+  // Every request of every text only reads (kReadOnly): such a job may
+  // overtake edits when the pool's priority queue is on.
+  bool ReadOnly() const {
+    for (const auto& t : texts) {
+      if (!t.parsed) return false;
+      for (const auto& item : t.parsed->items) {
+        if (item.method && !(item.method->flags & rpc::kReadOnly)) return false;
+      }
+    }
+    return true;
+  }
   void Reject(const Status& why, std::string* out) {
     for (auto& t : texts) {
       if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
@@ -371,6 +382,7 @@ void Server::SubmitPendingJobs() {
         conn->backlog.pop_front();
       }
       pool::Job job;
+      job.urgent = data->ReadOnly();
       job.run = [data] { data->Run(); };
       job.drop = [data] {
         std::string out;

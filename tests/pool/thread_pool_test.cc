@@ -141,5 +141,37 @@ TEST(ThreadPool, CountsBusyWorkers) {
   EXPECT_EQ(pool.busy(), 0u);
 }
 
+TEST(ThreadPool, UrgentJobsOvertakeQueuedOnesWithThePriorityQueue) {
+  for (bool priority : {false, true}) {
+    ThreadPool pool(1, 10, priority);
+    std::latch release(1);
+    std::latch started(1);
+    ASSERT_TRUE(pool.Submit({[&] {
+                               started.count_down();
+                               release.wait();
+                             },
+                             nullptr}));
+    started.wait();
+    std::mutex mu;
+    std::vector<int> order;
+    for (int i = 0; i < 4; ++i) {
+      Job job{[&, i] {
+                std::lock_guard<std::mutex> l(mu);
+                order.push_back(i);
+              },
+              nullptr};
+      job.urgent = (i == 2);
+      ASSERT_TRUE(pool.Submit(std::move(job)));
+    }
+    release.count_down();
+    pool.Shutdown(-1);
+    if (priority) {
+      EXPECT_EQ(order, (std::vector<int>{2, 0, 1, 3}));
+    } else {
+      EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace goxel::pool
