@@ -172,6 +172,10 @@ for ((round = 1; round <= rounds; round++)); do
   pp sleep32 "$tmp/goxel.sock" "${many[@]}" -m json -M debug.sleep -A '{"ms":0}'
   pp floor1 "$tmp/floor.sock" "${seq[@]}" -m raw
   pp ping1 "$tmp/goxel.sock" "${seq[@]}" -m json
+  pp add1 "$tmp/goxel.sock" "${seq[@]}" -m json -M goxel.add_voxel \
+    -A '{"x":1,"y":2,"z":3,"r":255,"g":0,"b":0}'
+  pp get32 "$tmp/goxel.sock" "${many[@]}" -m json -M goxel.get_voxel \
+    -A '{"x":1,"y":2,"z":3}'
   gb gb.floor32 "$tmp/floor.sock" "${many[@]}" --raw 60
   gb gb.ping32 "$tmp/goxel.sock" "${many[@]}"
   gb gb.sleep32 "$tmp/goxel.sock" "${many[@]}" -M debug.sleep -A '{"ms":0}'
@@ -218,6 +222,15 @@ fi
 row "daemon ping vs Redis PING, 32 conns" "$(median ping32.rps)" req/s "$(median redis32.rps)" \
   "$(ratio "$(median ping32.rps)" "$(median redis32.rps)")" ">= 1.00x Redis: $redis_ok"
 check "daemon debug.sleep{ms:0}, 32 conns" sleep32.rps floor32.rps ">=" 0.6 req/s ">= 0.60x floor"
+check "goxel.get_voxel, 32 conns (issue 4)" get32.rps floor32.rps ">=" 0.6 req/s ">= 0.60x floor"
+total=$((total + 1))
+if awk -v a="$(median add1.rps)" 'BEGIN { exit !(a >= 19500) }'; then
+  met=$((met + 1)) add_ok=MET
+else
+  add_ok=MISSED
+fi
+row "goxel.add_voxel, 1 conn (issue 4)" "$(median add1.rps)" req/s "$(median floor1.rps)" \
+  "$(ratio "$(median add1.rps)" "$(median floor1.rps)")" ">= 19500 (3x v14): $add_ok"
 info "echo floor, 1 conn sequential (p50)" floor1.p50 floor1.p50 us
 check "daemon ping, 1 conn sequential (p50)" ping1.p50 floor1.p50 "<=" 1.2 us "<= 1.20x floor"
 info "daemon ping, 1 conn sequential (rps)" ping1.rps floor1.rps req/s
