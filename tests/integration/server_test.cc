@@ -1,0 +1,375 @@
+// The core server through the real binary: ordering, concurrency, limits,
+// back-pressure, socket start-up rules and the SIGTERM drain.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "support/daemon_harness.h"
+
+namespace goxel::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+rapidjson::Document Json(const std::string& line) {
+  rapidjson::Document d;
+  d.Parse(line.c_str());
+  EXPECT_FALSE(d.HasParseError()) << line;
+  return d;
+}
+
+std::string Req(const std::string& method, const std::string& params,
+                const std::string& id) {
+  std::string r = R"({"jsonrpc":"2.0","method":")" + method + "\"";
+  if (!params.empty()) r += ",\"params\":" + params;
+  if (!id.empty()) r += ",\"id\":" + id;
+  return r + "}";
+}
+
+int ErrorCode(const rapidjson::Document& d) {
+  if (!d.IsObject() || !d.HasMember("error")) return 0;
+  return d["error"]["code"].GetInt();
+}
+
+uint64_t RssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      uint64_t kb;
+      in >> kb;
+      return kb;
+    }
+  }
+  return 0;
+}
+
+std::string WriteConfig(const TempDir& dir, const std::string& json) {
+  std::string path = dir.File("config.json");
+  std::ofstream(path) << json;
+  return path;
+}
+
+TEST(Server, AnswersPipelinedRequestsInOrderAcrossLoopAndPool) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods", "--workers", "4"})) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  std::string burst;
+  const int kCount = 300;
+  for (int i = 0; i < kCount; ++i) {
+    if (i % 3 == 0) {
+      burst += Req("ping", "", std::to_string(i));
+    } else if (i % 3 == 1) {
+      burst += Req("debug.sleep", R"({"ms":0})", std::to_string(i));
+    } else {
+      burst += Req("echo", "[" + std::to_string(i) + "]", std::to_string(i));
+    }
+    if (i % 7 == 0) burst += "\n";  // newlines optional
+  }
+  ASSERT_TRUE(c.Send(burst));
+  for (int i = 0; i < kCount; ++i) {
+    std::string line = c.ReadLine();
+    ASSERT_FALSE(line.empty()) << "reply " << i << " missing";
+    auto r = Json(line);
+    ASSERT_TRUE(r.HasMember("result")) << line;
+    EXPECT_EQ(r["id"].GetInt(), i) << line;
+  }
+}
+
+TEST(Server, ServesSixtyFourConnectionsAtOnce) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.Log();
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 64; ++t) {
+    threads.emplace_back([&, t] {
+      RpcClient c;
+      if (!c.Connect(d.socket_path())) return;
+      for (int i = 0; i < 40; ++i) {
+        std::string tag =
+            "\"c" + std::to_string(t) + "-" + std::to_string(i) + "\"";
+        std::string method = i % 2 ? "echo" : "debug.sleep";
+        std::string params = i % 2 ? "[" + tag + "]" : R"({"ms":0})";
+        auto r = Json(c.Call(Req(method, params, tag)));
+        if (r.IsObject() && r.HasMember("result") &&
+            std::string(r["id"].GetString()) == tag.substr(1, tag.size() - 2))
+          good.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), 64 * 40);
+}
+
+TEST(Server, FullQueueAnswersServerBusyAtOnceAndHealthStillAnswers) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start(
+      {"--enable-debug-methods", "--workers", "1", "--queue-size", "1"}))
+      << d.Log();
+  RpcClient running, queued, refused, health;
+  ASSERT_TRUE(running.Connect(d.socket_path()));
+  ASSERT_TRUE(queued.Connect(d.socket_path()));
+  ASSERT_TRUE(refused.Connect(d.socket_path()));
+  ASSERT_TRUE(health.Connect(d.socket_path()));
+  ASSERT_TRUE(running.Send(Req("debug.sleep", R"({"ms":800})", "1") + "\n"));
+  std::this_thread::sleep_for(150ms);  // the worker takes it
+  ASSERT_TRUE(queued.Send(Req("debug.sleep", R"({"ms":10})", "2") + "\n"));
+  std::this_thread::sleep_for(100ms);  // it waits in the queue
+  auto t0 = std::chrono::steady_clock::now();
+  auto busy = Json(refused.Call(Req("debug.sleep", R"({"ms":10})", "3"), 700));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  ASSERT_EQ(ErrorCode(busy), -32000);
+  EXPECT_EQ(busy["error"]["data"]["queue_size"].GetInt(), 1);
+  EXPECT_GT(busy["error"]["data"]["retry_after_ms"].GetInt(), 0);
+  EXPECT_EQ(busy["id"].GetInt(), 3);
+
+  t0 = std::chrono::steady_clock::now();
+  auto h = Json(health.Call(Req("health", "", "4"), 700));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  ASSERT_TRUE(h.HasMember("result")) << d.Log();
+  EXPECT_STREQ(h["result"]["status"].GetString(), "ok");
+  EXPECT_EQ(h["result"]["workers_busy"].GetInt(), 1);
+  EXPECT_EQ(h["result"]["queue_depth"].GetInt(), 1);
+
+  EXPECT_TRUE(Json(running.ReadLine()).HasMember("result"));
+  EXPECT_TRUE(Json(queued.ReadLine()).HasMember("result"));
+  // The refused connection is still open and served.
+  EXPECT_TRUE(Json(refused.Call(Req("ping", "", "5"))).HasMember("result"));
+}
+
+TEST(Server, RefusesTheConnectionOverTheLimitAndKeepsServingTheOthers) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--max-connections", "2"})) << d.Log();
+  RpcClient a, b, c;
+  ASSERT_TRUE(a.Connect(d.socket_path()));
+  ASSERT_TRUE(Json(a.Call(Req("ping", "", "1"))).HasMember("result"));
+  ASSERT_TRUE(b.Connect(d.socket_path()));
+  ASSERT_TRUE(Json(b.Call(Req("ping", "", "1"))).HasMember("result"));
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  auto err = Json(c.ReadLine());
+  ASSERT_EQ(ErrorCode(err), -32000);
+  EXPECT_EQ(err["error"]["data"]["max_connections"].GetInt(), 2);
+  EXPECT_TRUE(c.WaitClosed(3000));
+  EXPECT_TRUE(Json(a.Call(Req("ping", "", "2"))).HasMember("result"));
+  EXPECT_TRUE(Json(b.Call(Req("ping", "", "2"))).HasMember("result"));
+  b.Close();
+  // A slot is free again once a connection closes.
+  std::this_thread::sleep_for(100ms);
+  RpcClient again;
+  ASSERT_TRUE(again.Connect(d.socket_path()));
+  EXPECT_TRUE(Json(again.Call(Req("ping", "", "3"))).HasMember("result"));
+}
+
+TEST(Server, OversizeRequestGetsAnErrorAndTheConnectionIsClosed) {
+  DaemonProcess d;
+  std::string cfg =
+      WriteConfig(d.dir(), R"({"security": {"max_request_size_mb": 1}})");
+  ASSERT_TRUE(d.Start({"--config", cfg})) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  std::string big = R"({"jsonrpc":"2.0","method":"echo","params":[")" +
+                    std::string(2 << 20, 'x') + R"("],"id":1})";
+  c.Send(big);  // the daemon may close before reading it all
+  auto err = Json(c.ReadLine());
+  ASSERT_EQ(ErrorCode(err), -32600) << d.Log();
+  EXPECT_EQ(err["error"]["data"]["limit_bytes"].GetInt64(), 1 << 20);
+  EXPECT_TRUE(c.WaitClosed(3000));
+  RpcClient other;
+  ASSERT_TRUE(other.Connect(d.socket_path()));
+  EXPECT_TRUE(Json(other.Call(Req("ping", "", "1"))).HasMember("result"));
+}
+
+TEST(Server, ReadsLargeRequestsUnderTheLimit) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start()) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  std::string payload(8 << 20, 'y');
+  auto r = Json(c.Call(Req("echo", "[\"" + payload + "\"]", "7"), 20000));
+  ASSERT_TRUE(r.HasMember("result"));
+  EXPECT_EQ(r["result"][0].GetStringLength(), payload.size());
+}
+
+TEST(Server, NestingDeeperThanTheLimitIsAnErrorNotACrash) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start()) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  for (int depth : {129, 200000}) {
+    std::string deep = R"({"jsonrpc":"2.0","method":"echo","id":1,"params":)" +
+                       std::string(depth, '[') + std::string(depth, ']') + "}";
+    auto err = Json(c.Call(deep));
+    ASSERT_EQ(ErrorCode(err), -32600) << depth;
+    EXPECT_EQ(err["error"]["data"]["max_depth"].GetInt(), 128);
+  }
+  std::string ok = R"({"jsonrpc":"2.0","method":"echo","id":2,"params":)" +
+                   std::string(126, '[') + std::string(126, ']') + "}";
+  EXPECT_TRUE(Json(c.Call(ok)).HasMember("result"));
+}
+
+TEST(Server, GarbageGetsAParseErrorAndTheConnectionResynchronises) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start()) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  ASSERT_TRUE(c.Send("this is not json {\"id\":9}\n" + Req("ping", "", "1") +
+                     "\n{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":2,}\n" +
+                     Req("ping", "", "3") + "\n"));
+  auto e1 = Json(c.ReadLine());
+  EXPECT_EQ(ErrorCode(e1), -32700);
+  EXPECT_TRUE(e1["id"].IsNull());
+  EXPECT_EQ(Json(c.ReadLine())["id"].GetInt(), 1);
+  auto e2 = Json(c.ReadLine());  // trailing comma: strict parser
+  EXPECT_EQ(ErrorCode(e2), -32700);
+  EXPECT_EQ(Json(c.ReadLine())["id"].GetInt(), 3);
+}
+
+TEST(Server, NotificationsAndBatchesFollowTheSpecification) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  ASSERT_TRUE(c.Send(Req("ping", "", "") + Req("no.such.method", "", "") + "[" +
+                     Req("ping", "", "") + "]" + Req("ping", "", "1") + "\n"));
+  auto only = Json(c.ReadLine());
+  EXPECT_EQ(only["id"].GetInt(), 1);  // nothing came before it
+  auto batch = Json(c.Call("[" + Req("ping", "", "1") + "," +
+                           Req("debug.sleep", R"({"ms":1})", "2") + "," +
+                           Req("debug.sleep", R"({"ms":1})", "") + "," +
+                           Req("nope", "", "3") + "]"));
+  ASSERT_TRUE(batch.IsArray());
+  ASSERT_EQ(batch.Size(), 3u);
+  EXPECT_EQ(batch[0]["id"].GetInt(), 1);
+  EXPECT_EQ(batch[1]["id"].GetInt(), 2);
+  EXPECT_EQ(batch[2]["error"]["code"].GetInt(), -32601);
+}
+
+TEST(Server, AClientThatVanishesMidRequestCostsNothing) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods", "--workers", "2"})) << d.Log();
+  for (int i = 0; i < 20; ++i) {
+    RpcClient gone;
+    ASSERT_TRUE(gone.Connect(d.socket_path()));
+    ASSERT_TRUE(gone.Send(Req("debug.sleep", R"({"ms":20})", "1") +
+                          Req("echo", "[1]", "2")));
+  }  // each closes with work in flight
+  std::this_thread::sleep_for(400ms);
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  auto status = Json(c.Call(Req("status", "", "1")));
+  ASSERT_TRUE(status.HasMember("result")) << d.Log();
+  EXPECT_EQ(status["result"]["connections"].GetInt(), 1);
+  EXPECT_TRUE(d.Running());
+}
+
+TEST(Server, PausesAClientThatDoesNotReadAndDropsIt) {
+  DaemonProcess d;
+  std::string cfg =
+      WriteConfig(d.dir(), R"({"server": {"max_pending_reply_mb": 1,
+                                             "timeout_seconds": 1}})");
+  ASSERT_TRUE(d.Start({"--config", cfg})) << d.Log();
+  RpcClient hog;
+  ASSERT_TRUE(hog.Connect(d.socket_path()));
+  int fd = hog.fd();
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  std::string req = Req("echo", "[\"" + std::string(60000, 'z') + "\"]", "1");
+  size_t sent = 0;
+  auto deadline = std::chrono::steady_clock::now() + 8s;
+  bool closed = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    ssize_t n = send(fd, req.data(), req.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+      closed = true;
+      break;
+    }
+    std::this_thread::sleep_for(20ms);  // the daemon stopped reading us
+  }
+  EXPECT_TRUE(closed) << "the daemon kept a client that never reads";
+  EXPECT_GT(sent, 1u << 20);  // it read past the 1 MiB bound before pausing
+  EXPECT_LT(RssKb(d.pid()), 64u * 1024) << "memory grew with the backlog";
+  RpcClient other;
+  ASSERT_TRUE(other.Connect(d.socket_path()));
+  EXPECT_TRUE(Json(other.Call(Req("ping", "", "1"))).HasMember("result"));
+}
+
+TEST(Server, SigtermDrainsRunningWorkAndRemovesTheSocket) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods", "--workers", "1"})) << d.Log();
+  struct stat st;
+  ASSERT_EQ(stat(d.socket_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  RpcClient a, b;
+  ASSERT_TRUE(a.Connect(d.socket_path()));
+  ASSERT_TRUE(b.Connect(d.socket_path()));
+  ASSERT_TRUE(a.Send(Req("debug.sleep", R"({"ms":400})", "1") + "\n"));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(b.Send(Req("debug.sleep", R"({"ms":50})", "2") + "\n"));
+  std::this_thread::sleep_for(50ms);
+  d.Signal(SIGTERM);
+  auto ra = Json(a.ReadLine(5000));
+  auto rb = Json(b.ReadLine(5000));
+  EXPECT_TRUE(ra.IsObject() && ra.HasMember("result")) << d.Log();
+  EXPECT_TRUE(rb.IsObject() && rb.HasMember("result")) << d.Log();
+  int st_exit = d.Wait(10000);
+  ASSERT_NE(st_exit, -1);
+  EXPECT_TRUE(WIFEXITED(st_exit));
+  EXPECT_EQ(WEXITSTATUS(st_exit), 0) << d.Log();
+  EXPECT_NE(stat(d.socket_path().c_str(), &st), 0) << "socket left behind";
+}
+
+TEST(Server, ReplacesAStaleSocket) {
+  DaemonProcess d;
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  strncpy(addr.sun_path, d.socket_path().c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  close(fd);  // bound, never listened: nobody answers there
+  ASSERT_TRUE(d.Start()) << d.Log();
+  EXPECT_NE(d.Log().find("stale"), std::string::npos);
+}
+
+TEST(Server, RefusesToStartWhereALiveDaemonAnswers) {
+  DaemonProcess first;
+  ASSERT_TRUE(first.Start()) << first.Log();
+  DaemonProcess second;
+  ASSERT_TRUE(second.Spawn(
+      {DaemonBinary(), "--foreground", "--socket", first.socket_path()}));
+  int st = second.Wait(10000);
+  ASSERT_NE(st, -1);
+  EXPECT_EQ(WEXITSTATUS(st), 1);
+  EXPECT_NE(second.Log().find("already serving"), std::string::npos)
+      << second.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(first.socket_path()));
+  EXPECT_TRUE(Json(c.Call(Req("ping", "", "1"))).HasMember("result"));
+}
+
+TEST(Server, NeverRemovesAPathThatIsNotASocket) {
+  DaemonProcess d;
+  std::ofstream(d.socket_path()) << "precious";
+  ASSERT_TRUE(
+      d.Spawn({DaemonBinary(), "--foreground", "--socket", d.socket_path()}));
+  int st = d.Wait(10000);
+  ASSERT_NE(st, -1);
+  EXPECT_EQ(WEXITSTATUS(st), 1);
+  EXPECT_NE(d.Log().find("not a socket"), std::string::npos) << d.Log();
+  std::ifstream in(d.socket_path());
+  std::string content;
+  in >> content;
+  EXPECT_EQ(content, "precious");
+}
+
+}  // namespace
+}  // namespace goxel::testing
