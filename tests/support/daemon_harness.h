@@ -233,6 +233,9 @@ class DaemonProcess {
     posix_spawn_file_actions_addopen(&fa, 1, log_path().c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    // Each daemon runs in its own directory: its default data directory
+    // (autosaves, relative paths) is private to the test.
+    posix_spawn_file_actions_addchdir_np(&fa, dir_.path().c_str());
     int rc =
         posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
