@@ -227,6 +227,23 @@ void CopyShifted(const voxel::Volume& src, Vec3i offset, voxel::Volume* dst) {
   });
 }
 
+// -32003 when shifting `v` by `offset` leaves the int32 range.
+Status CheckShift(const voxel::Volume& v, Vec3i offset) {
+  auto bounds = v.Bounds();
+  if (!bounds) return Status::Ok();
+  const int64_t lo[3] = {bounds->min.x, bounds->min.y, bounds->min.z};
+  const int64_t hi[3] = {bounds->max.x, bounds->max.y, bounds->max.z};
+  const int64_t d[3] = {offset.x, offset.y, offset.z};
+  for (int i = 0; i < 3; ++i) {
+    if (lo[i] + d[i] < INT32_MIN || hi[i] + d[i] > INT32_MAX) {
+      return Status::Error(StatusCode::kInvalidPosition,
+                           "offset moves the model outside the int32 range")
+          .With("param", "offset");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ImportModel(FileMethods& fm, Call& call) {
   const Params& p = call.params();
   auto requested = p.String("path");
@@ -248,6 +265,7 @@ Status ImportModel(FileMethods& fm, Call& call) {
   auto name = p.String("name", Stem(*path));
   if (!name.ok()) return name.status();
   voxel::Volume merged = voxel::formats::FlattenScene(*scene, false);
+  GOXEL_RETURN_IF_ERROR(CheckShift(merged, offset));
   if (offset.x != 0 || offset.y != 0 || offset.z != 0) {
     voxel::Volume shifted;
     CopyShifted(merged, offset, &shifted);

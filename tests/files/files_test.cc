@@ -240,6 +240,10 @@ TEST_F(FilesTest, ImportModelAddsOneLayerToTheCurrentProject) {
   EXPECT_EQ(info.Int("active_layer_id"), r.Int("layer_id"));
   EXPECT_GE(info.result()["bounding_box"]["min"][0].GetInt(), 0);
   EXPECT_GE(info.result()["bounding_box"]["max"][0].GetInt(), 1000);
+  Reply far = Call("goxel.import_model",
+                   R"({"path":"v14-scene.gox","offset":[2147483647,0,0]})");
+  EXPECT_EQ(far.code(), -32003) << far.text;
+  EXPECT_EQ(Ok("goxel.get_project_info").Int("layer_count"), 2);
 }
 
 TEST_F(FilesTest, PathsOutsideTheAllowedRootsAreRefused) {
