@@ -362,6 +362,14 @@ Status FileMethods::Register(rpc::MethodTable* table) {
 }
 
 Status FileMethods::Start() {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options_.data_dir, ec)) {
+    ops::DefaultLogger().Warning(
+        "files",
+        "the data directory does not exist: file methods will refuse every "
+        "relative path and autosave cannot write",
+        {{"data_directory", options_.data_dir}});
+  }
   auto restored = autosave_->Restore();
   autosave_->Start();
   ops::DefaultLogger().Info(

@@ -14,6 +14,12 @@ std::string AutosaveOf(const FilesDaemon& d, const std::string& id) {
   return d.File("autosave/" + id + ".gox");
 }
 
+// An autosave is complete once its sidecar (written after the .gox) is.
+bool AutosaveComplete(const FilesDaemon& d, const std::string& id) {
+  return Exists(AutosaveOf(d, id)) &&
+         Exists(d.File("autosave/" + id + ".json"));
+}
+
 // Creates a project named `name` holding a 4x4x4 box; returns its id.
 std::string MakeEditedProject(FilesDaemon& d, const std::string& name) {
   Reply p = d.Ok("goxel.create_project", R"({"name":")" + name + "\"}");
@@ -49,7 +55,7 @@ TEST(Autosave, CrashLosesAtMostOneInterval) {
   FilesDaemon d(/*autosave_seconds=*/1);
   ASSERT_TRUE(d.Start()) << d.process().Log();
   const std::string id = MakeEditedProject(d, "crashy");
-  ASSERT_TRUE(WaitFor([&] { return Exists(AutosaveOf(d, id)); }, 4000))
+  ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(d, id); }, 4000))
       << d.process().Log();
   d.process().Signal(SIGKILL);
   ASSERT_NE(d.process().Wait(5000), -1);
@@ -68,7 +74,7 @@ TEST(Autosave, CleanStopWritesAFinalAutosaveThatIsRestored) {
   const std::string id = MakeEditedProject(d, "clean-stop");
   EXPECT_FALSE(Exists(AutosaveOf(d, id))) << "no pass before the interval";
   EXPECT_EQ(d.process().Stop(), 0);
-  EXPECT_TRUE(Exists(AutosaveOf(d, id))) << d.process().Log();
+  EXPECT_TRUE(AutosaveComplete(d, id)) << d.process().Log();
   ASSERT_TRUE(d.Start()) << d.process().Log();
   ExpectRestored(d, id, "clean-stop");
 }
@@ -77,7 +83,7 @@ TEST(Autosave, SavingRemovesTheAutosave) {
   FilesDaemon d(/*autosave_seconds=*/1);
   ASSERT_TRUE(d.Start()) << d.process().Log();
   const std::string id = MakeEditedProject(d, "saved");
-  ASSERT_TRUE(WaitFor([&] { return Exists(AutosaveOf(d, id)); }, 4000));
+  ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(d, id); }, 4000));
   d.Ok("goxel.save_project", R"(["kept.gox"])");
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
   // A clean project is not written again by later passes or at stop.
@@ -95,7 +101,7 @@ TEST(Autosave, ClosingRemovesTheAutosave) {
   FilesDaemon d(/*autosave_seconds=*/1);
   ASSERT_TRUE(d.Start()) << d.process().Log();
   const std::string id = MakeEditedProject(d, "closed");
-  ASSERT_TRUE(WaitFor([&] { return Exists(AutosaveOf(d, id)); }, 4000));
+  ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(d, id); }, 4000));
   d.Ok("goxel.close_project", R"({"project_id":")" + id + R"(","force":true})");
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
   EXPECT_FALSE(Exists(d.File("autosave/" + id + ".json")));
@@ -108,7 +114,7 @@ TEST(Autosave, ADaemonOnAnotherSocketLeavesTheAutosavesAlone) {
   ASSERT_TRUE(first.Start()) << first.process().Log();
   const std::string id = MakeEditedProject(first, "mine");
   EXPECT_EQ(first.process().Stop(), 0);
-  ASSERT_TRUE(Exists(AutosaveOf(first, id)));
+  ASSERT_TRUE(AutosaveComplete(first, id));
 
   FilesDaemon other(/*autosave_seconds=*/3600, first.data_dir());
   ASSERT_TRUE(other.Start()) << other.process().Log();
