@@ -331,7 +331,7 @@ std::vector<FieldSpec> BuildFields() {
                        0, 1 << 24, kLive));
   t.push_back(IntField("performance.autosave_interval_seconds",
                        GOXEL_FIELD(autosave_interval_seconds), 0, 86400,
-                       kLive));
+                       kRestart));
   // monitoring
   t.push_back(BoolField("monitoring.enable_health_check",
                         GOXEL_FIELD(enable_health_check), kLive));
@@ -355,7 +355,7 @@ std::vector<FieldSpec> BuildFields() {
                           kRestart));
   t.push_back(StringField("paths.config_directory",
                           GOXEL_FIELD(config_directory), kRestart));
-  t.push_back(PathListField("paths.allowed_paths", kLive));
+  t.push_back(PathListField("paths.allowed_paths", kRestart));
   // defaults (per-OS service paths)
   for (const char* os : {"linux", "darwin"}) {
     std::string p = std::string("defaults.") + os + ".";
