@@ -39,7 +39,11 @@ def service_paths(platform, prefix, agent_home):
         ("daemon", "working_dir"): lib,
         ("daemon", "user"): user,
         ("daemon", "group"): user,
-        ("security", "socket_group"): user,
+        # The daemon creates its socket as the service user, whose primary
+        # group it already carries (and systemd's or launchd's socket gets its
+        # group from the socket unit / the directory): no chown needed, so
+        # the seccomp filter can forbid @chown.
+        ("security", "socket_group"): "",
         ("paths", "data_directory"): lib,
         ("paths", "cache_directory"): cache,
         ("paths", "allowed_paths"): [lib],
