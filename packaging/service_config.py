@@ -11,7 +11,7 @@ PID file in /run/goxel (RuntimeDirectory=goxel), the log in /var/log/goxel
 the example and the installed file cannot drift apart.
 
 Usage: service_config.py --platform linux|darwin [--prefix P] [--agent HOME]
-                         EXAMPLE.json OUT.json   (OUT "-" = stdout)
+                         [--log-stderr] EXAMPLE.json OUT.json   (OUT "-" = stdout)
 """
 import argparse
 import json
@@ -60,6 +60,8 @@ def main():
     ap.add_argument("--platform", choices=["linux", "darwin"], required=True)
     ap.add_argument("--prefix", default="/usr/local")
     ap.add_argument("--agent", metavar="HOME", default="")
+    ap.add_argument("--log-stderr", action="store_true",
+                    help="log to stderr (containers: docker logs) instead of a file")
     ap.add_argument("example")
     ap.add_argument("out")
     args = ap.parse_args()
@@ -78,6 +80,8 @@ def main():
         if path[-1] not in node:
             sys.exit(f"service_config.py: {args.example} has no key {'.'.join(path)}")
         node[path[-1]] = value
+    if args.log_stderr:
+        config["daemon"]["log_file"] = ""
     config["daemon"]["_comment"] = (
         "Service configuration, generated from config/daemon_config.json by "
         "packaging/service_config.py: the service manager starts the daemon in the "

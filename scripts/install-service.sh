@@ -141,7 +141,7 @@ health() {
   local sock=$1 deadline=$((SECONDS + HEALTH_TIMEOUT))
   say "== health check on $sock"
   if ((DRY_RUN)); then
-    printf '+ %s\n' "$PREFIX/bin/goxel-client --socket $sock --timeout 5 health (retried for ${HEALTH_TIMEOUT}s)"
+    printf "+ %q --socket %q --timeout 5 health  # retried for %ss\n" "$PREFIX/bin/goxel-client" "$sock" "$HEALTH_TIMEOUT"
     return 0
   fi
   until "$PREFIX/bin/goxel-client" --socket "$sock" --timeout 5 --quiet health; do
