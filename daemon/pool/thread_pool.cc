@@ -24,7 +24,7 @@ bool ThreadPool::Submit(Job job) {
 
 size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
   size_t taken = 0;
-  size_t wake = 0;
+  bool wake = false;
   uint64_t now = MonotonicNanos();
   {
     MutexLock lock(&mu_);
@@ -43,15 +43,14 @@ size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
     depth_.store(depth, std::memory_order_relaxed);
     if (depth > peak_.load(std::memory_order_relaxed))
       peak_.store(depth, std::memory_order_relaxed);
-    wake = std::min(taken, waiting_);
+    // Chain wake-up: wake one sleeper; a worker that takes a job while more
+    // are queued wakes the next (WorkerMain). Short jobs are then drained
+    // by few threads instead of waking the whole pool for one job each.
+    wake = taken > 0 && waiting_ > 0;
   }
   jobs->erase(jobs->begin(), jobs->begin() + static_cast<ptrdiff_t>(taken));
   rejected_.fetch_add(jobs->size(), std::memory_order_relaxed);
-  if (wake == 1) {
-    cv_.notify_one();
-  } else if (wake > 1) {
-    cv_.notify_all();
-  }
+  if (wake) cv_.notify_one();
   return taken;
 }
 
@@ -67,6 +66,7 @@ void ThreadPool::WorkerMain() {
     }
     Job job = TakeLocked();
     depth_.store(DepthLocked(), std::memory_order_relaxed);
+    if (DepthLocked() > 0 && waiting_ > 0) cv_.notify_one();  // the chain
     busy_.fetch_add(1, std::memory_order_relaxed);
     lock.unlock();
     uint64_t start = MonotonicNanos();

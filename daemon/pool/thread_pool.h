@@ -4,8 +4,10 @@
 // explicit shutdown (leveldb's BackgroundThreadMain, made bounded). Submit
 // never blocks: a full queue is refused at once, so the caller can answer
 // "server busy" and memory never grows with a backlog. SubmitBatch hands
-// several jobs over under one lock and wakes only as many workers as there
-// are jobs (waking a thread costs tens of microseconds here).
+// several jobs over under one lock and wakes one sleeping worker; a worker
+// that takes a job while more wait wakes the next (a chain), so short jobs
+// do not wake the whole pool (waking a thread costs tens of microseconds
+// here).
 //
 // Shutdown(deadline) stops taking jobs, lets the queued and running ones
 // finish until the deadline, drops what is still queued after it (their
