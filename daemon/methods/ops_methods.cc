@@ -128,7 +128,7 @@ Status RegisterOpsMethods(rpc::MethodTable* table,
        "in daemon_config.json's layout.",
        {},
        "{daemon: {…}, server: {…}, logging: {…}, security: {…}, …}",
-       kControlRead,
+       kControlRead | rpc::kLoopOnly,
        [ctx](Call& c) { return GetConfig(*ctx, c); }}));
   GOXEL_RETURN_IF_ERROR(table->Add(
       {"goxel.set_config",
@@ -137,7 +137,7 @@ Status RegisterOpsMethods(rpc::MethodTable* table,
        "listed and not applied. Params: the keys, nested or dotted.",
        {},
        "{success, applied: [key], restart_required: [key]}",
-       rpc::kControl | rpc::kMutating,
+       rpc::kControl | rpc::kMutating | rpc::kLoopOnly,
        [ctx](Call& c) { return SetConfig(*ctx, c); },
        /*accepts_any_params=*/true}));
   GOXEL_RETURN_IF_ERROR(table->Add(

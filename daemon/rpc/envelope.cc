@@ -244,6 +244,12 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
               JsonValue* result) {
   if (!item.error.ok()) return item.error;
   const MethodSpec& m = *item.method;
+  if ((m.flags & kLoopOnly) && !caller.on_loop) {
+    return Status::InvalidRequest(
+               m.name +
+               " must be sent on its own, not in a batch with pooled methods")
+        .With("method", m.name);
+  }
   if (hooks.admit) GOXEL_RETURN_IF_ERROR(hooks.admit(m));
   Params params(item.params, &m.params);
   GOXEL_RETURN_IF_ERROR(params.CheckShape(m.accepts_any_params));

@@ -35,6 +35,10 @@ enum MethodFlags : uint32_t {
   // instead of waiting, and the request then goes to the pool. Saves the
   // two thread wake-ups of a pool round trip on point edits and queries.
   kInline = 1u << 5,
+  // A control method that touches loop-owned state (the live config): it
+  // runs only on the loop thread. Inside a batch that goes to a worker it
+  // is answered with an error instead of racing the loop.
+  kLoopOnly = 1u << 6,
 };
 
 // Who is calling: filled by the server for each request.

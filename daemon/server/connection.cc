@@ -234,7 +234,9 @@ void Connection::AfterOutput() {
   const ServerOptions& opt = server->options_;
   size_t pending = PendingReplyBytes();
   if (pending > opt.max_pending_reply_bytes) {
-    if (reading) {
+    // Paused even when not reading any more (a half-closed client), so the
+    // tick's stall check drops a client that never reads its replies.
+    if (!paused) {
       StopReading();
       paused = true;
       paused_since_ms = NowMillis();
@@ -251,6 +253,7 @@ void Connection::AfterOutput() {
 void Connection::Close() {
   if (closing) return;
   closing = true;
+  if (job_cancelled) job_cancelled->store(true, std::memory_order_relaxed);
   StopReading();
   server->connections_.erase(id);
   server->stats_.connections_open.fetch_sub(1, std::memory_order_relaxed);

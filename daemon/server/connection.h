@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -43,6 +44,8 @@ struct Connection {
   rpc::Framer framer;
   std::deque<PendingText> backlog;
   bool inflight = false;  // a job is queued or running for this connection
+  // Cancels the connection's job in flight when the connection closes.
+  std::shared_ptr<std::atomic<bool>> job_cancelled;
 
   std::string out;           // replies not yet handed to libuv
   size_t writing_bytes = 0;  // bytes in the active uv_write

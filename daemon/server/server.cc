@@ -22,11 +22,15 @@ struct JobData {
   std::vector<PendingText> texts;
   size_t requests = 0;
   uint64_t created_nanos = 0;
+  // Set by the loop when the connection closes (Connection::job_cancelled).
+  std::shared_ptr<std::atomic<bool>> cancelled;
 
   void Run() {
     std::string out;
     caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
     for (auto& t : texts) {
+      // The client has gone: nobody will read the rest.
+      if (cancelled->load(std::memory_order_relaxed)) break;
       if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
       if (!t.rejected.ok()) {
         rpc::AppendRejection(*t.parsed, t.rejected, &out);
@@ -102,7 +106,7 @@ Server::~Server() {
         nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
   }
-  uv_loop_close(&loop_);
+  if (!loop_closed_) uv_loop_close(&loop_);
 }
 
 void Server::Log(LogLevel level, std::string_view message,
@@ -228,6 +232,7 @@ Status Server::Run() {
   }
   phase_ = Phase::kClosed;
   int rc = uv_loop_close(&loop_);
+  loop_closed_ = rc == 0;
   if (rc != 0) {
     return Status::Internal(std::string("event loop did not close: ") +
                             uv_strerror(rc));
@@ -375,9 +380,16 @@ void Server::SubmitPendingJobs() {
       data->connection_id = id;
       data->caller = conn->caller;
       data->created_nanos = MonotonicNanos();
+      data->cancelled = std::make_shared<std::atomic<bool>>(false);
+      conn->job_cancelled = data->cancelled;
+      // Texts of control methods only stay behind: Pump runs them on the
+      // loop once this job is answered (control handlers may touch
+      // loop-owned state), which keeps the connection's order.
       while (!conn->backlog.empty() &&
              data->texts.size() < options_.max_texts_per_job &&
-             !conn->backlog.front().close_after) {
+             !conn->backlog.front().close_after &&
+             !(data->texts.size() > 0 && conn->backlog.front().parsed &&
+               conn->backlog.front().parsed->AllControl())) {
         data->texts.push_back(std::move(conn->backlog.front()));
         conn->backlog.pop_front();
       }
@@ -414,6 +426,7 @@ void Server::SubmitPendingJobs() {
       conn->Pump();  // may queue the next run again
     }
   }
+  if (phase_ == Phase::kDraining) MaybeFinishShutdown(false);
 }
 
 void Server::OnSignal(uv_signal_t* handle, int signum) {
@@ -501,7 +514,14 @@ void Server::MaybeFinishShutdown(bool deadline_passed) {
     phase_ = Phase::kClosing;
     // Nothing is queued unless the deadline passed; queued jobs are then
     // dropped (answered "shutting down") and running ones finish.
-    pool_->Shutdown(deadline_passed ? 0 : options_.shutdown_timeout_ms);
+    // What is left of the shutdown bound (jobs of clients that have gone
+    // may still be queued or running; they were cancelled when their
+    // connection closed and end at their next text).
+    int64_t left =
+        deadline_passed
+            ? 0
+            : static_cast<int64_t>(uv_timer_get_due_in(&shutdown_timer_));
+    pool_->Shutdown(left);
     DrainCompletions();
     if (!job_ready_.empty()) SubmitPendingJobs();  // answers "shutting down"
     std::vector<Connection*> all;

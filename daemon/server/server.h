@@ -172,6 +172,7 @@ class Server {
   uv_timer_t shutdown_timer_;
   uv_signal_t signals_[5];
   bool listening_ = false;
+  bool loop_closed_ = false;
   bool bound_path_ = false;  // we created the socket file
 
   uint64_t next_connection_id_ = 1;

@@ -371,5 +371,42 @@ TEST(Server, NeverRemovesAPathThatIsNotASocket) {
   EXPECT_EQ(content, "precious");
 }
 
+TEST(Server, ControlRequestsQueuedBehindPooledWorkKeepTheirOrder) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  ASSERT_TRUE(
+      c.Send(Req("debug.sleep", R"({"ms":50})", "1") +
+             Req("goxel.get_config", "", "2") +
+             Req("goxel.set_config", R"({"logging.level":"debug"})", "3") +
+             Req("debug.sleep", R"({"ms":1})", "4") + "\n"));
+  for (int id = 1; id <= 4; ++id) {
+    auto r = Json(c.ReadLine());
+    ASSERT_TRUE(r.IsObject() && r.HasMember("result")) << d.Log();
+    EXPECT_EQ(r["id"].GetInt(), id);
+  }
+}
+
+TEST(Server, LoopOnlyMethodsInAPooledBatchAreRefusedClearly) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  auto batch = Json(c.Call(
+      "[" + Req("debug.sleep", R"({"ms":1})", "1") + "," +
+      Req("goxel.set_config", R"({"logging.level":"debug"})", "2") + "]"));
+  ASSERT_TRUE(batch.IsArray());
+  ASSERT_EQ(batch.Size(), 2u);
+  EXPECT_TRUE(batch[0].HasMember("result"));
+  EXPECT_EQ(batch[1]["error"]["code"].GetInt(), -32600);
+  EXPECT_STREQ(batch[1]["error"]["data"]["method"].GetString(),
+               "goxel.set_config");
+  // On its own it works.
+  auto alone = Json(
+      c.Call(Req("goxel.set_config", R"({"logging.level":"debug"})", "3")));
+  EXPECT_TRUE(alone.HasMember("result")) << d.Log();
+}
+
 }  // namespace
 }  // namespace goxel::testing
