@@ -8,7 +8,7 @@ GOXEL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Packages the build needs (used by the scripts that source this file).
 # shellcheck disable=SC2034
 GOXEL_BUILD_PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config python3
   libuv1-dev rapidjson-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpng-dev zlib1g-dev libcli11-dev
@@ -18,7 +18,8 @@ GOXEL_BUILD_PACKAGES=(
 # the Prometheus text parser, shellcheck, socat, node for the Node manager).
 GOXEL_TEST_PACKAGES=(
   clang libclang-rt-14-dev python3 python3-prometheus-client
-  shellcheck socat systemd
+  shellcheck socat systemd systemd-container logrotate libxml2-utils dpkg-dev
+  util-linux bsdutils
 )
 
 goxel_log() { printf '%s\n' "$*" >&2; }
@@ -58,12 +59,11 @@ goxel_install_packages() {
   rm -f "$log"
 }
 
-# Node.js for the MCP manager's tests: any node >= 18 will do.
+# Node.js and npm for the MCP manager's tests and the glTF validator: any
+# node >= 18 will do; Debian's packages only when none is on the PATH.
 goxel_ensure_node() {
-  if command -v node >/dev/null 2>&1; then
-    return 0
-  fi
-  goxel_install_packages nodejs
+  command -v node >/dev/null 2>&1 || goxel_install_packages nodejs
+  command -v npm >/dev/null 2>&1 || goxel_install_packages npm
 }
 
 # goxel_build DIR [cmake args...]: configure (once) and build quietly.
