@@ -70,8 +70,7 @@ ProjectRef Workspace::Open(voxel::Project project, bool activate) {
   return ref;
 }
 
-Result<ProjectRef> Workspace::OpenWithId(std::string id,
-                                         voxel::Project project,
+Result<ProjectRef> Workspace::OpenWithId(std::string id, voxel::Project project,
                                          bool activate) {
   WriterLock lock(&mu_);
   for (const auto& p : projects_) {
@@ -105,9 +104,8 @@ Result<std::string> Workspace::Close(std::string_view project_id, bool force) {
 }
 
 Result<std::string> Workspace::CloseLocked(std::string_view project_id,
-                                           bool force,
-                                           std::string* closed_id) {
-  WriterLock lock(&mu_);  // Lock order: workspace → project.
+                                           bool force, std::string* closed_id) {
+  WriterLock lock(&mu_);              // Lock order: workspace → project.
   const ProjectRef active = active_;  // the lambda below is not analysed
   auto it = std::find_if(
       projects_.begin(), projects_.end(), [&](const ProjectRef& p) {

@@ -14,11 +14,12 @@
 namespace goxel::voxel {
 
 struct Layer {
-  int32_t id = 0;            // unique within a project; 0 is never used.
-  std::string name;          // "Layer 1", "background", …
+  int32_t id = 0;    // unique within a project; 0 is never used.
+  std::string name;  // "Layer 1", "background", …
   bool visible = true;
-  float opacity = 1.0f;      // 0..1, informational (Goxel has none).
-  Rgba color{255, 255, 255, 255};  // the layer's tint in the UI (Goxel "color").
+  float opacity = 1.0f;  // 0..1, informational (Goxel has none).
+  Rgba color{255, 255, 255,
+             255};  // the layer's tint in the UI (Goxel "color").
   Volume volume;
 };
 
@@ -26,9 +27,9 @@ struct Layer {
 // writes it again (a .gox camera, light, materials, preview). Added by the
 // formats engineer; other code may ignore it.
 struct KeptChunk {
-  std::string format;          // short format name, e.g. "gox".
-  std::string type;            // the chunk's tag, e.g. "CAMR".
-  std::vector<uint8_t> data;   // the chunk's payload.
+  std::string format;         // short format name, e.g. "gox".
+  std::string type;           // the chunk's tag, e.g. "CAMR".
+  std::vector<uint8_t> data;  // the chunk's payload.
 };
 
 // What a file holds: layers (in order, bottom first) and what else a format

@@ -24,7 +24,8 @@ TEST(Status, ErrorKeepsCodeMessageAndDetailsInOrder) {
   EXPECT_EQ(s.details()[0].key, "param");
   EXPECT_EQ(std::get<int64_t>(*s.Find("got")), 3);
   EXPECT_EQ(s.Find("nope"), nullptr);
-  EXPECT_EQ(s.ToString(), "invalid params: x must be an integer (param=x, got=3)");
+  EXPECT_EQ(s.ToString(),
+            "invalid params: x must be an integer (param=x, got=3)");
 }
 
 TEST(Status, WithOnACopyDoesNotChangeTheOriginal) {

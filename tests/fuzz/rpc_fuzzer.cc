@@ -15,16 +15,22 @@ namespace {
 const goxel::rpc::MethodTable& Table() {
   static goxel::rpc::MethodTable* table = [] {
     auto* t = new goxel::rpc::MethodTable();
-    (void)t->Add({"echo", "", {}, "", goxel::rpc::kControl,
+    (void)t->Add({"echo",
+                  "",
+                  {},
+                  "",
+                  goxel::rpc::kControl,
                   [](goxel::rpc::Call& c) {
                     if (c.params().raw())
                       c.result().CopyFrom(*c.params().raw(), c.alloc());
                     return goxel::Status::Ok();
                   },
                   true});
-    (void)t->Add({"add", "",
+    (void)t->Add({"add",
+                  "",
                   {{"a", "integer", true, ""}, {"b", "integer", true, ""}},
-                  "", goxel::rpc::kPooled,
+                  "",
+                  goxel::rpc::kPooled,
                   [](goxel::rpc::Call& c) {
                     auto a = c.params().Int("a");
                     if (!a.ok()) return a.status();
@@ -55,8 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (f.kind == goxel::rpc::Framer::Kind::kNeedMore) break;
       if (f.kind == goxel::rpc::Framer::Kind::kText) {
         auto parsed = goxel::rpc::ParseRequestText(
-            std::string_view(buffer).substr(f.begin, f.end - f.begin),
-            Table());
+            std::string_view(buffer).substr(f.begin, f.end - f.begin), Table());
         goxel::rpc::ExecuteText(*parsed, {}, {}, &out);
       }
       if (f.kind == goxel::rpc::Framer::Kind::kTooLarge) return false;

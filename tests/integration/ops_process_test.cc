@@ -220,7 +220,8 @@ TEST(OpsProcess, AccessLogLogsEveryRequest) {
 }
 
 TEST(OpsProcess, DropsPrivilegesAfterBindingWhenRoot) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  ASSERT_EQ(geteuid(), 0u) << "this test drops privileges, so it must run "
+                              "as root (scripts/test.sh does)";
   passwd* nobody = getpwnam("nobody");
   ASSERT_NE(nobody, nullptr);
   DaemonProcess d;
