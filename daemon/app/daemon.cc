@@ -123,6 +123,10 @@ Status Daemon::BuildMethodTable() {
   admin_.start_wall_ms = WallMillis();
   admin_.start_mono_ns = MonotonicNanos();
   admin_.table = &table_;
+  admin_.hidden = [this](const rpc::MethodSpec& m) {
+    return m.name == "metrics" &&
+           !live_.metrics_enabled.load(std::memory_order_relaxed);
+  };
   admin_.stats = [this] {
     methods::RuntimeStats r;
     const server::ServerStats& ss = server_->stats();

@@ -107,6 +107,7 @@ Status ListMethods(const AdminContext& ctx, Call& call) {
   auto& a = call.alloc();
   JsonValue methods(rapidjson::kArrayType);
   for (const MethodSpec* m : ctx.table->All()) {
+    if (ctx.hidden && ctx.hidden(*m)) continue;
     JsonValue entry(rapidjson::kObjectType);
     entry.AddMember("method", MakeString(m->name, a), a);
     entry.AddMember("description", MakeString(m->description, a), a);

@@ -44,6 +44,10 @@ struct AdminContext {
   uint64_t start_mono_ns = 0;  // the same, monotonic
   const rpc::MethodTable* table = nullptr;  // for list_methods
   std::function<RuntimeStats()> stats;
+  // Methods the daemon refuses right now (e.g. `metrics` while
+  // monitoring.enable_metrics is false): list_methods leaves them out.
+  // Optional; must be thread-safe.
+  std::function<bool(const rpc::MethodSpec&)> hidden;
   // Optional: adds more figures to `status` (main adds the metrics snapshot:
   // per-method counts and p50/p90/p99). Must be thread-safe.
   std::function<void(rpc::JsonValue* result, rpc::JsonAllocator& alloc)>

@@ -102,6 +102,17 @@ TEST(OpsAccess, MetricsCanBeDisabled) {
   auto reply = CallMethod(d.socket_path(), "metrics");
   ASSERT_TRUE(reply.HasMember("error"));
   EXPECT_EQ(reply["error"]["code"].GetInt(), -32601);
+  // Hidden from the method list too; the rest of the list is there.
+  auto list = CallMethod(d.socket_path(), "list_methods");
+  ASSERT_TRUE(list.HasMember("result")) << d.Log();
+  bool has_metrics = false, has_ping = false;
+  for (const auto& m : list["result"]["methods"].GetArray()) {
+    std::string name = m["method"].GetString();
+    has_metrics |= name == "metrics";
+    has_ping |= name == "ping";
+  }
+  EXPECT_FALSE(has_metrics);
+  EXPECT_TRUE(has_ping);
 }
 
 TEST(OpsAccess, SocketModeAndGroupComeFromTheSecuritySection) {
