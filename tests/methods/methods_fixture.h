@@ -14,48 +14,9 @@
 #include <string>
 
 #include "support/daemon_harness.h"
+#include "support/rpc_reply.h"
 
 namespace goxel::testing {
-
-// A parsed reply.
-struct Reply {
-  std::string text;
-  rapidjson::Document doc;
-
-  bool ok() const { return doc.IsObject() && doc.HasMember("result"); }
-  const rapidjson::Value& result() const { return doc["result"]; }
-  int code() const {
-    return doc.IsObject() && doc.HasMember("error")
-               ? doc["error"]["code"].GetInt()
-               : 0;
-  }
-  // error.data[key] as text ("" when absent).
-  std::string data(const char* key) const {
-    if (!doc.IsObject() || !doc.HasMember("error")) return "";
-    const auto& e = doc["error"];
-    if (!e.HasMember("data") || !e["data"].HasMember(key)) return "";
-    const auto& v = e["data"][key];
-    if (v.IsString()) return v.GetString();
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    v.Accept(w);
-    return sb.GetString();
-  }
-  int64_t Int(const char* key) const { return result()[key].GetInt64(); }
-  bool Bool(const char* key) const { return result()[key].GetBool(); }
-  std::string Str(const char* key) const { return result()[key].GetString(); }
-};
-
-inline Reply CallOn(RpcClient& c, const std::string& method,
-                    const std::string& params, int timeout_ms = 20000) {
-  Reply r;
-  std::string req = R"({"jsonrpc":"2.0","id":1,"method":")" + method + "\"";
-  if (!params.empty()) req += ",\"params\":" + params;
-  req += "}";
-  r.text = c.Call(req, timeout_ms);
-  r.doc.Parse(r.text.c_str());
-  return r;
-}
 
 class MethodsTest : public ::testing::Test {
  protected:
