@@ -86,6 +86,34 @@ Result<voxel::Scene> ReadScene(const FileMethods& fm, const std::string& path,
   return scene;
 }
 
+// A file a request names (load_project, import_model), read: its resolved
+// path, its format, its scene, and the name to give it (the `name` param,
+// else the file's stem).
+struct NamedFile {
+  std::string path;
+  const FormatInfo* format = nullptr;
+  voxel::Scene scene;
+  std::string name;
+};
+
+Result<NamedFile> ReadNamedFile(const FileMethods& fm, const Params& p,
+                                const std::string& requested) {
+  NamedFile f;
+  auto path = fm.Resolve(requested, /*must_exist=*/true);
+  if (!path.ok()) return path.status();
+  f.path = std::move(path).value();
+  auto format = PickFormat(p, f.path, "gox", /*for_write=*/false);
+  if (!format.ok()) return format.status();
+  f.format = *format;
+  auto scene = ReadScene(fm, f.path, *f.format);
+  if (!scene.ok()) return scene.status();
+  f.scene = std::move(scene).value();
+  auto name = p.String("name", Stem(f.path));
+  if (!name.ok()) return name.status();
+  f.name = std::move(name).value();
+  return f;
+}
+
 Result<voxel::formats::WriteOptions> ReadWriteOptions(const Params& p) {
   voxel::formats::WriteOptions o;
   auto scale = p.Number("scale", 1.0);
@@ -115,19 +143,16 @@ Status LoadProject(FileMethods& fm, Call& call) {
   const Params& p = call.params();
   auto requested = p.String("path");
   if (!requested.ok()) return requested.status();
-  auto path = fm.Resolve(*requested, /*must_exist=*/true);
-  if (!path.ok()) return path.status();
-  auto format = PickFormat(p, *path, "gox", /*for_write=*/false);
-  if (!format.ok()) return format.status();
-  auto scene = ReadScene(fm, *path, **format);
-  if (!scene.ok()) return scene.status();
-  auto name = p.String("name", Stem(*path));
-  if (!name.ok()) return name.status();
+  auto file = ReadNamedFile(fm, p, *requested);
+  if (!file.ok()) return file.status();
+  const std::string& path = file->path;
+  const FormatInfo* format = file->format;
+  const std::string& name = file->name;
   voxel::Project project =
-      voxel::Project::FromScene(std::move(scene).value(), *name);
+      voxel::Project::FromScene(std::move(file->scene), name);
   project.SetHistoryDepth(fm.workspace().options().history_depth);
   // save_project without a path writes back only to a .gox file.
-  if ((*format)->name == "gox") project.MarkSaved(*path);
+  if (format->name == "gox") project.MarkSaved(path);
   const int64_t voxels = project.CountVoxels();
   const int64_t layers = static_cast<int64_t>(project.layers().size());
   ProjectRef ref = fm.workspace().Open(std::move(project), /*activate=*/true);
@@ -135,10 +160,10 @@ Status LoadProject(FileMethods& fm, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "success", true, a);
-  PutString(r, "path", *path, a);
+  PutString(r, "path", path, a);
   PutString(r, "project_id", ref->id, a);
-  PutString(r, "name", *name, a);
-  PutString(r, "format", (*format)->name, a);
+  PutString(r, "name", name, a);
+  PutString(r, "format", format->name, a);
   Put(r, "layer_count", layers, a);
   Put(r, "voxel_count", voxels, a);
   Put(r, "load_time_ms", MillisSince(start), a);
@@ -256,15 +281,9 @@ Status ImportModel(FileMethods& fm, Call& call) {
     if (!v.ok()) return v.status();
     offset = *v;
   }
-  auto path = fm.Resolve(*requested, /*must_exist=*/true);
-  if (!path.ok()) return path.status();
-  auto format = PickFormat(p, *path, "gox", /*for_write=*/false);
-  if (!format.ok()) return format.status();
-  auto scene = ReadScene(fm, *path, **format);
-  if (!scene.ok()) return scene.status();
-  auto name = p.String("name", Stem(*path));
-  if (!name.ok()) return name.status();
-  voxel::Volume merged = voxel::formats::FlattenScene(*scene, false);
+  auto file = ReadNamedFile(fm, p, *requested);
+  if (!file.ok()) return file.status();
+  voxel::Volume merged = voxel::formats::FlattenScene(file->scene, false);
   GOXEL_RETURN_IF_ERROR(CheckShift(merged, offset));
   if (offset.x != 0 || offset.y != 0 || offset.z != 0) {
     voxel::Volume shifted;
@@ -278,7 +297,7 @@ Status ImportModel(FileMethods& fm, Call& call) {
   {
     WriterLock lock(&(*ref)->mu);
     voxel::Project& pr = (*ref)->Edit();
-    layer_id = pr.CreateLayer(*name);
+    layer_id = pr.CreateLayer(file->name);
     pr.BeginEdit();
     *pr.MutableVolume(layer_id) = std::move(merged);
     pr.EndEdit();
@@ -287,11 +306,11 @@ Status ImportModel(FileMethods& fm, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "success", true, a);
-  PutString(r, "path", *path, a);
-  PutString(r, "format", (*format)->name, a);
+  PutString(r, "path", file->path, a);
+  PutString(r, "format", file->format->name, a);
   PutString(r, "project_id", (*ref)->id, a);
   Put(r, "layer_id", layer_id, a);
-  PutString(r, "layer_name", *name, a);
+  PutString(r, "layer_name", file->name, a);
   Put(r, "voxel_count", voxels, a);
   return Status::Ok();
 }
