@@ -77,6 +77,26 @@ TEST(Robustness, VoxClaimingMoreVoxelsThanItHoldsIsRefused) {
   EXPECT_NE(r.status().Find("offset"), nullptr);
 }
 
+// Found by fuzz_formats_qb: a raw matrix with one zero side and two huge
+// ones holds no cells, so it must cost nothing to read (it used to walk
+// 65536 x 65536 empty rows).
+TEST(Robustness, QbEmptyMatrixWithHugeSidesReadsAsEmpty) {
+  std::vector<uint8_t> b;
+  auto u32 = [&](uint32_t v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    b.insert(b.end(), p, p + 4);
+  };
+  u32(0x101), u32(0), u32(0), u32(0), u32(0), u32(1);  // raw, one matrix
+  b.push_back(1), b.push_back('m');                    // name "m"
+  u32(0), u32(65536), u32(65536);                      // 0 x 65536 x 65536
+  u32(0), u32(0), u32(0);                              // position
+  auto r = FindFormat("qb")->read(b, ReadLimits());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->layers.size(), 1u);
+  EXPECT_EQ(r->layers[0].name, "m");
+  EXPECT_EQ(r->layers[0].volume.CountVoxels(), 0);
+}
+
 TEST(Robustness, LimitsAreEnforced) {
   ReadLimits small;
   small.max_voxels = 1000;

@@ -14,7 +14,17 @@ cd "$work"
 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=65536 -print_final_stats=1 corpus 2>"$work/fuzz.log" || {
   tail -n 60 "$work/fuzz.log"
-  echo "fuzzer $bin failed; reproducer(s):" "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null
+  # Keep the reproducers beside the binary (the scratch dir is removed) and
+  # print small ones in base64, so a CI log alone is enough to replay them.
+  keep="$(dirname "$bin")/fuzz-artifacts"
+  mkdir -p "$keep"
+  for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+    [ -f "$f" ] || continue
+    cp "$f" "$keep/"
+    echo "reproducer $keep/$(basename "$f") ($(wc -c <"$f") bytes):"
+    [ "$(wc -c <"$f")" -le 4096 ] && base64 "$f"
+  done
+  echo "fuzzer $bin failed"
   exit 1
 }
 grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units)" "$work/fuzz.log" | tail -n 2

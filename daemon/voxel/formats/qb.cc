@@ -41,6 +41,9 @@ Status ReadRaw(ByteReader& r, const Matrix& m, Volume* v) {
     return FormatError(kFormat, static_cast<int64_t>(r.offset()),
                        "matrix larger than the file");
   }
+  // An empty matrix holds nothing; without this a 0 x 65536 x 65536 matrix
+  // would spin through four billion empty rows.
+  if (cells == 0) return Status::Ok();
   for (int z = 0; z < m.size.z; ++z)
     for (int y = 0; y < m.size.y; ++y)
       for (int x = 0; x < m.size.x; ++x) {
