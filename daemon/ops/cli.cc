@@ -8,6 +8,9 @@ namespace {
 
 constexpr const char* kFooter = R"(
 Precedence: command-line flags > GOXEL_* environment > --config file > defaults.
+The file is --config, else GOXEL_CONFIG_FILE, else --optional-config if it
+  exists. Under systemd, RUNTIME_DIRECTORY, STATE_DIRECTORY and CACHE_DIRECTORY
+  give the defaults of the socket's directory, data_directory, cache_directory.
 Environment: GOXEL_CONFIG_FILE, GOXEL_SOCKET_PATH, GOXEL_PID_FILE, GOXEL_LOG_FILE,
   GOXEL_LOG_LEVEL, GOXEL_MAX_WORKERS, GOXEL_QUEUE_SIZE, GOXEL_MAX_CONNECTIONS,
   GOXEL_WORKING_DIR, GOXEL_DAEMON_USER, GOXEL_DAEMON_GROUP.
@@ -102,6 +105,7 @@ struct Flags {
        "Print the effective configuration as JSON and exit"},
   };
   std::string config_file;
+  std::string optional_config_file;
   bool version = false, verbose = false, daemonize = false, foreground = false;
   bool priority_queue = false, debug_methods = false;
 };
@@ -115,6 +119,9 @@ void Declare(CLI::App& app, Flags& f) {
                "Run in the background; exit once the daemon serves");
   app.add_flag("-f,--foreground", f.foreground, "Stay in the foreground");
   app.add_option("-c,--config", f.config_file, "daemon_config.json to read");
+  app.add_option("--optional-config", f.optional_config_file,
+                 "daemon_config.json to read if it exists, when neither "
+                 "--config nor GOXEL_CONFIG_FILE names one");
   for (ValueFlag& v : f.values) {
     v.option = app.add_option(v.names, v.text, v.help);
   }
@@ -148,6 +155,12 @@ Result<CommandLine> Collect(const CLI::App& app, Flags& f) {
         "each other");
   }
   if (app.count("--config") > 0) cl.config_file = f.config_file;
+  if (app.count("--optional-config") > 0) {
+    if (f.optional_config_file.empty()) {
+      return Status::InvalidParams("--optional-config: expected a file name");
+    }
+    cl.optional_config_file = f.optional_config_file;
+  }
   bool level_given = false;
   for (const ValueFlag& v : f.values) {
     if (v.option->count() == 0) continue;

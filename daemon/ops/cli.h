@@ -51,6 +51,10 @@ struct CommandLine {
   CliAction action = CliAction::kRun;
   std::string text;  // help or version text when action is kHelp/kVersion
   std::optional<std::string> config_file;  // -c/--config
+  // --optional-config: read when neither --config nor GOXEL_CONFIG_FILE
+  // names a file; a file that does not exist means none (service units name
+  // /etc/goxel/daemon_config.json this way, so they start without it).
+  std::optional<std::string> optional_config_file;
   // Settings in the order of the config table: -s -p -l -w -u -g -j -q -m
   // -P --priority-queue --enable-debug-methods --log-level -D -f -V. Boolean
   // flags carry "true"/"false"; -V carries logging.level "debug" unless

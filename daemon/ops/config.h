@@ -127,6 +127,9 @@ struct Config {
 
 // The socket path used in the foreground when nothing sets one.
 inline constexpr const char* kForegroundSocketPath = "/tmp/goxel-daemon.sock";
+// The socket's name in a service manager's runtime directory
+// ($RUNTIME_DIRECTORY/goxel-daemon.sock = /run/goxel/goxel-daemon.sock).
+inline constexpr const char* kServiceSocketName = "goxel-daemon.sock";
 
 }  // namespace goxel::ops
 

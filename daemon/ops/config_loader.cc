@@ -271,6 +271,31 @@ std::string Absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
+// The first directory of a systemd directory variable (RUNTIME_DIRECTORY
+// and friends list one per RuntimeDirectory= entry, separated by ':'), or "".
+std::string ServiceDirectory(const EnvLookup& env, const char* name) {
+  std::optional<std::string> v = env(name);
+  if (!v || v->empty() || (*v)[0] != '/') return "";
+  return v->substr(0, v->find(':'));
+}
+
+// Paths a service manager gave us: systemd sets RUNTIME_DIRECTORY,
+// STATE_DIRECTORY and CACHE_DIRECTORY for RuntimeDirectory=goxel and
+// friends. They fill only what every other layer left empty, so a unit
+// started without a config file still serves on /run/goxel.
+void ServiceManagerDefaults(const EnvLookup& env, Config* c) {
+  std::string run = ServiceDirectory(env, "RUNTIME_DIRECTORY");
+  if (c->socket_path.empty() && !run.empty()) {
+    c->socket_path = run + "/" + kServiceSocketName;
+  }
+  std::string state = ServiceDirectory(env, "STATE_DIRECTORY");
+  if (c->data_directory.empty() && !state.empty()) c->data_directory = state;
+  std::string cache = ServiceDirectory(env, "CACHE_DIRECTORY");
+  if (c->cache_directory.empty() && !cache.empty()) {
+    c->cache_directory = cache;
+  }
+}
+
 Status FinishDefaults(Config* c) {
   c->foreground = !c->daemonize;
 #ifdef __APPLE__
@@ -340,6 +365,14 @@ Result<LoadedConfig> LoadConfig(const CommandLine& cli, const EnvLookup& env) {
     file = env("GOXEL_CONFIG_FILE");
     if (file && file->empty()) file.reset();
   }
+  if (!file && cli.optional_config_file) {
+    file = cli.optional_config_file;
+    if (access(file->c_str(), F_OK) != 0 && errno == ENOENT) {
+      out.warnings.push_back("no config file " + *file +
+                             " (--optional-config): using the defaults");
+      file.reset();
+    }
+  }
   if (file) {
     Result<std::string> text = ReadFile(*file);
     if (!text.ok()) return text.status();
@@ -355,6 +388,7 @@ Result<LoadedConfig> LoadConfig(const CommandLine& cli, const EnvLookup& env) {
   for (const CliSetting& s : cli.settings) {
     GOXEL_RETURN_IF_ERROR(ApplyText(s.key, s.flag, s.text, &c));
   }
+  ServiceManagerDefaults(env, &c);
   GOXEL_RETURN_IF_ERROR(FinishDefaults(&c));
   return out;
 }

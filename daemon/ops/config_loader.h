@@ -39,7 +39,11 @@ struct LoadedConfig {
 };
 
 // The whole precedence chain. The file is --config, else GOXEL_CONFIG_FILE,
-// else none (a missing named file is an error). After the layers, unset
+// else --optional-config when that file exists (a warning says when it does
+// not), else none; a missing --config or GOXEL_CONFIG_FILE file is an error.
+// After the layers, systemd's RUNTIME_DIRECTORY, STATE_DIRECTORY and
+// CACHE_DIRECTORY (first entry) fill an unset socket_path (DIR/
+// goxel-daemon.sock), data_directory and cache_directory. Then unset
 // paths take their defaults: in the foreground the socket is
 // /tmp/goxel-daemon.sock and there is no PID file and logs go to stderr;
 // when daemonizing the current OS's `defaults` entry gives all three.

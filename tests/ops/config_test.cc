@@ -158,6 +158,98 @@ TEST(ConfigLoader, MissingConfigFileIsAnError) {
             std::string::npos);
 }
 
+TEST(ConfigLoader, MissingOptionalConfigMeansDefaultsWithAWarning) {
+  Result<LoadedConfig> r =
+      Load({"--optional-config", "/nonexistent/goxel.json"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->config.config_file, "");
+  EXPECT_EQ(r->config.socket_path, "/tmp/goxel-daemon.sock");
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0],
+            "no config file /nonexistent/goxel.json (--optional-config): "
+            "using the defaults");
+}
+
+TEST(ConfigLoader, OptionalConfigIsReadWhenItExists) {
+  TempFile file(R"({"server": {"workers": 3}})");
+  Result<LoadedConfig> r = Load({"--optional-config", file.path()});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->config.workers, 3);
+  EXPECT_EQ(r->config.config_file, file.path());
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(ConfigLoader, ConfigAndEnvironmentFileBeatTheOptionalConfig) {
+  TempFile optional(R"({"server": {"workers": 3}})");
+  TempFile named(R"({"server": {"workers": 5}})");
+  Result<LoadedConfig> flag =
+      Load({"--optional-config", optional.path(), "--config", named.path()});
+  ASSERT_TRUE(flag.ok()) << flag.status().ToString();
+  EXPECT_EQ(flag->config.workers, 5);
+  Result<LoadedConfig> env = Load({"--optional-config", optional.path()},
+                                  {{"GOXEL_CONFIG_FILE", named.path()}});
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_EQ(env->config.workers, 5);
+  // A named file stays required even when an optional one is given.
+  EXPECT_FALSE(Load({"--optional-config", optional.path(), "--config",
+                     "/nonexistent/goxel.json"})
+                   .ok());
+}
+
+TEST(ConfigLoader, OptionalConfigThatExistsButCannotBeReadIsAnError) {
+  // FILE/daemon_config.json: the parent is a file (ENOTDIR), not missing.
+  TempFile parent("{}");
+  std::string path = std::string(parent.path()) + "/daemon_config.json";
+  Result<LoadedConfig> r = Load({"--optional-config", path.c_str()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(path + ": cannot read: Not a directory"),
+            std::string::npos)
+      << r.status().message();
+  TempFile broken("{\n  \"server\": 1,\n");
+  EXPECT_FALSE(Load({"--optional-config", broken.path()}).ok());
+  EXPECT_FALSE(Parse({"--optional-config", ""}).ok());
+  EXPECT_FALSE(Parse({"--optional-config"}).ok());
+}
+
+TEST(ConfigLoader, SystemdDirectoriesFillUnsetPaths) {
+  Result<LoadedConfig> r =
+      Load({"--foreground"}, {{"RUNTIME_DIRECTORY", "/run/goxel:/run/other"},
+                              {"STATE_DIRECTORY", "/var/lib/goxel"},
+                              {"CACHE_DIRECTORY", "/var/cache/goxel"},
+                              {"LOGS_DIRECTORY", "/var/log/goxel"}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const Config& c = r->config;
+  EXPECT_EQ(c.socket_path, "/run/goxel/goxel-daemon.sock");
+  EXPECT_EQ(c.data_directory, "/var/lib/goxel");
+  EXPECT_EQ(c.cache_directory, "/var/cache/goxel");
+  EXPECT_EQ(c.pid_file, "");  // systemd tracks the main PID
+  EXPECT_EQ(c.log_file, "");  // stderr: the journal
+}
+
+TEST(ConfigLoader, SystemdDirectoriesLoseToEveryOtherLayer) {
+  TempFile file(R"({"daemon": {"socket_path": "/run/goxel/file.sock"},
+                   "paths": {"data_directory": "/srv/goxel"}})");
+  std::map<std::string, std::string> env = {{"RUNTIME_DIRECTORY", "/run/goxel"},
+                                            {"STATE_DIRECTORY", "/var/lib/g"}};
+  Result<LoadedConfig> from_file = Load({"-c", file.path()}, env);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(from_file->config.socket_path, "/run/goxel/file.sock");
+  EXPECT_EQ(from_file->config.data_directory, "/srv/goxel");
+  env["GOXEL_SOCKET_PATH"] = "/run/goxel/env.sock";
+  Result<LoadedConfig> from_env = Load({}, env);
+  ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+  EXPECT_EQ(from_env->config.socket_path, "/run/goxel/env.sock");
+  Result<LoadedConfig> from_flag = Load({"-s", "/run/goxel/flag.sock"}, env);
+  ASSERT_TRUE(from_flag.ok()) << from_flag.status().ToString();
+  EXPECT_EQ(from_flag->config.socket_path, "/run/goxel/flag.sock");
+  // Empty or relative values are not directories systemd would set.
+  Result<LoadedConfig> odd =
+      Load({}, {{"RUNTIME_DIRECTORY", ""}, {"STATE_DIRECTORY", "goxel"}});
+  ASSERT_TRUE(odd.ok()) << odd.status().ToString();
+  EXPECT_EQ(odd->config.socket_path, "/tmp/goxel-daemon.sock");
+  EXPECT_EQ(odd->config.data_directory, "");
+}
+
 TEST(ConfigLoader, UnknownKeysWarnAndCommentsAndForeignSectionsDoNot) {
   TempFile file(R"({"_comment": "x", "server": {"_comment": "y", "wrkers": 3},
                    "bogus": 1, "auto_start": {"anything": true},
@@ -187,7 +279,17 @@ TEST(ConfigLoader, RepositoryExampleLoadsAsIs) {
   EXPECT_TRUE(r->warnings.empty()) << r->warnings[0];
   const Config& c = r->config;
   EXPECT_TRUE(c.daemonize);
+  // Paths come from `defaults` when daemonizing (the file leaves them empty
+  // so that a non-root --foreground run, as in the guide's Docker image, can
+  // bind its socket).
   EXPECT_EQ(c.socket_path, "/var/run/goxel-daemon.sock");
+  EXPECT_EQ(c.pid_file, "/var/run/goxel-daemon.pid");
+  EXPECT_EQ(c.log_file, "/var/log/goxel-daemon.log");
+  Result<LoadedConfig> fg = Load({"-c", path.c_str(), "--foreground"});
+  ASSERT_TRUE(fg.ok()) << fg.status().ToString();
+  EXPECT_EQ(fg->config.socket_path, "/tmp/goxel-daemon.sock");
+  EXPECT_EQ(fg->config.pid_file, "");
+  EXPECT_EQ(fg->config.log_file, "");
   EXPECT_EQ(c.user, "goxel");
   EXPECT_EQ(c.socket_permissions, 0660u);
   EXPECT_TRUE(c.rate_limit.enabled);
