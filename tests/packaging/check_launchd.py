@@ -3,8 +3,13 @@
 launchd needs with the right types, and ProgramArguments naming an absolute
 goxel-daemon plus flags that `goxel-daemon --help` lists.
 
-Usage: check_launchd.py GOXEL_DAEMON PLIST...
+With --guide PACKAGING_PLIST GUIDE_PLIST, also checks that config/'s plist
+(the one the deployment guide copies) is packaging/'s except for the paths of
+the guide's directories and GroupName, which the guide never creates.
+
+Usage: check_launchd.py GOXEL_DAEMON PLIST... [--guide PACKAGING GUIDE]
 """
+import copy
 import os
 import plistlib
 import re
@@ -17,6 +22,11 @@ REQUIRED = {
     "StandardOutPath": str, "StandardErrorPath": str, "Sockets": dict,
 }
 DAEMON_ONLY = {"UserName": str, "GroupName": str}
+# The directories the guide's macOS steps create, and what the guide's plist
+# puts in them.
+GUIDE_LOG = "/usr/local/var/log/goxel-daemon.log"
+GUIDE_SOCKET = "/usr/local/var/run/goxel-daemon.sock"
+GUIDE_WORKDIR = "/usr/local/var/lib/goxel"
 
 
 def check(path, flags, problems):
@@ -29,7 +39,12 @@ def check(path, flags, problems):
         bad(f"not a valid plist: {e}")
         return
     agent = ".agent." in os.path.basename(path)
+    guide = os.path.basename(os.path.dirname(os.path.abspath(path))) == "config"
     want = dict(REQUIRED, **({} if agent else DAEMON_ONLY))
+    if guide:
+        del want["GroupName"]
+        if "GroupName" in p:
+            bad("GroupName: the guide creates no group _goxel; leave it out")
     for key, typ in want.items():
         if key not in p:
             bad(f"missing {key}")
@@ -48,10 +63,11 @@ def check(path, flags, problems):
         bad("launchd needs the daemon in the foreground (--foreground)")
     if "--daemonize" in args or "-D" in args:
         bad("launchd jobs must not daemonize")
-    if "--config" in args:
-        i = args.index("--config")
-        if i + 1 >= len(args) or not args[i + 1].endswith("daemon_config.json"):
-            bad("--config is not followed by a daemon_config.json")
+    for flag in ("--config", "--optional-config"):
+        if flag in args:
+            i = args.index(flag)
+            if i + 1 >= len(args) or not args[i + 1].endswith("daemon_config.json"):
+                bad(f"{flag} is not followed by a daemon_config.json")
     if p.get("KeepAlive", {}).get("SuccessfulExit") is not False:
         bad("KeepAlive needs SuccessfulExit false (restart after any failure)")
     nof = p.get("SoftResourceLimits", {}).get("NumberOfFiles")
@@ -69,14 +85,42 @@ def check(path, flags, problems):
         if not agent and mode != 432:
             bad(f"the system daemon's socket mode is {mode!r}, want 432 (0660)")
     if not agent:
-        if p.get("UserName") != "_goxel" or p.get("GroupName") != "_goxel":
+        if p.get("UserName") != "_goxel" or p.get("GroupName", "_goxel") != "_goxel":
             bad("the system daemon runs as _goxel:_goxel")
         for key in ("StandardOutPath", "StandardErrorPath"):
             if not str(p.get(key, "")).startswith("/usr/local/var/log/"):
                 bad(f"{key} is not under /usr/local/var/log")
 
 
+def check_guide_pair(packaging_path, guide_path, problems):
+    """The guide's plist is packaging's with the guide's paths, no GroupName."""
+    with open(packaging_path, "rb") as f:
+        want = plistlib.load(f)
+    with open(guide_path, "rb") as f:
+        got = plistlib.load(f)
+    want = copy.deepcopy(want)
+    want.pop("GroupName", None)
+    want["StandardOutPath"] = want["StandardErrorPath"] = GUIDE_LOG
+    want["Sockets"]["Listeners"]["SockPathName"] = GUIDE_SOCKET
+    if want.get("WorkingDirectory") != GUIDE_WORKDIR:
+        problems.append(f"{packaging_path}: WorkingDirectory is not {GUIDE_WORKDIR}")
+    for key in sorted(set(want) | set(got)):
+        if want.get(key) != got.get(key):
+            problems.append(f"{guide_path}: {key} is {got.get(key)!r}, want "
+                            f"{want.get(key)!r} (as in {packaging_path} but for "
+                            "the guide's directories)")
+
+
 def main():
+    argv = sys.argv[1:]
+    pair = None
+    if "--guide" in argv:
+        i = argv.index("--guide")
+        if len(argv) != i + 3:
+            sys.exit("--guide needs PACKAGING_PLIST GUIDE_PLIST, last\n" + __doc__)
+        pair = argv[i + 1:]
+        argv = argv[:i] + pair
+    sys.argv[1:] = argv
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     out = subprocess.run([sys.argv[1], "--help"], capture_output=True, text=True,
@@ -87,6 +131,8 @@ def main():
     problems = []
     for path in sys.argv[2:]:
         check(path, flags, problems)
+    if pair and not problems:
+        check_guide_pair(pair[0], pair[1], problems)
     for p in problems:
         print(p)
     print(f"{len(sys.argv) - 2} plist(s) checked; {len(problems)} problem(s)")

@@ -6,6 +6,11 @@
 #   tmpfiles    goxel.tmpfiles applied to a temporary root makes the dirs
 #   config      the generated service config loads, and its socket is the
 #               socket unit's ListenStream inside RuntimeDirectory
+#   no_config   without /etc/goxel/daemon_config.json (the deployment guide
+#               installs none) the unit's ExecStart still loads, and the
+#               directories systemd passes put the socket at ListenStream
+#   guide_copy  config/goxel-daemon.service (what the guide copies) is
+#               byte for byte packaging/systemd/goxel-daemon.service
 # Usage: systemd_units_test.sh CASE SOURCE_DIR DAEMON_BINARY SERVICE_CONFIG
 set -euo pipefail
 case_name=${1:?case}
@@ -77,7 +82,7 @@ case $case_name in
     grep -qx 'RuntimeDirectoryPreserve=yes' "$UNITS/goxel-daemon.service" ||
       fail "the socket unit's socket lives in RuntimeDirectory: RuntimeDirectoryPreserve=yes is needed"
     # shellcheck disable=SC2016  # the unit's own $VARIABLE, literally
-    grep -qx 'ExecStart=/usr/bin/goxel-daemon --foreground --config /etc/goxel/daemon_config.json $GOXEL_DAEMON_OPTS' \
+    grep -qx 'ExecStart=/usr/bin/goxel-daemon --foreground --optional-config /etc/goxel/daemon_config.json $GOXEL_DAEMON_OPTS' \
       "$UNITS/goxel-daemon.service" || fail "ExecStart changed"
     for key in pid_file log_file working_dir; do
       v=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["daemon"][sys.argv[1]])' "$key" <<<"$out")
@@ -85,6 +90,36 @@ case $case_name in
         fail "daemon.$key is $v, outside the unit's directories (ProtectSystem=strict)"
     done
     echo "config: socket $sock = ListenStream"
+    ;;
+  no_config)
+    # The unit's own arguments, with a config path that does not exist and
+    # the environment systemd gives for RuntimeDirectory= and friends.
+    read -r -a argv <<<"$(sed -n 's/^ExecStart=//p' "$UNITS/goxel-daemon.service")"
+    [[ ${argv[0]} == /usr/bin/goxel-daemon && ${argv[-1]} == "\$GOXEL_DAEMON_OPTS" ]] ||
+      fail "unexpected ExecStart ${argv[*]}"
+    args=("${argv[@]:1:${#argv[@]}-2}")
+    [[ " ${args[*]} " == *" --optional-config /etc/goxel/daemon_config.json "* ]] ||
+      fail "ExecStart does not read /etc/goxel/daemon_config.json optionally: ${args[*]}"
+    args=("${args[@]/#\/etc\/goxel\/daemon_config.json/$STAGE/missing/daemon_config.json}")
+    rundir=$(sed -n 's/^RuntimeDirectory=//p' "$UNITS/goxel-daemon.service")
+    statedir=$(sed -n 's/^StateDirectory=//p' "$UNITS/goxel-daemon.service")
+    out=$(env -u GOXEL_CONFIG_FILE -u GOXEL_SOCKET_PATH RUNTIME_DIRECTORY="/run/$rundir" \
+      STATE_DIRECTORY="/var/lib/$statedir" "$DAEMON" "${args[@]}" --print-config 2>&1) ||
+      fail "the daemon refuses to start without a config file: $out"
+    grep -q "no config file $STAGE/missing/daemon_config.json (--optional-config): using the defaults" <<<"$out" ||
+      fail "no warning about the missing config file: $out"
+    json=${out#*$'\n'}
+    sock=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["socket_path"])' <<<"$json")
+    data=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["paths"]["data_directory"])' <<<"$json")
+    listen=$(sed -n 's/^ListenStream=//p' "$UNITS/goxel-daemon.socket")
+    [[ $sock == "$listen" ]] || fail "socket without a config $sock != ListenStream $listen"
+    [[ $data == /var/lib/goxel ]] || fail "data_directory without a config is $data"
+    echo "no_config: socket $sock, data $data"
+    ;;
+  guide_copy)
+    cmp "$SRC/config/goxel-daemon.service" "$UNITS/goxel-daemon.service" ||
+      fail "config/goxel-daemon.service differs from packaging/systemd/goxel-daemon.service: edit the latter and cp it over the former"
+    echo "guide_copy: identical"
     ;;
   *) fail "unknown case $case_name" ;;
 esac
