@@ -35,6 +35,19 @@ HEALTH_TIMEOUT_MS=${GOXEL_HEALTH_TIMEOUT:-5000}
 SYSTEMD_DIR=${GOXEL_SYSTEMD_DIR:-/etc/systemd/system}
 VERBOSE=0
 
+# Where health, status and logs look for a daemon nobody named (-s, -c or
+# their variables): the installed service configuration, then the sockets
+# the service units use (systemd; launchd as install-service.sh and as the
+# deployment guide lay it out). Overridable (tests, other prefixes).
+if [[ $(uname -s) == Darwin ]]; then
+  SYSTEM_CONFIG=${GOXEL_CONTROL_SYSTEM_CONFIG-/usr/local/etc/goxel/daemon_config.json}
+  SERVICE_SOCKETS=${GOXEL_CONTROL_SERVICE_SOCKETS-/usr/local/var/run/goxel/goxel-daemon.sock:/usr/local/var/run/goxel-daemon.sock}
+else
+  SYSTEM_CONFIG=${GOXEL_CONTROL_SYSTEM_CONFIG-/etc/goxel/daemon_config.json}
+  SERVICE_SOCKETS=${GOXEL_CONTROL_SERVICE_SOCKETS-/run/goxel/goxel-daemon.sock}
+fi
+SEARCHED=""  # the sockets looked at, for messages
+
 usage() {
   cat <<EOF
 Usage: $PROG [options] COMMAND [args]
@@ -69,6 +82,16 @@ Options (each also read from the environment variable shown):
 Also: GOXEL_START_TIMEOUT (s, 30), GOXEL_STOP_TIMEOUT (s, 30),
 GOXEL_HEALTH_TIMEOUT (ms, 5000), GOXEL_CLIENT_BINARY (goxel-client),
 GOXEL_SYSTEMD_DIR (unit directory, /etc/systemd/system).
+
+Finding the daemon (health, status, logs), first match wins:
+  1. -s / GOXEL_SOCKET_PATH
+  2. -c / GOXEL_CONFIG_FILE (its socket)
+  3. $SYSTEM_CONFIG, if readable
+     (GOXEL_CONTROL_SYSTEM_CONFIG)
+  4. the service socket that exists: ${SERVICE_SOCKETS//:/, }
+     (GOXEL_CONTROL_SERVICE_SOCKETS, ':'-separated)
+  5. the daemon's own default when daemonizing (start), then in the
+     foreground (/tmp/goxel-daemon.sock), whichever exists
 EOF
 }
 
@@ -120,8 +143,11 @@ find_client_binary() {
   local bin_dir in_path
   bin_dir=$(dirname "$DAEMON_BINARY")
   in_path=$(command -v goxel-client 2>/dev/null || true)
+  # Beside the daemon, in PATH, beside scripts/ (a release directory) or in
+  # a build directory of this checkout.
   CLIENT_BINARY=$(first_executable "$bin_dir/goxel-client" "$bin_dir/../client/goxel-client" \
-    "$in_path" "$REPO_DIR"/build/client/goxel-client "$REPO_DIR"/build-*/client/goxel-client) ||
+    "$in_path" "$REPO_DIR/goxel-client" "$REPO_DIR"/build/client/goxel-client \
+    "$REPO_DIR"/build-*/client/goxel-client) ||
     die "cannot find goxel-client next to $DAEMON_BINARY, in PATH or in the build dir" \
       "build it (cmake --build build --target goxel-client) or set GOXEL_CLIENT_BINARY"
 }
@@ -151,19 +177,64 @@ json_number() {
   grep -o "\"$1\": *-\?[0-9][0-9.eE+-]*" <<<"$2" | head -n 1 | sed 's/.*: *//'
 }
 
-# Fills SOCKET_PATH, PID_FILE and LOG_FILE with what the daemon will use,
-# as its own --print-config says (config file, environment and defaults).
-resolve_paths() {
-  find_daemon_binary
-  build_daemon_args
+# print_config [FLAG]: the daemon's effective configuration for our settings
+# (FLAG: --daemonize or --foreground); dies when the daemon rejects it.
+print_config() {
   local cfg
-  if ! cfg=$("$DAEMON_BINARY" --daemonize "${DAEMON_ARGS[@]}" --print-config 2>&1); then
+  if ! cfg=$("$DAEMON_BINARY" "${1:---daemonize}" "${DAEMON_ARGS[@]}" --print-config 2>/dev/null); then
+    cfg=$("$DAEMON_BINARY" "${1:---daemonize}" "${DAEMON_ARGS[@]}" --print-config 2>&1)
     die "the daemon rejects its configuration: $cfg" \
       "fix the option or config file named above ($DAEMON_BINARY --help lists the flags)"
   fi
+  printf '%s\n' "$cfg"
+}
+
+# True when SOCKET may be a live daemon's socket: it exists, or its
+# directory exists but may not be looked into (the service's 0750
+# directory, for someone outside its group: connecting then says why).
+socket_candidate() {
+  local dir=${1%/*}
+  [[ -S $1 ]] || [[ -d ${dir:-/} && ! -x ${dir:-/} ]]
+}
+
+# Fills SOCKET_PATH, PID_FILE and LOG_FILE with what the daemon will use,
+# as its own --print-config says (config file, environment and defaults).
+# With "locate" (health, status, logs) and no socket or config named, it
+# looks for a running daemon in the order the help text gives.
+resolve_paths() {
+  find_daemon_binary
+  local locate=0
+  if [[ ${1:-} == locate && -z $SOCKET_PATH && -z $CONFIG_FILE ]]; then
+    locate=1
+    if [[ -n $SYSTEM_CONFIG && -f $SYSTEM_CONFIG && -r $SYSTEM_CONFIG ]]; then
+      debug "using the service configuration $SYSTEM_CONFIG"
+      CONFIG_FILE=$SYSTEM_CONFIG
+      locate=0
+    fi
+  fi
+  build_daemon_args
+  local cfg
+  cfg=$(print_config) || exit 1
   SOCKET_PATH=$(json_string socket_path "$cfg")
   PID_FILE=$(json_string pid_file "$cfg")
   LOG_FILE=$(json_string log_file "$cfg")
+  if ((locate)); then
+    local candidate found="" foreground service=()
+    foreground=$(json_string socket_path "$(print_config --foreground)") || exit 1
+    IFS=: read -r -a service <<<"$SERVICE_SOCKETS"
+    SEARCHED=""
+    for candidate in "${service[@]}" "$SOCKET_PATH" "$foreground"; do
+      [[ -n $candidate ]] || continue
+      SEARCHED+="${SEARCHED:+, }$candidate"
+      if [[ -z $found ]] && socket_candidate "$candidate"; then found=$candidate; fi
+    done
+    if [[ -n $found && $found != "$SOCKET_PATH" ]]; then
+      # A service's socket or the foreground default: their PID file and log
+      # are not the daemonize defaults (systemd: no PID file, the journal).
+      SOCKET_PATH=$found PID_FILE="" LOG_FILE=""
+    fi
+    debug "looked for a daemon at: $SEARCHED"
+  fi
   build_daemon_args
   find_client_binary
   debug "socket=$SOCKET_PATH pid_file=$PID_FILE log_file=$LOG_FILE"
@@ -279,7 +350,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-  resolve_paths
+  resolve_paths locate
   local pid reply
   pid=$(read_pid)
   if ! pid_alive "$pid"; then
@@ -314,7 +385,7 @@ cmd_status() {
 }
 
 cmd_health() {
-  resolve_paths
+  resolve_paths locate
   local out rc=0
   out=$(client --timeout "$(health_timeout_seconds)" health --latency 2>&1) || rc=$?
   if ((rc == 0)); then
@@ -322,6 +393,7 @@ cmd_health() {
     return 0
   fi
   err "unhealthy: $out"
+  [[ -n $SEARCHED ]] && printf '  looked for a daemon at: %s\n' "$SEARCHED" >&2
   case $rc in
     3) printf '  try: %s start, or %s status\n' "$PROG" "$PROG" >&2 ;;
     4) printf '  try: %s status (is the daemon overloaded?), or raise GOXEL_HEALTH_TIMEOUT\n' "$PROG" >&2 ;;
@@ -359,7 +431,7 @@ cmd_logs() {
     shift
   done
   [[ $lines =~ ^[0-9]+$ ]] || die "logs: -n needs a number of lines" "$PROG logs -n 100" 2
-  resolve_paths
+  resolve_paths locate
   if [[ -n $LOG_FILE && -e $LOG_FILE ]]; then
     [[ -r $LOG_FILE ]] || die "cannot read $LOG_FILE" "run as root, or as a member of the log file's group"
     if ((follow)); then exec tail -n "$lines" -F -- "$LOG_FILE"; fi

@@ -14,6 +14,8 @@ export GOXEL_DAEMON_BINARY GOXEL_CLIENT_BINARY
 export GOXEL_START_TIMEOUT=10 GOXEL_STOP_TIMEOUT=10
 unset GOXEL_SOCKET_PATH GOXEL_PID_FILE GOXEL_LOG_FILE GOXEL_CONFIG_FILE \
   GOXEL_WORKING_DIR GOXEL_DAEMON_USER GOXEL_DAEMON_GROUP
+# Never the host's installed service: each case names its own.
+export GOXEL_CONTROL_SYSTEM_CONFIG="" GOXEL_CONTROL_SERVICE_SOCKETS=""
 
 FAILURES=0
 OUT="" RC=0 DIR=""
@@ -145,17 +147,94 @@ case_stale_pid_file() {
 
 # Starts goxel-daemon in the foreground (not through the script) and writes
 # its PID file, so health and status are tested whatever the daemon's
-# --daemonize support.
+# --daemonize support. start_foreground [SOCKET [PIDFILE]].
 FG_PID=""
 start_foreground() {
-  "$GOXEL_DAEMON_BINARY" --foreground --socket "$DIR/goxel.sock" >"$DIR/fg.log" 2>&1 &
+  local sock=${1:-$DIR/goxel.sock} pidfile=${2:-$DIR/goxel.pid}
+  "$GOXEL_DAEMON_BINARY" --foreground --socket "$sock" >>"$DIR/fg.log" 2>&1 &
   FG_PID=$!
-  echo "$FG_PID" >"$DIR/goxel.pid"
+  echo "$FG_PID" >"$pidfile"
   for _ in $(seq 100); do
-    "$GOXEL_CLIENT_BINARY" -s "$DIR/goxel.sock" --quiet ping 2>/dev/null && return 0
+    "$GOXEL_CLIENT_BINARY" -s "$sock" --quiet ping 2>/dev/null && return 0
     sleep 0.05
   done
   fail "the daemon did not come up: $(cat "$DIR/fg.log")"
+}
+
+# run_bare ARGS...: the control script with no socket or config named.
+run_bare() {
+  RC=0
+  OUT=$("$SCRIPT" "$@" 2>&1) || RC=$?
+}
+
+# Where health looks when nothing names the socket: -s and GOXEL_SOCKET_PATH,
+# then -c and GOXEL_CONFIG_FILE, then the service configuration, then an
+# existing service socket, then the daemon's defaults.
+case_socket_lookup() {
+  new_dir
+  mkdir -p "$DIR/run/goxel" "$DIR/etc"
+  export GOXEL_CONTROL_SYSTEM_CONFIG=$DIR/etc/daemon_config.json
+  export GOXEL_CONTROL_SERVICE_SOCKETS=$DIR/run/none/goxel-daemon.sock:$DIR/run/goxel/goxel-daemon.sock
+  # Nothing running anywhere: the error lists every place in order.
+  run_bare health
+  expect_rc 1 "with no daemon anywhere"
+  local defaults
+  defaults="$("$GOXEL_DAEMON_BINARY" --daemonize --print-config | grep -m1 -o '"socket_path": "[^"]*"' | cut -d'"' -f4), /tmp/goxel-daemon.sock"
+  expect_out "looked for a daemon at: $DIR/run/none/goxel-daemon.sock, $DIR/run/goxel/goxel-daemon.sock, $defaults"
+  # A service socket (the guide's systemd install: no config file).
+  start_foreground "$DIR/run/goxel/goxel-daemon.sock" "$DIR/service.pid"
+  local service_pid=$FG_PID
+  run_bare health
+  expect_rc 0 "from health through the service socket"
+  expect_out "(socket $DIR/run/goxel/goxel-daemon.sock)"
+  run_bare status
+  expect_rc 0 "from status through the service socket"
+  expect_out "socket:       $DIR/run/goxel/goxel-daemon.sock"
+  # The service configuration beats the service socket.
+  printf '{"daemon": {"socket_path": "%s", "pid_file": "%s"}}\n' \
+    "$DIR/configured.sock" "$DIR/goxel.pid" >"$GOXEL_CONTROL_SYSTEM_CONFIG"
+  start_foreground "$DIR/configured.sock" "$DIR/goxel.pid"
+  run_bare health
+  expect_rc 0 "from health through the service configuration"
+  expect_out "(socket $DIR/configured.sock)"
+  # -c and GOXEL_CONFIG_FILE beat the service configuration.
+  printf '{"daemon": {"socket_path": "%s"}}\n' "$DIR/other.sock" >"$DIR/other.json"
+  run_bare -c "$DIR/other.json" health
+  expect_rc 1 "from health with -c naming a socket nobody serves"
+  expect_out "$DIR/other.sock"
+  GOXEL_CONFIG_FILE=$DIR/other.json run_bare health
+  expect_rc 1 "from health with GOXEL_CONFIG_FILE naming a socket nobody serves"
+  expect_out "$DIR/other.sock"
+  # -s and GOXEL_SOCKET_PATH beat everything.
+  run_bare -s "$DIR/run/goxel/goxel-daemon.sock" health
+  expect_rc 0 "from health with -s"
+  expect_out "(socket $DIR/run/goxel/goxel-daemon.sock)"
+  GOXEL_SOCKET_PATH=$DIR/nobody.sock run_bare health
+  expect_rc 1 "from health with GOXEL_SOCKET_PATH naming a socket nobody serves"
+  expect_out "$DIR/nobody.sock"
+  # An unreadable or missing service configuration is skipped.
+  rm -f "$GOXEL_CONTROL_SYSTEM_CONFIG"
+  run_bare health
+  expect_rc 0 "from health once the service configuration is gone"
+  expect_out "(socket $DIR/run/goxel/goxel-daemon.sock)"
+  # A service directory one may not look into is where the daemon is: the
+  # error says so instead of falling through to /tmp.
+  if ((EUID == 0)); then
+    chmod 0700 "$DIR/run/none" 2>/dev/null || mkdir -m 0700 "$DIR/run/none"
+    RC=0
+    OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+      env GOXEL_CONTROL_SYSTEM_CONFIG="$GOXEL_CONTROL_SYSTEM_CONFIG" \
+      GOXEL_CONTROL_SERVICE_SOCKETS="$GOXEL_CONTROL_SERVICE_SOCKETS" "$SCRIPT" health 2>&1) || RC=$?
+  else
+    mkdir -m 0000 "$DIR/run/none"
+    run_bare health
+  fi
+  expect_rc 1 "from health with an unsearchable service directory"
+  expect_out "$DIR/run/none/goxel-daemon.sock"
+  expect_out "ermission denied"
+  kill -TERM "$service_pid" && wait "$service_pid"
+  unset GOXEL_CONTROL_SYSTEM_CONFIG GOXEL_CONTROL_SERVICE_SOCKETS
+  export GOXEL_CONTROL_SYSTEM_CONFIG="" GOXEL_CONTROL_SERVICE_SOCKETS=""
 }
 
 case_health_and_status() {
@@ -224,7 +303,8 @@ case_install_systemd() {
   [[ ! -e $DIR/units/goxel-daemon.service ]] || fail "the unit is still installed"
 }
 
-ALL=(usage not_running health_and_status lifecycle stale_pid_file socket_permission_denied self_test install_systemd)
+ALL=(usage not_running health_and_status lifecycle stale_pid_file socket_permission_denied
+  socket_lookup self_test install_systemd)
 CASES=("$@")
 ((${#CASES[@]})) || CASES=("${ALL[@]}")
 for CASE in "${CASES[@]}"; do
