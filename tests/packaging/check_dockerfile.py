@@ -4,6 +4,12 @@ engine (none on this machine kind, and Debian has no hadolint): a small
 parser of the instructions, then the rules of issue 7 and what makes the
 image actually work.
 
+Also holds goxel-daemon to the deployment guide's Dockerfile, which installs
+only libc6, libgcc-s1 and libstdc++6 on debian:bookworm-slim (whose base
+already carries libsystemd0 and zlib1g): every NEEDED entry of the binary
+must come from one of those packages (GOXEL_STATIC_DEPS links libuv and
+libpng in).
+
 Usage: check_dockerfile.py SOURCE_DIR GOXEL_DAEMON GOXEL_CLIENT
 """
 import json
@@ -120,6 +126,13 @@ def main():
         for pkg in sorted(needed_packages(binary) - base):
             if pkg not in installed:
                 bad(f"{os.path.basename(binary)} needs {pkg}, which the runtime stage does not install")
+    # The guide's Dockerfile: bookworm-slim plus libc6 libgcc-s1 libstdc++6.
+    guide = {"libc6", "libgcc-s1", "libstdc++6", "libsystemd0", "zlib1g"}
+    extra = sorted(needed_packages(daemon) - guide)
+    if extra:
+        bad(f"goxel-daemon needs {', '.join(extra)}, which the deployment guide's "
+            "Dockerfile (bookworm-slim + libc6 libgcc-s1 libstdc++6) lacks: "
+            "configure with -DGOXEL_STATIC_DEPS=ON")
     # The build stage's config step uses files the context carries.
     for path in ("packaging/service_config.py", "config/daemon_config.json"):
         if path not in " ".join(a for w, a in ins[: froms[-1][0]] if w == "RUN"):

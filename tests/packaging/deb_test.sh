@@ -79,7 +79,15 @@ assert d["log_file"] == "/var/log/goxel/goxel-daemon.log", d
 assert d["daemonize"] is False, d
 PY
 depends=$(dpkg-deb -f "$DEB" Depends)
-for dep in systemd init-system-helpers libuv1 libc6; do
+for dep in systemd init-system-helpers libc6; do
   [[ $depends == *"$dep"* ]] || fail "Depends lacks $dep: $depends"
 done
+# libuv and libpng are linked in (GOXEL_STATIC_DEPS, on by default).
+if grep -q '^GOXEL_STATIC_DEPS:BOOL=ON$' "$BUILD/CMakeCache.txt"; then
+  for dep in libuv1 libpng16-16; do
+    [[ $depends != *"$dep"* ]] || fail "Depends names $dep, linked statically: $depends"
+  done
+else
+  [[ $depends == *libuv1* ]] || fail "Depends lacks libuv1 (GOXEL_STATIC_DEPS=OFF): $depends"
+fi
 echo "$(basename "$DEB"): $(wc -l <"$TMP/list") entries; Depends: $depends"
