@@ -9,6 +9,7 @@
 
 #include "rpc/envelope.h"
 #include "rpc/framer.h"
+#include "rpc/json_scan.h"
 #include "rpc/method_table.h"
 
 namespace goxel::rpc {
@@ -123,6 +124,18 @@ void BM_EnvelopeParseLargeBatch(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * input.size());
 }
 BENCHMARK(BM_EnvelopeParseLargeBatch)->Arg(100000);
+
+// The strict validator alone (ParseRequestText's first pass).
+void BM_ValidateLargeBatch(benchmark::State& state) {
+  std::string input = LargeBatch(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    JsonSyntaxError error;
+    bool ok = ValidateJson(input, &error);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetBytesProcessed(state.iterations() * input.size());
+}
+BENCHMARK(BM_ValidateLargeBatch)->Arg(100000);
 
 // One small control request, end to end as the loop runs it.
 void BM_PingRequest(benchmark::State& state) {

@@ -3,188 +3,230 @@
 #include <rapidjson/error/en.h>
 
 #include <cstring>
+#include <new>
 
 #include "base/clock.h"
 #include "rpc/errors.h"
+#include "rpc/json_scan.h"
 
 namespace goxel::rpc {
 
 namespace {
 
-// ---- Raw id recovery ------------------------------------------------------
-// RapidJSON turns "1e2" into 100.0 and "-0" into 0; ids must come back
-// exactly as sent, so for such numbers we find the id's text in the request.
-
-// What in a text can make an id's value print differently from how it was
-// written: a backslash (escapes in a string id), "-0".
-struct RawHints {
-  bool escapes = false;
-  bool minus_zero = false;
-};
-
-bool NeedsRawId(const JsonValue& id, const RawHints& hints) {
-  return id.IsDouble() ||
-         (hints.minus_zero && id.IsInt64() && id.GetInt64() == 0) ||
-         (hints.escapes && id.IsString());
-}
-
-size_t SkipWs(std::string_view t, size_t i) {
-  while (i < t.size() &&
-         (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' || t[i] == '\t'))
-    ++i;
-  return i;
-}
-
-size_t SkipString(std::string_view t, size_t i) {  // t[i] == '"'
-  for (++i; i < t.size(); ++i) {
-    if (t[i] == '\\') {
-      ++i;
-    } else if (t[i] == '"') {
-      return i + 1;
-    }
-  }
-  return t.size();
-}
-
-size_t SkipValue(std::string_view t, size_t i) {
-  if (i >= t.size()) return i;
-  if (t[i] == '"') return SkipString(t, i);
-  if (t[i] == '{' || t[i] == '[') {
-    int depth = 0;
-    while (i < t.size()) {
-      char c = t[i];
-      if (c == '"') {
-        i = SkipString(t, i);
-        continue;
-      }
-      if (c == '{' || c == '[') ++depth;
-      if (c == '}' || c == ']') {
-        if (--depth == 0) return i + 1;
-      }
-      ++i;
-    }
-    return i;
-  }
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' &&
-         t[i] != ' ' && t[i] != '\n' && t[i] != '\r' && t[i] != '\t')
-    ++i;
-  return i;
-}
-
-// The raw text of member "id" of the object starting at t[i] ('{').
-std::string_view RawIdOfObject(std::string_view t, size_t i) {
-  i = SkipWs(t, i + 1);
-  while (i < t.size() && t[i] == '"') {
-    size_t key_end = SkipString(t, i);
-    bool is_id = t.substr(i, key_end - i) == "\"id\"";
-    i = SkipWs(t, key_end);
-    if (i >= t.size() || t[i] != ':') return {};
-    i = SkipWs(t, i + 1);
-    size_t value_end = SkipValue(t, i);
-    if (is_id) return t.substr(i, value_end - i);
-    i = SkipWs(t, value_end);
-    if (i < t.size() && t[i] == ',') i = SkipWs(t, i + 1);
-  }
-  return {};
-}
-
-// Raw ids of the request objects of `t`, in request order ("" for
-// non-objects).
-std::vector<std::string_view> RawIds(std::string_view t, bool batch) {
-  std::vector<std::string_view> out;
-  size_t i = SkipWs(t, 0);
-  if (!batch) {
-    out.push_back(RawIdOfObject(t, i));
-    return out;
-  }
-  i = SkipWs(t, i + 1);  // past '['
-  while (i < t.size() && t[i] != ']') {
-    out.push_back(t[i] == '{' ? RawIdOfObject(t, i) : std::string_view());
-    i = SkipWs(t, SkipValue(t, i));
-    if (i < t.size() && t[i] == ',') i = SkipWs(t, i + 1);
-  }
-  return out;
-}
-
-// True when no byte has its high bit set; eight bytes at a time.
-bool IsAscii(std::string_view t) {
-  const char* p = t.data();
-  size_t n = t.size();
-  uint64_t acc = 0;
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    acc |= w;
-    p += 8;
-    n -= 8;
-  }
-  while (n--) acc |= static_cast<unsigned char>(*p++);
-  return (acc & 0x8080808080808080ull) == 0;
-}
-
 // ---- Envelope checks ------------------------------------------------------
+// The text has passed ValidateJson(): the walk below reads it without
+// checking syntax, unescaping member names and the few values it needs in
+// place. Params stay text until the request runs (BuildParams).
 
 Status InvalidRequest(std::string message, std::string member) {
   return Status::InvalidRequest(std::move(message)).With("member", member);
 }
 
-void CheckItem(const JsonValue& v, const MethodTable& table, size_t index,
-               bool batch, RequestItem* item) {
-  item->object = &v;
-  if (!v.IsObject()) {
-    item->error = Status::InvalidRequest(
-        std::string("a request must be a JSON object, got ") + JsonTypeName(v));
-    if (batch) item->error.With("index", static_cast<int64_t>(index));
-    return;
+// The type name (JsonTypeName) of the valid value at p.
+const char* TypeNameAt(const char* p, const char* end) {
+  switch (*p) {
+    case '{':
+      return "an object";
+    case '[':
+      return "an array";
+    case '"':
+      return "a string";
+    case 't':
+    case 'f':
+      return "a boolean";
+    case 'n':
+      return "null";
+    default:
+      return JsonTypeName(JsonNumberValue(p, SkipJsonValue(p, end)));
   }
-  auto id_it = v.FindMember("id");
-  if (id_it == v.MemberEnd()) {
+}
+
+// A value's text inside the buffer (mutable: strings are read in place).
+struct Span {
+  char* begin = nullptr;
+  char* end = nullptr;
+  bool present() const { return begin != nullptr; }
+  std::string_view view() const {
+    return std::string_view(begin, static_cast<size_t>(end - begin));
+  }
+};
+
+// The envelope members of a request object; the first of duplicates wins,
+// as with RapidJSON's FindMember.
+struct Envelope {
+  Span id, jsonrpc, method, params;
+};
+
+// p at '{': finds the envelope members; returns the byte after the object.
+char* ReadEnvelope(char* p, char* end, Envelope* env) {
+  p = const_cast<char*>(SkipJsonWs(p + 1, end));
+  while (*p != '}') {
+    std::string_view key;
+    p = ReadJsonStringInSitu(p, end, &key);
+    p = const_cast<char*>(SkipJsonWs(p, end)) + 1;  // ':'
+    p = const_cast<char*>(SkipJsonWs(p, end));
+    Span value{p, const_cast<char*>(SkipJsonValue(p, end))};
+    Span* slot = nullptr;
+    if (key == "id") {
+      slot = &env->id;
+    } else if (key == "jsonrpc") {
+      slot = &env->jsonrpc;
+    } else if (key == "method") {
+      slot = &env->method;
+    } else if (key == "params") {
+      slot = &env->params;
+    }
+    if (slot != nullptr && !slot->present()) *slot = value;
+    p = const_cast<char*>(SkipJsonWs(value.end, end));
+    if (*p == ',') p = const_cast<char*>(SkipJsonWs(p + 1, end));
+  }
+  return p + 1;
+}
+
+// A string value read in place.
+std::string_view StringAt(Span s, const char* end) {
+  std::string_view out;
+  ReadJsonStringInSitu(s.begin, end, &out);
+  return out;
+}
+
+// Reads the id at `s` into a value allocated in `alloc`; keeps its exact
+// text in item->raw_id when printing the value would spell it differently
+// (1e2, 1.50, -0, big integers, escapes).
+void ReadId(Span s, const char* end, JsonAllocator& alloc, RequestItem* item) {
+  auto* id = new (alloc.Malloc(sizeof(JsonValue))) JsonValue();
+  std::string_view text = s.view();
+  if (*s.begin == '"') {
+    if (text.find('\\') != std::string_view::npos) item->raw_id = text;
+    std::string_view v = StringAt(s, end);
+    id->SetString(rapidjson::StringRef(
+        v.data(), static_cast<rapidjson::SizeType>(v.size())));
+  } else if (*s.begin != 'n') {
+    *id = JsonNumberValue(s.begin, s.end);
+    if (id->IsDouble() || text == "-0") item->raw_id = text;
+  }
+  item->id = id;
+}
+
+void CheckEnvelope(const Envelope& env, const char* end,
+                   const MethodTable& table, JsonAllocator& alloc,
+                   RequestItem* item);
+
+// Checks the request at p; returns the byte after it.
+char* CheckItem(char* p, char* end, const MethodTable& table, size_t index,
+                bool batch, JsonAllocator& alloc, RequestItem* item) {
+  if (*p != '{') {
+    item->error = Status::InvalidRequest(
+        std::string("a request must be a JSON object, got ") +
+        TypeNameAt(p, end));
+    if (batch) item->error.With("index", static_cast<int64_t>(index));
+    return const_cast<char*>(SkipJsonValue(p, end));
+  }
+  Envelope env;
+  char* next = ReadEnvelope(p, end, &env);
+  CheckEnvelope(env, end, table, alloc, item);
+  return next;
+}
+
+// Checks a request's envelope members (CheckItem's second half).
+void CheckEnvelope(const Envelope& env, const char* end,
+                   const MethodTable& table, JsonAllocator& alloc,
+                   RequestItem* item) {
+  if (!env.id.present()) {
     item->notification = true;
-  } else if (id_it->value.IsString() || id_it->value.IsNumber() ||
-             id_it->value.IsNull()) {
-    item->id = &id_it->value;
+  } else if (*env.id.begin == '"' || *env.id.begin == 'n' ||
+             *env.id.begin == '-' ||
+             (*env.id.begin >= '0' && *env.id.begin <= '9')) {
+    ReadId(env.id, end, alloc, item);
   } else {
     item->error = InvalidRequest(std::string("\"id\" must be a string, a "
                                              "number or null, got ") +
-                                     JsonTypeName(id_it->value),
+                                     TypeNameAt(env.id.begin, end),
                                  "id");
     return;
   }
-  auto version = v.FindMember("jsonrpc");
-  if (version == v.MemberEnd() || !version->value.IsString() ||
-      std::string_view(version->value.GetString(),
-                       version->value.GetStringLength()) != "2.0") {
+  if (!env.jsonrpc.present() || *env.jsonrpc.begin != '"' ||
+      StringAt(env.jsonrpc, end) != std::string_view("2.0", 3)) {
     item->error =
         InvalidRequest("\"jsonrpc\" must be exactly \"2.0\"", "jsonrpc");
     item->notification = false;  // invalid requests are always answered
     return;
   }
-  auto method = v.FindMember("method");
-  if (method == v.MemberEnd() || !method->value.IsString()) {
+  if (!env.method.present() || *env.method.begin != '"') {
     item->error = InvalidRequest("\"method\" must be a string", "method");
     item->notification = false;
     return;
   }
-  auto params = v.FindMember("params");
-  if (params != v.MemberEnd()) {
-    if (!params->value.IsObject() && !params->value.IsArray()) {
+  if (env.params.present()) {
+    if (*env.params.begin != '{' && *env.params.begin != '[') {
       item->error = InvalidRequest(
           std::string("\"params\" must be an object or an array, got ") +
-              JsonTypeName(params->value),
+              TypeNameAt(env.params.begin, end),
           "params");
       item->notification = false;
       return;
     }
-    item->params = &params->value;
+    item->params_text = env.params.view();
   }
-  std::string_view name(method->value.GetString(),
-                        method->value.GetStringLength());
+  std::string_view name = StringAt(env.method, end);
   item->method = table.Find(name);
   if (item->method == nullptr) {
     item->error = Status::Error(StatusCode::kMethodNotFound,
                                 "method not found: " + std::string(name))
                       .With("method", std::string(name));
   }
+}
+
+// Collects the ParamSpec::raw params while BuildInSitu builds the others.
+class RawCollector : public RawMemberFilter {
+ public:
+  RawCollector(const std::vector<ParamSpec>& specs, std::vector<RawParam>* out)
+      : specs_(specs), out_(out) {}
+  bool KeepRaw(std::string_view key, size_t index, char* value,
+               size_t size) override {
+    if (*value == 'n') return false;  // null: absent, as for Get()
+    const ParamSpec* spec = nullptr;
+    if (!key.empty()) {
+      for (const ParamSpec& s : specs_) {
+        if (s.raw && s.name == key) spec = &s;
+      }
+    } else if (index < specs_.size() && specs_[index].raw) {
+      spec = &specs_[index];
+    }
+    if (spec == nullptr) return false;
+    for (const RawParam& r : *out_) {
+      if (r.name == spec->name) return true;  // a duplicate: first wins
+    }
+    out_->push_back({spec->name, value, size});
+    return true;
+  }
+
+ private:
+  const std::vector<ParamSpec>& specs_;
+  std::vector<RawParam>* out_;
+};
+
+bool HasRawSpecs(const MethodSpec& m) {
+  for (const ParamSpec& s : m.params) {
+    if (s.raw) return true;
+  }
+  return false;
+}
+
+// Builds item.params from its text, once (a request retried on a worker
+// after kWouldBlock keeps what the loop built).
+void BuildParams(RequestItem& item, JsonAllocator& alloc) {
+  if (item.params != nullptr || item.params_text.empty()) return;
+  char* begin = const_cast<char*>(item.params_text.data());
+  char* end = begin + item.params_text.size();
+  auto* value = new (alloc.Malloc(sizeof(JsonValue))) JsonValue();
+  if (HasRawSpecs(*item.method)) {
+    RawCollector raws(item.method->params, &item.raw_params);
+    BuildInSitu(begin, end, alloc, value, &raws);
+  } else {
+    BuildInSitu(begin, end, alloc, value);
+  }
+  item.params = value;
 }
 
 // ---- Reply writing ---------------------------------------------------------
@@ -251,7 +293,8 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
         .With("method", m.name);
   }
   if (hooks.admit) GOXEL_RETURN_IF_ERROR(hooks.admit(m));
-  Params params(item.params, &m.params);
+  BuildParams(item, alloc);
+  Params params(item.params, &m.params, &item.raw_params);
   GOXEL_RETURN_IF_ERROR(params.CheckShape(m.accepts_any_params));
   Call call(params, alloc, caller);
   Status s = m.handler(call);
@@ -276,58 +319,62 @@ bool ParsedText::AllControl() const {
   return true;
 }
 
+namespace {
+
+// Validates parsed->buffer, then checks each request's envelope.
+void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
+  std::string& buffer = parsed->buffer;
+  JsonSyntaxError error;
+  if (!ValidateJson(buffer, &error)) {
+    std::string reason = rapidjson::GetParseError_En(error.code);
+    parsed->text_error =
+        Status::ParseError("parse error: " + reason + " at byte " +
+                           std::to_string(error.offset))
+            .With("offset", static_cast<int64_t>(error.offset))
+            .With("reason", reason);
+    return;
+  }
+  JsonAllocator& alloc = parsed->doc.GetAllocator();
+  char* end = buffer.data() + buffer.size();
+  char* p = const_cast<char*>(SkipJsonWs(buffer.data(), end));
+  parsed->batch = *p == '[';
+  if (!parsed->batch) {
+    parsed->items.resize(1);
+    CheckItem(p, end, table, 0, false, alloc, &parsed->items[0]);
+    return;
+  }
+  p = const_cast<char*>(SkipJsonWs(p + 1, end));
+  if (*p == ']') {
+    parsed->text_error =
+        Status::InvalidRequest("a batch must not be an empty array")
+            .With("reason", std::string("empty batch"));
+    return;
+  }
+  for (size_t index = 0;; ++index) {
+    parsed->items.emplace_back();
+    char* value_end =
+        CheckItem(p, end, table, index, true, alloc, &parsed->items.back());
+    p = const_cast<char*>(SkipJsonWs(value_end, end));
+    if (*p != ',') break;
+    p = const_cast<char*>(SkipJsonWs(p + 1, end));
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
                                              const MethodTable& table) {
   auto parsed = std::make_unique<ParsedText>();
-  JsonDocument& doc = parsed->doc;
-  // In-situ parsing: strings point into our own copy of the text, which
-  // saves copying every string into the document.
-  parsed->buffer.reserve(text.size() + 1);
   parsed->buffer.assign(text.data(), text.size());
-  // Pure ASCII cannot be invalid UTF-8: skip the per-character validation.
-  if (IsAscii(text)) {
-    doc.ParseInsitu<rapidjson::kParseDefaultFlags>(parsed->buffer.data());
-  } else {
-    doc.ParseInsitu<kStrictParseFlags>(parsed->buffer.data());
-  }
-  if (doc.HasParseError()) {
-    std::string reason = rapidjson::GetParseError_En(doc.GetParseError());
-    parsed->text_error =
-        Status::ParseError("parse error: " + reason + " at byte " +
-                           std::to_string(doc.GetErrorOffset()))
-            .With("offset", static_cast<int64_t>(doc.GetErrorOffset()))
-            .With("reason", reason);
-    return parsed;
-  }
-  parsed->batch = doc.IsArray();
-  if (parsed->batch) {
-    if (doc.Empty()) {
-      parsed->text_error =
-          Status::InvalidRequest("a batch must not be an empty array")
-              .With("reason", std::string("empty batch"));
-      return parsed;
-    }
-    parsed->items.resize(doc.Size());
-    for (rapidjson::SizeType i = 0; i < doc.Size(); ++i)
-      CheckItem(doc[i], table, i, true, &parsed->items[i]);
-  } else {
-    parsed->items.resize(1);
-    CheckItem(doc, table, 0, false, &parsed->items[0]);
-  }
-  RawHints hints;
-  hints.escapes = text.find('\\') != std::string_view::npos;
-  hints.minus_zero = text.find("-0") != std::string_view::npos;
-  bool need_raw = false;
-  for (const auto& item : parsed->items)
-    if (item.id && NeedsRawId(*item.id, hints)) need_raw = true;
-  if (need_raw) {
-    auto raws = RawIds(text, parsed->batch);
-    for (size_t i = 0; i < parsed->items.size() && i < raws.size(); ++i) {
-      RequestItem& item = parsed->items[i];
-      if (item.id && NeedsRawId(*item.id, hints))
-        item.raw_id = std::string(raws[i]);
-    }
-  }
+  ParseBuffer(parsed.get(), table);
+  return parsed;
+}
+
+std::unique_ptr<ParsedText> ParseOwnedRequestText(std::string text,
+                                                  const MethodTable& table) {
+  auto parsed = std::make_unique<ParsedText>();
+  parsed->buffer = std::move(text);
+  ParseBuffer(parsed.get(), table);
   return parsed;
 }
 

@@ -1,10 +1,11 @@
 // JSON-RPC 2.0 envelopes: one JSON text in, replies out.
 //
-// ParseRequestText() parses one framed text strictly (RFC 8259, UTF-8
-// validated) and checks each request's envelope: a single request or a
-// batch, ids (numbers, strings, null; kept exactly as sent), "jsonrpc":"2.0",
-// a string method found in the MethodTable, params absent, an object or an
-// array. Problems become per-request errors, never a dropped request.
+// ParseRequestText() validates one framed text strictly (RFC 8259, UTF-8
+// validated; json_scan.h) and checks each request's envelope: a single request
+// or a batch, ids (numbers, strings, null; kept exactly as sent),
+// "jsonrpc":"2.0", a string method found in the MethodTable, params absent, an
+// object or an array. Problems become per-request errors, never a dropped
+// request.
 //
 // ExecuteText() runs the requests of a parsed text in order and appends the
 // replies: one compact JSON text plus "\n" for a single request, one array
@@ -30,18 +31,22 @@
 namespace goxel::rpc {
 
 struct RequestItem {
-  const JsonValue* object = nullptr;   // the request (null: not an object)
   const MethodSpec* method = nullptr;  // null when the envelope is invalid
   const JsonValue* id = nullptr;       // null when absent or unreadable
-  const JsonValue* params = nullptr;   // null when absent
+  // The params as DOM values: built from params_text when the request runs
+  // (ExecuteText), so parsing a text stays cheap on the loop thread. Null
+  // when absent or not yet built.
+  const JsonValue* params = nullptr;
+  std::string_view params_text;      // the params' text in the buffer, or empty
+  std::vector<RawParam> raw_params;  // ParamSpec::raw params, once built
   std::string raw_id;  // exact id text when a number might not round-trip
   bool notification = false;
   Status error;  // envelope error: invalid request, method not found
 };
 
 struct ParsedText {
-  std::string buffer;  // the text, parsed in situ: doc's strings live here
-  JsonDocument doc;
+  std::string buffer;  // the text, parsed in situ: strings live here
+  JsonDocument doc;    // its allocator holds ids and params values
   bool batch = false;
   Status text_error;  // parse error or empty batch: one reply, id null
   std::vector<RequestItem> items;
@@ -58,6 +63,10 @@ struct ParsedText {
 
 std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
                                              const MethodTable& table);
+// The same, taking over the text's storage instead of copying it (for
+// large texts the server already holds in their own string).
+std::unique_ptr<ParsedText> ParseOwnedRequestText(std::string text,
+                                                  const MethodTable& table);
 
 // Per-request hooks for the server: admission (rate and memory limits) and
 // observation (metrics, logs). Both optional.

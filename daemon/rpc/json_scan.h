@@ -1,0 +1,76 @@
+// JsonScan: a fast strict JSON validator, and helpers that walk text it
+// accepted without re-checking it.
+//
+// ValidateJson() checks that a text is exactly one JSON value (RFC 8259,
+// strictly: no comments, trailing commas, NaN or leading zeros; control
+// characters in strings refused; UTF-8 validated, lone surrogate escapes
+// refused), with optional whitespace around it. It builds nothing, recurses
+// nowhere and runs several times faster than RapidJSON's reader, which is
+// why envelope parsing validates first and builds DOM values only for what
+// a request needs, when it needs it (BuildInSitu).
+//
+// The walking helpers (SkipJsonWs, SkipJsonValue, ReadJsonStringInSitu,
+// JsonNumberValue, BuildInSitu) have a precondition: their input lies in a
+// text ValidateJson() accepted. They do not check syntax again.
+//
+// Thread contract: stateless functions; thread-safe on distinct buffers.
+#ifndef GOXEL_RPC_JSON_SCAN_H_
+#define GOXEL_RPC_JSON_SCAN_H_
+
+#include <cstddef>
+#include <string_view>
+
+#include "rpc/json.h"
+
+namespace goxel::rpc {
+
+struct JsonSyntaxError {
+  size_t offset = 0;  // byte offset of the problem in the text
+  rapidjson::ParseErrorCode code = rapidjson::kParseErrorNone;
+};
+
+// True when `text` is one valid JSON value; otherwise false and *error says
+// what and where (RapidJSON's error codes, so GetParseError_En applies).
+bool ValidateJson(std::string_view text, JsonSyntaxError* error);
+
+// Past the whitespace at p (never beyond end).
+const char* SkipJsonWs(const char* p, const char* end);
+// p at the first byte of a valid value: returns the byte after it.
+const char* SkipJsonValue(const char* p, const char* end);
+
+// p at the opening quote of a valid string: unescapes it in place, writes a
+// NUL after its last byte (RapidJSON in-situ style), sets *out to the
+// unescaped characters and returns the byte after the closing quote.
+char* ReadJsonStringInSitu(char* p, const char* end, std::string_view* out);
+
+// The value of the valid number [p, q): an integer of the smallest
+// RapidJSON kind that holds it (Int, Uint, Int64, Uint64), else a double.
+JsonValue JsonNumberValue(const char* p, const char* q);
+
+// Decides, for each member (or element) of the value BuildInSitu builds,
+// whether to leave it out of the DOM and keep its text instead.
+class RawMemberFilter {
+ public:
+  virtual ~RawMemberFilter() = default;
+  // `key`: the member name (objects), or empty with `index` (arrays).
+  // Returns true to keep [value, value + size) as text: the member is left
+  // out of an object; an array gets null in its place.
+  virtual bool KeepRaw(std::string_view key, size_t index, char* value,
+                       size_t size) = 0;
+};
+
+// Builds the DOM of the valid value at p into *out; strings stay in the
+// buffer (unescaped in place, NUL-terminated), containers go to `alloc`.
+// `filter` (optional) sees the top-level members or elements. Returns the
+// byte after the value. The text is modified: build each value once.
+char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
+                  RawMemberFilter* filter = nullptr);
+
+// The integer spelled by the valid number [p, q) when it is a plain
+// integer (no fraction or exponent) within [lo, hi]; false otherwise.
+bool JsonSmallInt(const char* p, const char* q, int64_t lo, int64_t hi,
+                  int64_t* out);
+
+}  // namespace goxel::rpc
+
+#endif  // GOXEL_RPC_JSON_SCAN_H_
