@@ -6,7 +6,11 @@
 # goxel-client health through /run/goxel, reload, a SIGSEGV restarted, a
 # SIGSTOPped daemon restarted by the watchdog, socket activation on first
 # connect, a clean stop, the hardening (no writing /etc, no AF_INET), purge;
-# then scripts/install-service.sh and uninstall-service.sh the same way.
+# then scripts/install-service.sh and uninstall-service.sh the same way;
+# then the deployment guide's Linux steps literally (cp the binary, useradd,
+# cp config/goxel-daemon.service, enable, start, status,
+# scripts/daemon_control.sh health) and its Dockerfile's run (user goxel,
+# config/daemon_config.json, --foreground) without docker.
 #
 # Usage: nspawn_system_test.sh DEB BUILD_DIR SOURCE_DIR
 # Needs root and systemd-nspawn (Debian: systemd-container). Everything it
@@ -116,6 +120,11 @@ mkdir -p "$M/root/src" "$M/root/build/daemon" "$M/root/build/client"
 cp -a "$SRC/scripts" "$SRC/packaging" "$SRC/config" "$SRC/client" "$M/root/src/"
 cp "$BUILD/daemon/goxel-daemon" "$M/root/build/daemon/"
 cp "$BUILD/client/goxel-client" "$M/root/build/client/"
+# The deployment guide works in a directory holding the binaries beside
+# config/ and scripts/ (a release directory).
+mkdir -p "$M/opt/goxel-guide"
+cp -a "$SRC/scripts" "$SRC/config" "$M/opt/goxel-guide/"
+cp "$BUILD/daemon/goxel-daemon" "$BUILD/client/goxel-client" "$M/opt/goxel-guide/"
 systemd-nspawn -D "$M" --boot --register=no --keep-unit --private-network -M "$MACHINE" \
   --console=pipe </dev/null >"$WORK/nspawn.log" 2>&1 &
 NSPAWN_PID=$!
@@ -315,6 +324,76 @@ ct /root/src/scripts/uninstall-service.sh --purge >"$WORK/uninstall.log" 2>&1 ||
 ct test -e /etc/goxel && fail "--purge left /etc/goxel"
 ct test -e /var/lib/goxel && fail "--purge left /var/lib/goxel"
 ct getent passwd goxel >/dev/null && fail "--purge left the user"
+
+step "the deployment guide's Linux steps, literally"
+# From the guide (seeds/goxel-v14-daemon-deployment.md, "Linux (systemd)"),
+# command for command, in its working directory; sudo is a no-op for root.
+ct tee /opt/goxel-guide/guide-linux.sh >/dev/null <<'GUIDE'
+set -ex
+command -v sudo >/dev/null || sudo() { "$@"; }
+cd /opt/goxel-guide
+# 1. Install daemon binary
+sudo cp goxel-daemon /usr/bin/
+sudo chmod +x /usr/bin/goxel-daemon
+# 2. Create user and directories
+sudo useradd -r -s /bin/false goxel
+sudo mkdir -p /var/lib/goxel /var/log /var/run
+sudo chown goxel:goxel /var/lib/goxel
+# 3. Install systemd service
+sudo cp config/goxel-daemon.service /etc/systemd/system/
+sudo systemctl daemon-reload
+sudo systemctl enable goxel-daemon
+sudo systemctl start goxel-daemon
+# 4. Verify deployment
+sudo systemctl status goxel-daemon
+scripts/daemon_control.sh health
+GUIDE
+ct test ! -e /etc/goxel/daemon_config.json || fail "a config file is left from the steps above"
+ct bash /opt/goxel-guide/guide-linux.sh >"$WORK/guide.log" 2>&1 || { cat "$WORK/guide.log" >&2; fail "the guide's Linux steps failed"; }
+grep -q '^healthy: status=ok latency_ms=.* (socket /run/goxel/goxel-daemon.sock)$' "$WORK/guide.log" ||
+  { cat "$WORK/guide.log" >&2; fail "daemon_control.sh health did not report healthy on /run/goxel"; }
+grep -q 'Active: active (running)' "$WORK/guide.log" || fail "systemctl status did not show active (running)"
+active goxel-daemon.service || fail "not active after the guide's steps"
+[[ $(ct systemctl is-enabled goxel-daemon.service) == enabled ]] || fail "the guide's enable did not take"
+pid=$(main_pid)
+[[ $(ct stat -c %U "/proc/$pid") == goxel ]] || fail "the daemon does not run as goxel"
+ct journalctl --no-pager -o cat -u goxel-daemon.service | grep -q 'no config file /etc/goxel/daemon_config.json' ||
+  fail "the journal does not say the daemon runs without a config file"
+# Others: a member of goxel may use the script; anyone else is told why not.
+ct usermod -aG goxel goxeluser
+ct runuser -u goxeluser -- /opt/goxel-guide/scripts/daemon_control.sh health >"$WORK/guide.log" 2>&1 ||
+  { cat "$WORK/guide.log" >&2; fail "daemon_control.sh health as a member of goxel"; }
+rc=0; ct runuser -u otheruser -- /opt/goxel-guide/scripts/daemon_control.sh health >"$WORK/guide.log" 2>&1 || rc=$?
+if ((rc != 1)) || ! grep -q 'ermission denied' "$WORK/guide.log"; then
+  cat "$WORK/guide.log" >&2
+  fail "daemon_control.sh health outside goxel: exit $rc, no 'permission denied'"
+fi
+# Reload and restart work the same way without a config file.
+ct systemctl reload goxel-daemon || fail "reload without a config file"
+ct systemctl restart goxel-daemon || fail "restart without a config file"
+# The guide installs no goxel-client: the one beside scripts/.
+ct /opt/goxel-guide/goxel-client -s "$SOCK" --timeout 5 --quiet health ||
+  fail "health after restarting the guide's install"
+ct systemctl disable --now goxel-daemon >/dev/null 2>&1 || fail "disable --now"
+ct rm -f /etc/systemd/system/goxel-daemon.service
+ct systemctl daemon-reload
+
+step "the guide's Dockerfile run without docker: user goxel, config/daemon_config.json"
+# The image's steps on this root (useradd and /var/lib/goxel are done):
+# COPY config/daemon_config.json /etc/goxel/, USER goxel, its CMD.
+ct install -D -m 0644 /opt/goxel-guide/config/daemon_config.json /etc/goxel/daemon_config.json
+ct systemd-run --unit goxel-docker -p User=goxel -p Group=goxel --quiet \
+  /usr/bin/goxel-daemon --foreground --config /etc/goxel/daemon_config.json ||
+  fail "systemd-run of the Dockerfile's CMD"
+wait_for 10 "health of the Dockerfile's CMD on /tmp/goxel-daemon.sock" \
+  ct /opt/goxel-guide/goxel-client -s /tmp/goxel-daemon.sock --timeout 5 --quiet health
+active goxel-docker.service || fail "the Dockerfile's CMD exited"
+if ct journalctl --no-pager -o cat -u goxel-docker.service | grep -q '"level":"error"'; then
+  ct journalctl --no-pager -o cat -u goxel-docker.service >&2
+  fail "errors in the Dockerfile's run"
+fi
+ct systemctl stop goxel-docker.service
+ct rm -rf /etc/goxel
 
 STEP="done"
 printf 'PASS: nspawn system test in %ss\n' "$SECONDS"
