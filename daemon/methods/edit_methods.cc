@@ -206,6 +206,16 @@ inline bool TextInt(const char*& p, const char* end, int64_t lo, int64_t hi,
 constexpr int64_t kCoordLo = INT32_MIN;
 constexpr int64_t kCoordHi = INT32_MAX;
 
+// x, y, z, r, g, b, a (checked ranges) into *out; alpha 0 means 255, as
+// in ParseObjectEntry.
+void SetEntry(const int64_t v[7], VoxelEntry* out) {
+  out->p = Vec3i{static_cast<int32_t>(v[0]), static_cast<int32_t>(v[1]),
+                 static_cast<int32_t>(v[2])};
+  out->c = Rgba{static_cast<uint8_t>(v[3]), static_cast<uint8_t>(v[4]),
+                static_cast<uint8_t>(v[5]),
+                v[6] ? static_cast<uint8_t>(v[6]) : uint8_t{255}};
+}
+
 // {x,y,z,r,g,b(,a)} with one-letter keys, each once: false for anything else.
 bool FastObjectEntry(const char* p, const char* end, VoxelEntry* out) {
   static constexpr char kKeys[] = "xyzrgba";
@@ -226,11 +236,7 @@ bool FastObjectEntry(const char* p, const char* end, VoxelEntry* out) {
     if (*p == ',') p = rpc::SkipJsonWs(p + 1, end);
   }
   if ((seen & 0x3F) != 0x3F) return false;  // x, y, z, r, g, b
-  out->p = Vec3i{static_cast<int32_t>(v[0]), static_cast<int32_t>(v[1]),
-                 static_cast<int32_t>(v[2])};
-  out->c = Rgba{static_cast<uint8_t>(v[3]), static_cast<uint8_t>(v[4]),
-                static_cast<uint8_t>(v[5]),
-                v[6] ? static_cast<uint8_t>(v[6]) : uint8_t{255}};
+  SetEntry(v, out);
   return true;
 }
 
@@ -247,11 +253,7 @@ bool FastArrayEntry(const char* p, const char* end, VoxelEntry* out) {
     if (*p == ',') p = rpc::SkipJsonWs(p + 1, end);
   }
   if (n != 6 && n != 7) return false;
-  out->p = Vec3i{static_cast<int32_t>(v[0]), static_cast<int32_t>(v[1]),
-                 static_cast<int32_t>(v[2])};
-  out->c = Rgba{static_cast<uint8_t>(v[3]), static_cast<uint8_t>(v[4]),
-                static_cast<uint8_t>(v[5]),
-                v[6] ? static_cast<uint8_t>(v[6]) : uint8_t{255}};
+  SetEntry(v, out);
   return true;
 }
 
