@@ -9,9 +9,14 @@ namespace goxel::pool {
 ThreadPool::ThreadPool(size_t workers, size_t capacity, bool priority)
     : capacity_(capacity == 0 ? 1 : capacity), priority_(priority) {
   if (workers == 0) workers = 1;
+  {
+    MutexLock lock(&mu_);
+    for (size_t i = 0; i < workers; ++i)
+      slots_.push_back(std::make_unique<Slot>());
+  }
   threads_.reserve(workers);
   for (size_t i = 0; i < workers; ++i)
-    threads_.emplace_back([this] { WorkerMain(); });
+    threads_.emplace_back([this, i] { WorkerMain(i); });
 }
 
 ThreadPool::~ThreadPool() { Shutdown(-1); }
@@ -24,7 +29,7 @@ bool ThreadPool::Submit(Job job) {
 
 size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
   size_t taken = 0;
-  bool wake = false;
+  std::condition_variable* wake = nullptr;
   uint64_t now = MonotonicNanos();
   {
     MutexLock lock(&mu_);
@@ -43,39 +48,132 @@ size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
     depth_.store(depth, std::memory_order_relaxed);
     if (depth > peak_.load(std::memory_order_relaxed))
       peak_.store(depth, std::memory_order_relaxed);
-    // Chain wake-up: wake one sleeper; a worker that takes a job while more
-    // are queued wakes the next (WorkerMain). Short jobs are then drained
-    // by few threads instead of waking the whole pool for one job each.
-    wake = taken > 0 && waiting_ > 0;
+    if (taken > 0) wake = WakeLocked(NeedsAnotherWorkerLocked(now));
   }
   jobs->erase(jobs->begin(), jobs->begin() + static_cast<ptrdiff_t>(taken));
   rejected_.fetch_add(jobs->size(), std::memory_order_relaxed);
-  if (wake) cv_.notify_one();
+  if (wake != nullptr) wake->notify_one();
   return taken;
 }
 
-void ThreadPool::WorkerMain() {
+bool ThreadPool::NeedsAnotherWorkerLocked(uint64_t now) const {
+  const size_t depth = DepthLocked();
+  if (depth == 0) return false;
+  // Workers about to take a job: woken ones, and those running a job that
+  // started recently (they take the next one when it ends).
+  size_t active = wakes_;
+  for (const auto& slot : slots_) {
+    if (slot->started != 0 && now - slot->started < kLongJobNanos) ++active;
+  }
+  if (active == 0) return true;
+  return depth * avg_job_nanos_ > active * kWakeWorthNanos;
+}
+
+std::condition_variable* ThreadPool::WakeLocked(bool needed) {
+  if (needed) {
+    Slot* slot = nullptr;
+    if (!idle_.empty()) {
+      slot = slots_[idle_.back()].get();
+      idle_.pop_back();
+    } else if (watcher_ != kNoWatcher &&
+               slots_[watcher_]->signal != Signal::kWork) {
+      slot = slots_[watcher_].get();
+    }
+    if (slot == nullptr) return nullptr;  // every worker is awake or woken
+    slot->signal = Signal::kWork;
+    ++wakes_;
+    wakeups_.fetch_add(1, std::memory_order_relaxed);
+    return &slot->cv;
+  }
+  if (watcher_ != kNoWatcher && !watcher_timed_ && DepthLocked() > 0) {
+    // Work now waits behind running jobs: the watcher starts its checks.
+    Slot* slot = slots_[watcher_].get();
+    watcher_timed_ = true;
+    if (slot->signal == Signal::kNone) slot->signal = Signal::kWatch;
+    return &slot->cv;
+  }
+  return nullptr;
+}
+
+void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
+  Slot& slot = *slots_[index];
+  for (;;) {
+    if (stopping_) return;
+    if (watcher_ == kNoWatcher) {
+      watcher_ = index;
+      for (;;) {
+        // Timed checks only while work is queued.
+        watcher_timed_ = DepthLocked() > 0;
+        if (watcher_timed_) {
+          slot.cv.wait_for(lock, std::chrono::nanoseconds(kLongJobNanos));
+        } else {
+          slot.cv.wait(lock);
+        }
+        const Signal signal = slot.signal;
+        slot.signal = Signal::kNone;
+        bool take = stopping_ || signal == Signal::kWork;
+        if (signal == Signal::kWork) --wakes_;
+        // Queued work waiting behind jobs that turned out long: take it.
+        if (!take) take = NeedsAnotherWorkerLocked(MonotonicNanos());
+        if (take) {
+          // Hand the watch to an idle worker, if any (workers that went
+          // idle while this one was the watcher are not watching). Also
+          // while stopping: queued jobs still run until the deadline.
+          watcher_ = kNoWatcher;
+          if (!idle_.empty()) {
+            Slot* next = slots_[idle_.back()].get();
+            idle_.pop_back();
+            next->signal = Signal::kWatch;
+            next->cv.notify_one();
+          }
+          return;
+        }
+      }
+    }
+    idle_.push_back(index);
+    while (slot.signal == Signal::kNone && !stopping_) slot.cv.wait(lock);
+    const Signal signal = slot.signal;
+    slot.signal = Signal::kNone;
+    if (signal == Signal::kNone) {  // stopping: leave the idle list
+      std::erase(idle_, index);
+      return;
+    }
+    if (signal == Signal::kWork) {
+      --wakes_;
+      return;
+    }
+    // kWatch: become the watcher, unless another worker already is.
+  }
+}
+
+void ThreadPool::WorkerMain(size_t index) {
   std::unique_lock<std::mutex> lock(mu_.native());
+  Slot& slot = *slots_[index];
   for (;;) {
     if (DepthLocked() == 0) {
       if (stopping_) return;
-      ++waiting_;
-      cv_.wait(lock);
-      --waiting_;
+      WaitForWork(index, lock);
       continue;
     }
     Job job = TakeLocked();
+    const uint64_t start = MonotonicNanos();
+    slot.started = start;
     depth_.store(DepthLocked(), std::memory_order_relaxed);
-    if (DepthLocked() > 0 && waiting_ > 0) cv_.notify_one();  // the chain
+    // The chain: more queued work than this worker clears soon wakes one
+    // more (WakeLocked(false) starts the watcher's checks instead).
+    std::condition_variable* wake = WakeLocked(NeedsAnotherWorkerLocked(start));
     busy_.fetch_add(1, std::memory_order_relaxed);
     lock.unlock();
-    uint64_t start = MonotonicNanos();
+    if (wake != nullptr) wake->notify_one();
     job.run();
     job = Job();  // destroy captured state outside the lock
-    busy_nanos_.fetch_add(MonotonicNanos() - start, std::memory_order_relaxed);
+    const uint64_t ran = MonotonicNanos() - start;
+    busy_nanos_.fetch_add(ran, std::memory_order_relaxed);
     completed_.fetch_add(1, std::memory_order_relaxed);
     busy_.fetch_sub(1, std::memory_order_relaxed);
     lock.lock();
+    slot.started = 0;
+    avg_job_nanos_ = (avg_job_nanos_ * 7 + ran) / 8;
     if (DepthLocked() == 0 && busy_.load(std::memory_order_relaxed) == 0)
       idle_cv_.notify_all();
   }
@@ -108,7 +206,10 @@ void ThreadPool::Shutdown(int64_t timeout_ms) {
     depth_.store(0, std::memory_order_relaxed);
     joined_ = true;
   }
-  cv_.notify_all();
+  {
+    MutexLock lock(&mu_);
+    for (auto& slot : slots_) slot->cv.notify_all();
+  }
   for (auto& t : threads_) t.join();
   for (auto& job : dropped) {
     if (job.drop) job.drop();
@@ -125,6 +226,7 @@ PoolStats ThreadPool::Stats() const {
   s.completed = completed_.load(std::memory_order_relaxed);
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.busy_nanos = busy_nanos_.load(std::memory_order_relaxed);
+  s.wakeups = wakeups_.load(std::memory_order_relaxed);
   return s;
 }
 

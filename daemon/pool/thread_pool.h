@@ -1,13 +1,23 @@
 // ThreadPool: a fixed set of worker threads draining one bounded queue.
 //
-// N threads, one mutex, one condition variable, a bounded deque and an
-// explicit shutdown (leveldb's BackgroundThreadMain, made bounded). Submit
-// never blocks: a full queue is refused at once, so the caller can answer
-// "server busy" and memory never grows with a backlog. SubmitBatch hands
-// several jobs over under one lock and wakes one sleeping worker; a worker
-// that takes a job while more wait wakes the next (a chain), so short jobs
-// do not wake the whole pool (waking a thread costs tens of microseconds
-// here).
+// N threads, one mutex, a bounded deque and an explicit shutdown (leveldb's
+// BackgroundThreadMain, made bounded). Submit never blocks: a full queue is
+// refused at once, so the caller can answer "server busy" and memory never
+// grows with a backlog. SubmitBatch hands several jobs over under one lock.
+//
+// Waking a sleeping thread costs tens of microseconds on these machines,
+// more than most jobs, so the pool wakes a sleeper only when it is worth it
+// (NeedsAnotherWorkerLocked): when no worker is running a job that started
+// less than kLongJobNanos ago, or when the queued work (depth times the
+// average job time) exceeds what the running workers clear in
+// kWakeWorthNanos. A worker that finishes a job takes the next without any
+// wake-up. Short jobs are thus drained by one or two threads instead of
+// bouncing across the whole pool, and long ones still spread out.
+//
+// So that a job left queued behind a job that turned out long does not wait
+// for it, one waiting worker is the watcher: while any worker is busy it
+// wakes every kLongJobNanos and takes a queued job itself when the running
+// ones have become long. An idle pool has no timed waits at all.
 //
 // Shutdown(deadline) stops taking jobs, lets the queued and running ones
 // finish until the deadline, drops what is still queued after it (their
@@ -22,6 +32,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -47,6 +58,7 @@ struct PoolStats {
   uint64_t completed = 0;
   uint64_t rejected = 0;
   uint64_t busy_nanos = 0;  // summed run time of all jobs
+  uint64_t wakeups = 0;     // sleeping workers woken to take a job
 };
 
 class ThreadPool {
@@ -83,26 +95,57 @@ class ThreadPool {
   }
 
  private:
-  // Both wait on cv_ with a unique_lock over mu_.native(), which the
-  // analysis cannot follow; they are checked by the pool tests instead.
-  void WorkerMain() NO_THREAD_SAFETY_ANALYSIS;
+  // A job running longer than this no longer counts as a worker that will
+  // soon take the next job; also the watcher's period.
+  static constexpr uint64_t kLongJobNanos = 1000000;
+  // Queued work worth waking one more worker for, per running worker.
+  static constexpr uint64_t kWakeWorthNanos = 50000;
+
+  // Both wait on condition variables with a unique_lock over mu_.native(),
+  // which the analysis cannot follow; they are checked by the pool tests.
+  void WorkerMain(size_t index) NO_THREAD_SAFETY_ANALYSIS;
+  // Waits as the watcher or as an idle worker; returns when this worker
+  // should look at the queue again (woken for a job, the watcher found work
+  // worth taking, or shutting down).
+  void WaitForWork(size_t index, std::unique_lock<std::mutex>& lock)
+      NO_THREAD_SAFETY_ANALYSIS;
 
   // The next job to run: the oldest urgent one, else the oldest normal.
   Job TakeLocked() REQUIRES(mu_);
   size_t DepthLocked() const REQUIRES(mu_) {
     return queue_.size() + urgent_.size();
   }
+  // Should one more worker start on the queue now? (See the header note.)
+  bool NeedsAnotherWorkerLocked(uint64_t now) const REQUIRES(mu_);
+  // Wakes one worker for a job (an idle one, else the watcher), or, when
+  // `needed` is false, makes an untimed watcher start its timed checks.
+  // Returns the condition variable to notify after unlocking, or null.
+  std::condition_variable* WakeLocked(bool needed) REQUIRES(mu_);
+
+  // One per worker: it is woken through its own condition variable with a
+  // signal saying why, so no wake-up is lost or taken by another worker.
+  enum class Signal { kNone, kWork, kWatch };
+  struct Slot {
+    std::condition_variable cv;  // used with mu_.native()
+    Signal signal = Signal::kNone;
+    uint64_t started = 0;  // start time of the running job; 0 without one
+  };
 
   const size_t capacity_;
   const bool priority_;
   mutable Mutex mu_;
-  std::condition_variable cv_;  // used with mu_.native()
   std::condition_variable idle_cv_;
   std::deque<Job> queue_ GUARDED_BY(mu_);
   std::deque<Job> urgent_ GUARDED_BY(mu_);  // used only with priority_
   bool stopping_ GUARDED_BY(mu_) = false;
   bool joined_ GUARDED_BY(mu_) = false;
-  size_t waiting_ GUARDED_BY(mu_) = 0;  // workers blocked on cv_
+  std::vector<std::unique_ptr<Slot>> slots_ GUARDED_BY(mu_);
+  std::vector<size_t> idle_ GUARDED_BY(mu_);  // waiting workers, LIFO
+  size_t wakes_ GUARDED_BY(mu_) = 0;  // signalled kWork, not yet running
+  static constexpr size_t kNoWatcher = ~size_t{0};
+  size_t watcher_ GUARDED_BY(mu_) = kNoWatcher;
+  bool watcher_timed_ GUARDED_BY(mu_) = false;
+  uint64_t avg_job_nanos_ GUARDED_BY(mu_) = 20000;  // moving average
   std::vector<std::thread> threads_;
 
   std::atomic<size_t> depth_{0};
@@ -111,6 +154,7 @@ class ThreadPool {
   std::atomic<uint64_t> completed_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> busy_nanos_{0};
+  std::atomic<uint64_t> wakeups_{0};
 };
 
 }  // namespace goxel::pool

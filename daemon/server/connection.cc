@@ -253,7 +253,7 @@ void Connection::AfterOutput() {
 void Connection::Close() {
   if (closing) return;
   closing = true;
-  if (job_cancelled) job_cancelled->store(true, std::memory_order_relaxed);
+  if (job) job->cancelled.store(true, std::memory_order_relaxed);
   StopReading();
   server->connections_.erase(id);
   server->stats_.connections_open.fetch_sub(1, std::memory_order_relaxed);

@@ -14,6 +14,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "rpc/envelope.h"
 #include "rpc/framer.h"
@@ -31,6 +32,33 @@ struct PendingText {
   bool close_after = false;  // close the connection once answered
 };
 
+// The pool job of one connection. A connection has at most one job in
+// flight, so it keeps one JobData for its whole life and reuses it (texts,
+// replies buffer): a pooled request costs no allocation here. Workers touch
+// only this, never the Connection. While the job is queued or running,
+// `self` keeps it alive past its connection's close; the loop drops that
+// reference when it takes the completion.
+struct JobData {
+  Server* server = nullptr;
+  uint64_t connection_id = 0;
+  rpc::CallerInfo caller;
+  std::vector<PendingText> texts;
+  std::string out;  // the replies; swapped into the connection's output
+  size_t requests = 0;
+  uint64_t created_nanos = 0;
+  // Set by the loop when the connection closes: nobody will read the rest.
+  std::atomic<bool> cancelled{false};
+  std::shared_ptr<JobData> self;
+
+  void Run();   // on a worker
+  void Drop();  // on the thread shutting the pool down
+  // Every request of every text only reads (kReadOnly): such a job may
+  // overtake edits when the pool's priority queue is on.
+  bool ReadOnly() const;
+  // Answers every text with `why` instead of running it.
+  void Reject(const Status& why, std::string* to);
+};
+
 struct Connection {
   Connection(Server* server, uint64_t id, const rpc::FramerLimits& limits)
       : server(server), id(id), framer(limits) {}
@@ -44,8 +72,7 @@ struct Connection {
   rpc::Framer framer;
   std::deque<PendingText> backlog;
   bool inflight = false;  // a job is queued or running for this connection
-  // Cancels the connection's job in flight when the connection closes.
-  std::shared_ptr<std::atomic<bool>> job_cancelled;
+  std::shared_ptr<JobData> job;  // created with the first pooled text
 
   std::string out;           // replies not yet handed to libuv
   size_t writing_bytes = 0;  // bytes in the active uv_write

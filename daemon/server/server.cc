@@ -13,57 +13,50 @@
 
 namespace goxel::server {
 
-// A pool job: consecutive texts of one connection, run in order by one
-// worker. Workers touch only this, never the Connection.
-struct JobData {
-  Server* server;
-  uint64_t connection_id;
-  rpc::CallerInfo caller;
-  std::vector<PendingText> texts;
-  size_t requests = 0;
-  uint64_t created_nanos = 0;
-  // Set by the loop when the connection closes (Connection::job_cancelled).
-  std::shared_ptr<std::atomic<bool>> cancelled;
+void JobData::Run() {
+  caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
+  for (auto& t : texts) {
+    if (cancelled.load(std::memory_order_relaxed)) break;
+    if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
+    if (!t.rejected.ok()) {
+      rpc::AppendRejection(*t.parsed, t.rejected, &out);
+    } else {
+      rpc::ExecuteText(*t.parsed, caller, server->hooks_.execute, &out);
+    }
+    requests += t.parsed->RequestCount();
+  }
+  texts.clear();  // free request memory on the worker
+  server->PostCompletion(this);
+}
 
-  void Run() {
-    std::string out;
-    caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
-    for (auto& t : texts) {
-      // The client has gone: nobody will read the rest.
-      if (cancelled->load(std::memory_order_relaxed)) break;
-      if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
-      if (!t.rejected.ok()) {
-        rpc::AppendRejection(*t.parsed, t.rejected, &out);
-      } else {
-        rpc::ExecuteText(*t.parsed, caller, server->hooks_.execute, &out);
-      }
-      requests += t.parsed->RequestCount();
+void JobData::Drop() {
+  Reject(Status::ServerError("server is shutting down"), &out);
+  server->PostCompletion(this);
+}
+
+bool JobData::ReadOnly() const {
+  for (const auto& t : texts) {
+    if (!t.parsed) return false;
+    for (const auto& item : t.parsed->items) {
+      if (item.method && !(item.method->flags & rpc::kReadOnly)) return false;
     }
-    texts.clear();  // free request memory on the worker
-    server->PostCompletion(connection_id, std::move(out), requests);
   }
-  // Every request of every text only reads (kReadOnly): such a job may
-  // overtake edits when the pool's priority queue is on.
-  bool ReadOnly() const {
-    for (const auto& t : texts) {
-      if (!t.parsed) return false;
-      for (const auto& item : t.parsed->items) {
-        if (item.method && !(item.method->flags & rpc::kReadOnly)) return false;
-      }
-    }
-    return true;
+  return true;
+}
+
+void JobData::Reject(const Status& why, std::string* to) {
+  for (auto& t : texts) {
+    if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
+    rpc::AppendRejection(*t.parsed, why, to);
+    requests += t.parsed->RequestCount();
   }
-  void Reject(const Status& why, std::string* out) {
-    for (auto& t : texts) {
-      if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
-      rpc::AppendRejection(*t.parsed, why, out);
-      requests += t.parsed->RequestCount();
-    }
-    texts.clear();
-  }
-};
+  texts.clear();
+}
 
 namespace {
+
+// A job's reply buffer larger than this is freed, not kept for reuse.
+constexpr size_t kKeptReplyBufferBytes = 1u << 20;
 
 std::string ErrnoText(int err) { return std::string(strerror(err)); }
 
@@ -314,11 +307,11 @@ void Server::Accept() {
   conn->StartReading();
 }
 
-void Server::PostCompletion(uint64_t connection_id, std::string replies,
-                            size_t requests) {
+void Server::PostCompletion(JobData* job) {
   {
+    // The last touch of `job` on the worker: the loop may reuse it at once.
     MutexLock lock(&completions_mu_);
-    completions_.push_back({connection_id, std::move(replies), requests});
+    completions_.push_back(std::move(job->self));
   }
   uv_async_send(&async_);  // coalesced by libuv
 }
@@ -338,24 +331,28 @@ void Server::OnAsync(uv_async_t* handle) {
 }
 
 void Server::DrainCompletions() {
-  std::vector<Completion> done;
   {
     MutexLock lock(&completions_mu_);
-    done.swap(completions_);
+    completed_.swap(completions_);  // both keep their capacity
   }
-  for (auto& c : done) {
-    stats_.requests_served.fetch_add(c.requests, std::memory_order_relaxed);
-    auto it = connections_.find(c.connection_id);
-    if (it == connections_.end()) continue;  // the client has gone
-    Connection* conn = it->second;
-    if (conn->out.empty()) {
-      conn->out.swap(c.replies);
-    } else {
-      conn->out.append(c.replies);
+  for (const std::shared_ptr<JobData>& job : completed_) {
+    stats_.requests_served.fetch_add(job->requests, std::memory_order_relaxed);
+    auto it = connections_.find(job->connection_id);
+    if (it != connections_.end()) {
+      Connection* conn = it->second;
+      if (conn->out.empty()) {
+        conn->out.swap(job->out);  // the job gets the old, empty buffer
+      } else {
+        conn->out.append(job->out);
+      }
+      conn->inflight = false;
+      conn->Pump();
     }
-    conn->inflight = false;
-    conn->Pump();
+    job->out.clear();
+    if (job->out.capacity() > kKeptReplyBufferBytes)
+      std::string().swap(job->out);
   }
+  completed_.clear();  // frees the jobs of connections that have gone
   if (phase_ == Phase::kDraining) MaybeFinishShutdown(false);
 }
 
@@ -367,21 +364,24 @@ void Server::OnCheck(uv_check_t* handle) {
 
 void Server::SubmitPendingJobs() {
   while (!job_ready_.empty()) {
-    std::vector<uint64_t> ids;
-    ids.swap(job_ready_);
-    std::vector<pool::Job> jobs;
-    std::vector<std::shared_ptr<JobData>> datas;
-    for (uint64_t id : ids) {
+    ready_scratch_.swap(job_ready_);
+    std::vector<pool::Job>& jobs = jobs_scratch_;
+    std::vector<JobData*>& datas = datas_scratch_;
+    const uint64_t now = MonotonicNanos();
+    for (uint64_t id : ready_scratch_) {
       auto it = connections_.find(id);
       if (it == connections_.end()) continue;
       Connection* conn = it->second;
-      auto data = std::make_shared<JobData>();
-      data->server = this;
-      data->connection_id = id;
+      if (!conn->job) {
+        conn->job = std::make_shared<JobData>();
+        conn->job->server = this;
+        conn->job->connection_id = id;
+      }
+      JobData* data = conn->job.get();
       data->caller = conn->caller;
-      data->created_nanos = MonotonicNanos();
-      data->cancelled = std::make_shared<std::atomic<bool>>(false);
-      conn->job_cancelled = data->cancelled;
+      data->created_nanos = now;
+      data->requests = 0;
+      data->self = conn->job;
       // Texts of control methods only stay behind: Pump runs them on the
       // loop once this job is answered (control handlers may touch
       // loop-owned state), which keeps the connection's order.
@@ -395,19 +395,16 @@ void Server::SubmitPendingJobs() {
       }
       pool::Job job;
       job.urgent = data->ReadOnly();
-      job.run = [data] { data->Run(); };
-      job.drop = [data] {
-        std::string out;
-        data->Reject(Status::ServerError("server is shutting down"), &out);
-        data->server->PostCompletion(data->connection_id, std::move(out),
-                                     data->requests);
-      };
+      job.run = [data] { data->Run(); };  // a pointer: no allocation
+      job.drop = [data] { data->Drop(); };
       jobs.push_back(std::move(job));
-      datas.push_back(std::move(data));
+      datas.push_back(data);
     }
+    ready_scratch_.clear();
     size_t taken = pool_->SubmitBatch(&jobs);
     for (size_t i = taken; i < datas.size(); ++i) {
       JobData& data = *datas[i];
+      std::shared_ptr<JobData> keep = std::move(data.self);
       auto it = connections_.find(data.connection_id);
       if (it == connections_.end()) continue;
       Connection* conn = it->second;
@@ -419,12 +416,15 @@ void Server::SubmitPendingJobs() {
                     .With("queue_size", static_cast<int64_t>(pool_->capacity()))
                     .With("retry_after_ms", options_.retry_after_ms)
               : Status::ServerError("server is shutting down");
+      data.requests = 0;
       data.Reject(why, &conn->out);
       stats_.requests_served.fetch_add(data.requests,
                                        std::memory_order_relaxed);
       conn->inflight = false;
       conn->Pump();  // may queue the next run again
     }
+    jobs.clear();
+    datas.clear();
   }
   if (phase_ == Phase::kDraining) MaybeFinishShutdown(false);
 }

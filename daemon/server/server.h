@@ -154,9 +154,9 @@ class Server {
   void Log(LogLevel level, std::string_view message,
            std::vector<DetailField> fields = {});
 
-  // Called by workers through JobData.
-  void PostCompletion(uint64_t connection_id, std::string replies,
-                      size_t requests);
+  // Called by workers (and by a pool shutdown's drops) when `job` is
+  // answered; takes its `self` reference.
+  void PostCompletion(JobData* job);
 
   ServerOptions options_;
   const rpc::MethodTable* table_;
@@ -178,18 +178,20 @@ class Server {
   uint64_t next_connection_id_ = 1;
   std::unordered_map<uint64_t, Connection*> connections_;
   std::vector<uint64_t> job_ready_;  // connections with a job to submit
+  // Reused by SubmitPendingJobs and DrainCompletions (no allocation per
+  // loop iteration).
+  std::vector<uint64_t> ready_scratch_;
+  std::vector<pool::Job> jobs_scratch_;
+  std::vector<JobData*> datas_scratch_;
+  std::vector<std::shared_ptr<JobData>> completed_;
 
   enum class Phase { kRunning, kDraining, kClosing, kClosed };
   Phase phase_ = Phase::kRunning;
   std::atomic<bool> shutdown_requested_{false};
 
-  struct Completion {
-    uint64_t connection_id;
-    std::string replies;
-    size_t requests;
-  };
   Mutex completions_mu_;
-  std::vector<Completion> completions_ GUARDED_BY(completions_mu_);
+  std::vector<std::shared_ptr<JobData>> completions_
+      GUARDED_BY(completions_mu_);
 };
 
 }  // namespace goxel::server

@@ -173,5 +173,58 @@ TEST(ThreadPool, UrgentJobsOvertakeQueuedOnesWithThePriorityQueue) {
   }
 }
 
+// A job queued behind a job that runs for long still gets a worker: the
+// watcher notices the long job and takes the queued one.
+TEST(ThreadPool, JobQueuedBehindALongJobStillRuns) {
+  ThreadPool pool(2, 16);
+  std::latch release(1), long_started(1), short_done(1);
+  ASSERT_TRUE(pool.Submit({[&] {
+                             long_started.count_down();
+                             release.wait();
+                           },
+                           nullptr}));
+  long_started.wait();
+  ASSERT_TRUE(pool.Submit({[&] { short_done.count_down(); }, nullptr}));
+  // Without the watcher this waits until `release`, i.e. forever.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!short_done.try_wait() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(short_done.try_wait());
+  release.count_down();
+  pool.Shutdown(-1);
+  EXPECT_EQ(pool.Stats().completed, 2u);
+}
+
+// Short jobs handed over in batches are drained by the worker that was
+// woken, not by a chain of wake-ups across the pool: about one wake-up per
+// batch (the old chain woke every sleeper, 4 per batch here).
+TEST(ThreadPool, ShortJobsInBatchesWakeAboutOneWorkerPerBatch) {
+  ThreadPool pool(4, 1024);
+  std::atomic<int> done{0};
+  auto run_batches = [&](int batches) {
+    for (int b = 0; b < batches; ++b) {
+      std::vector<Job> jobs;
+      for (int i = 0; i < 32; ++i) {
+        jobs.push_back({[&] { done.fetch_add(1); }, nullptr});
+      }
+      const int target = done.load() + 32;
+      ASSERT_EQ(pool.SubmitBatch(&jobs), 32u);
+      while (done.load() < target) std::this_thread::yield();
+      // Wait until the worker is back asleep, so the next batch starts
+      // from an idle pool.
+      while (pool.busy() != 0) std::this_thread::yield();
+    }
+  };
+  run_batches(20);  // the average job time settles
+  const uint64_t before = pool.Stats().wakeups;
+  run_batches(100);
+  const uint64_t wakeups = pool.Stats().wakeups - before;
+  EXPECT_GE(wakeups, 1u);
+  EXPECT_LE(wakeups, 250u) << "short jobs woke " << wakeups
+                           << " workers for 100 batches";
+  pool.Shutdown(-1);
+  EXPECT_EQ(done.load(), 120 * 32);
+}
+
 }  // namespace
 }  // namespace goxel::pool
