@@ -1,5 +1,6 @@
 #include "pool/thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "base/clock.h"
@@ -7,7 +8,10 @@
 namespace goxel::pool {
 
 ThreadPool::ThreadPool(size_t workers, size_t capacity, bool priority)
-    : capacity_(capacity == 0 ? 1 : capacity), priority_(priority) {
+    : capacity_(capacity == 0 ? 1 : capacity),
+      priority_(priority),
+      short_job_workers_(std::max(2u, std::thread::hardware_concurrency()) -
+                         1) {
   if (workers == 0) workers = 1;
   {
     MutexLock lock(&mu_);
@@ -20,6 +24,11 @@ ThreadPool::ThreadPool(size_t workers, size_t capacity, bool priority)
 }
 
 ThreadPool::~ThreadPool() { Shutdown(-1); }
+
+void ThreadPool::SetBatchHook(std::function<void(bool)> hook) {
+  MutexLock lock(&mu_);
+  batch_hook_ = std::move(hook);
+}
 
 bool ThreadPool::Submit(Job job) {
   std::vector<Job> one;
@@ -66,6 +75,9 @@ bool ThreadPool::NeedsAnotherWorkerLocked(uint64_t now) const {
     if (slot->started != 0 && now - slot->started < kLongJobNanos) ++active;
   }
   if (active == 0) return true;
+  // More workers on short jobs than CPUs left beside the loop only preempt
+  // each other and the loop.
+  if (active >= short_job_workers_) return false;
   return depth * avg_job_nanos_ > active * kWakeWorthNanos;
 }
 
@@ -95,6 +107,18 @@ std::condition_variable* ThreadPool::WakeLocked(bool needed) {
   return nullptr;
 }
 
+void ThreadPool::HandOffWatchLocked() {
+  // Workers that went idle while another was the watcher are not watching:
+  // whoever leaves WaitForWork (the watcher taking a job, a worker woken
+  // for one or asked to watch while stopping) passes the watch on. Also
+  // while stopping: queued jobs still run until the deadline.
+  if (watcher_ != kNoWatcher || idle_.empty()) return;
+  Slot* next = slots_[idle_.back()].get();
+  idle_.pop_back();
+  next->signal = Signal::kWatch;
+  next->cv.notify_one();
+}
+
 void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
   Slot& slot = *slots_[index];
   for (;;) {
@@ -116,16 +140,7 @@ void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
         // Queued work waiting behind jobs that turned out long: take it.
         if (!take) take = NeedsAnotherWorkerLocked(MonotonicNanos());
         if (take) {
-          // Hand the watch to an idle worker, if any (workers that went
-          // idle while this one was the watcher are not watching). Also
-          // while stopping: queued jobs still run until the deadline.
-          watcher_ = kNoWatcher;
-          if (!idle_.empty()) {
-            Slot* next = slots_[idle_.back()].get();
-            idle_.pop_back();
-            next->signal = Signal::kWatch;
-            next->cv.notify_one();
-          }
+          watcher_ = kNoWatcher;  // WorkerMain hands the watch on
           return;
         }
       }
@@ -151,11 +166,19 @@ void ThreadPool::WorkerMain(size_t index) {
   Slot& slot = *slots_[index];
   for (;;) {
     if (DepthLocked() == 0) {
+      if (batch_hook_) {  // going idle: nothing deferred may wait for us
+        lock.unlock();
+        batch_hook_(true);
+        lock.lock();
+        if (DepthLocked() > 0) continue;
+      }
       if (stopping_) return;
       WaitForWork(index, lock);
+      HandOffWatchLocked();
       continue;
     }
     Job job = TakeLocked();
+    const bool last = DepthLocked() == 0;
     const uint64_t start = MonotonicNanos();
     slot.started = start;
     depth_.store(DepthLocked(), std::memory_order_relaxed);
@@ -163,8 +186,10 @@ void ThreadPool::WorkerMain(size_t index) {
     // more (WakeLocked(false) starts the watcher's checks instead).
     std::condition_variable* wake = WakeLocked(NeedsAnotherWorkerLocked(start));
     busy_.fetch_add(1, std::memory_order_relaxed);
+    const bool hook = static_cast<bool>(batch_hook_);
     lock.unlock();
     if (wake != nullptr) wake->notify_one();
+    if (hook) batch_hook_(last);
     job.run();
     job = Job();  // destroy captured state outside the lock
     const uint64_t ran = MonotonicNanos() - start;
@@ -173,7 +198,11 @@ void ThreadPool::WorkerMain(size_t index) {
     busy_.fetch_sub(1, std::memory_order_relaxed);
     lock.lock();
     slot.started = 0;
-    avg_job_nanos_ = (avg_job_nanos_ * 7 + ran) / 8;
+    // One sample moves the average by at most a quarter plus 10 us: a job
+    // that was merely preempted must not make the next batches wake the
+    // whole pool. Jobs that really run long are the watcher's business.
+    avg_job_nanos_ =
+        (avg_job_nanos_ * 7 + std::min(ran, avg_job_nanos_ * 3 + 80000)) / 8;
     if (DepthLocked() == 0 && busy_.load(std::memory_order_relaxed) == 0)
       idle_cv_.notify_all();
   }

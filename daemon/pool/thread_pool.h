@@ -10,14 +10,21 @@
 // (NeedsAnotherWorkerLocked): when no worker is running a job that started
 // less than kLongJobNanos ago, or when the queued work (depth times the
 // average job time) exceeds what the running workers clear in
-// kWakeWorthNanos. A worker that finishes a job takes the next without any
-// wake-up. Short jobs are thus drained by one or two threads instead of
-// bouncing across the whole pool, and long ones still spread out.
+// kWakeWorthNanos, and then only up to one worker per CPU beside the
+// loop's (jobs running long do not count). A worker that finishes a job takes
+// the next without any wake-up. Short jobs are thus drained by one or two
+// threads instead of bouncing across the whole pool, and long ones still spread
+// out.
 //
 // So that a job left queued behind a job that turned out long does not wait
 // for it, one waiting worker is the watcher: while any worker is busy it
 // wakes every kLongJobNanos and takes a queued job itself when the running
 // ones have become long. An idle pool has no timed waits at all.
+//
+// The batch hook lets a user defer its own wake-ups while a worker still has
+// queued work (the server defers waking the loop for replies): the pool
+// calls it on a worker before each job, with whether the queue is now empty,
+// and when the worker goes idle (true).
 //
 // Shutdown(deadline) stops taking jobs, lets the queued and running ones
 // finish until the deadline, drops what is still queued after it (their
@@ -71,6 +78,11 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  // Installs the batch hook (see the header note); call it before the
+  // first Submit. It runs on workers, outside the pool's lock, and must be
+  // cheap and thread-safe.
+  void SetBatchHook(std::function<void(bool queue_empty)> hook);
+
   // Queues a job; false (job untouched) when the queue is full or the pool
   // is shutting down.
   bool Submit(Job job);
@@ -110,6 +122,9 @@ class ThreadPool {
   void WaitForWork(size_t index, std::unique_lock<std::mutex>& lock)
       NO_THREAD_SAFETY_ANALYSIS;
 
+  // Makes an idle worker the watcher when there is none.
+  void HandOffWatchLocked() REQUIRES(mu_);
+
   // The next job to run: the oldest urgent one, else the oldest normal.
   Job TakeLocked() REQUIRES(mu_);
   size_t DepthLocked() const REQUIRES(mu_) {
@@ -133,6 +148,8 @@ class ThreadPool {
 
   const size_t capacity_;
   const bool priority_;
+  // Workers kept on short jobs at once: the CPUs beside the loop thread's.
+  const size_t short_job_workers_;
   mutable Mutex mu_;
   std::condition_variable idle_cv_;
   std::deque<Job> queue_ GUARDED_BY(mu_);
@@ -146,6 +163,7 @@ class ThreadPool {
   size_t watcher_ GUARDED_BY(mu_) = kNoWatcher;
   bool watcher_timed_ GUARDED_BY(mu_) = false;
   uint64_t avg_job_nanos_ GUARDED_BY(mu_) = 20000;  // moving average
+  std::function<void(bool)> batch_hook_ GUARDED_BY(mu_);
   std::vector<std::thread> threads_;
 
   std::atomic<size_t> depth_{0};

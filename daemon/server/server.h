@@ -23,7 +23,9 @@
 // close the loop.
 //
 // Thread contract: construct, Start and Run on one thread (the loop
-// thread). RequestShutdown and stats() are thread-safe.
+// thread). RequestShutdown and stats() are thread-safe. Start installs the
+// pool's batch hook, which points here: shut the pool down (Run does) before
+// destroying the Server.
 #ifndef GOXEL_SERVER_SERVER_H_
 #define GOXEL_SERVER_SERVER_H_
 
@@ -141,6 +143,7 @@ class Server {
   static void OnSignal(uv_signal_t* handle, int signum);
   static void OnTick(uv_timer_t* handle);
   static void OnShutdownTimer(uv_timer_t* handle);
+  static void OnFlushTimer(uv_timer_t* handle);
 
   Status BindSocket();
   void Accept();
@@ -155,8 +158,12 @@ class Server {
            std::vector<DetailField> fields = {});
 
   // Called by workers (and by a pool shutdown's drops) when `job` is
-  // answered; takes its `self` reference.
+  // answered; takes its `self` reference. Wakes the loop, or defers that
+  // while the pool has more queued work.
   void PostCompletion(JobData* job);
+  // The pool's batch hook: wakes the loop for deferred replies when the
+  // queue is empty or they have waited long enough. Any thread.
+  void FlushDeferredReplies(bool queue_empty);
 
   ServerOptions options_;
   const rpc::MethodTable* table_;
@@ -170,6 +177,8 @@ class Server {
   uv_check_t check_;
   uv_timer_t tick_;
   uv_timer_t shutdown_timer_;
+  uv_timer_t flush_timer_;  // drains deferred replies while jobs run
+  static constexpr uint64_t kFlushTimerMs = 1;
   uv_signal_t signals_[5];
   bool listening_ = false;
   bool loop_closed_ = false;
@@ -189,6 +198,11 @@ class Server {
   Phase phase_ = Phase::kRunning;
   std::atomic<bool> shutdown_requested_{false};
 
+  // Replies posted without waking the loop, and since when.
+  static constexpr uint32_t kMaxDeferredReplies = 32;
+  static constexpr uint64_t kMaxDeferNanos = 50000;
+  std::atomic<uint32_t> deferred_replies_{0};
+  std::atomic<uint64_t> deferred_since_{0};
   Mutex completions_mu_;
   std::vector<std::shared_ptr<JobData>> completions_
       GUARDED_BY(completions_mu_);

@@ -144,6 +144,37 @@ TEST(Server, FullQueueAnswersServerBusyAtOnceAndHealthStillAnswers) {
   EXPECT_TRUE(Json(refused.Call(Req("ping", "", "5"))).HasMember("result"));
 }
 
+// Replies of a worker with more queued work are sent in bursts, but never
+// held behind a long job: here the one worker finishes a short job while
+// more wait, then starts a 3 s one; the short job's reply must not wait
+// for it.
+TEST(Server, AReplyIsNotHeldBehindALongJob) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start({"--enable-debug-methods", "--workers", "1"})) << d.Log();
+  RpcClient blocker, short_job, long_job, after;
+  ASSERT_TRUE(blocker.Connect(d.socket_path()));
+  ASSERT_TRUE(short_job.Connect(d.socket_path()));
+  ASSERT_TRUE(long_job.Connect(d.socket_path()));
+  ASSERT_TRUE(after.Connect(d.socket_path()));
+  // Occupy the worker so that the next three queue up in this order.
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(blocker.Send(Req("debug.sleep", R"({"ms":300})", "1") + "\n"));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(short_job.Send(Req("debug.sleep", R"({"ms":0})", "2") + "\n"));
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(long_job.Send(Req("debug.sleep", R"({"ms":3000})", "3") + "\n"));
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(after.Send(Req("debug.sleep", R"({"ms":0})", "4") + "\n"));
+  // Both come about 300 ms after t0 unless held until the long job ends
+  // (3.3 s after t0).
+  EXPECT_TRUE(Json(blocker.ReadLine(5000)).HasMember("result"));
+  EXPECT_TRUE(Json(short_job.ReadLine(5000)).HasMember("result"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms)
+      << "the replies waited for the long job";
+  EXPECT_TRUE(Json(long_job.ReadLine()).HasMember("result"));
+  EXPECT_TRUE(Json(after.ReadLine()).HasMember("result"));
+}
+
 TEST(Server, RefusesTheConnectionOverTheLimitAndKeepsServingTheOthers) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--max-connections", "2"})) << d.Log();

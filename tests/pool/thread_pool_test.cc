@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <latch>
@@ -216,14 +217,19 @@ TEST(ThreadPool, ShortJobsInBatchesWakeAboutOneWorkerPerBatch) {
     }
   };
   run_batches(20);  // the average job time settles
-  const uint64_t before = pool.Stats().wakeups;
-  run_batches(100);
-  const uint64_t wakeups = pool.Stats().wakeups - before;
-  EXPECT_GE(wakeups, 1u);
-  EXPECT_LE(wakeups, 250u) << "short jobs woke " << wakeups
-                           << " workers for 100 batches";
+  // Preemption on a busy machine only adds wake-ups: the best of three
+  // rounds shows the policy.
+  uint64_t best = ~uint64_t{0};
+  for (int round = 0; round < 3; ++round) {
+    const uint64_t before = pool.Stats().wakeups;
+    run_batches(100);
+    best = std::min(best, pool.Stats().wakeups - before);
+  }
+  EXPECT_GE(best, 1u);
+  EXPECT_LE(best, 250u) << "short jobs woke " << best
+                        << " workers for 100 batches";
   pool.Shutdown(-1);
-  EXPECT_EQ(done.load(), 120 * 32);
+  EXPECT_EQ(done.load(), 320 * 32);
 }
 
 }  // namespace
