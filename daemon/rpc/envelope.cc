@@ -304,6 +304,9 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
 
 }  // namespace
 
+ParsedText::ParsedText()
+    : allocator(arena, sizeof arena, 64 * 1024), doc(&allocator) {}
+
 bool ParsedText::RunsOnLoop() const {
   if (AllControl()) return true;
   return !batch && items.size() == 1 && items[0].method != nullptr &&
@@ -378,15 +381,64 @@ std::unique_ptr<ParsedText> ParseOwnedRequestText(std::string text,
   return parsed;
 }
 
+namespace {
+
+// The reply buffer and writer of this thread, reused from reply to reply so
+// that writing one allocates nothing. A nested use (a handler answering
+// through ExecuteText) gets its own.
+struct ReplyScratch {
+  rapidjson::StringBuffer sb;
+  JsonWriter w{sb};
+  bool busy = false;
+};
+thread_local ReplyScratch tls_reply;
+
+class ReplyWriter {
+ public:
+  ReplyWriter() {
+    if (tls_reply.busy) {
+      own_ = std::make_unique<ReplyScratch>();
+      s_ = own_.get();
+    } else {
+      s_ = &tls_reply;
+    }
+    s_->busy = true;
+    s_->sb.Clear();
+    s_->w.Reset(s_->sb);
+  }
+  ~ReplyWriter() {
+    s_->busy = false;
+    // A huge reply's buffer is not kept for the thread's life.
+    if (s_->sb.GetSize() > (1u << 20)) {
+      s_->sb.Clear();
+      s_->sb.ShrinkToFit();
+    }
+  }
+  ReplyWriter(const ReplyWriter&) = delete;
+  ReplyWriter& operator=(const ReplyWriter&) = delete;
+
+  JsonWriter& w() { return s_->w; }
+  // Appends what was written, and a newline, to `out`.
+  void AppendTo(std::string* out) {
+    out->append(s_->sb.GetString(), s_->sb.GetSize());
+    out->push_back('\n');
+  }
+
+ private:
+  ReplyScratch* s_;
+  std::unique_ptr<ReplyScratch> own_;
+};
+
+}  // namespace
+
 bool ExecuteText(ParsedText& text, const CallerInfo& caller,
                  const ExecuteHooks& hooks, std::string* out) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
+  ReplyWriter reply;
+  JsonWriter& w = reply.w();
   if (!text.text_error.ok()) {
     WriteError(nullptr, text.text_error, w);
     if (hooks.observe) hooks.observe(RequestItem{}, text.text_error, 0, caller);
-    out->append(sb.GetString(), sb.GetSize());
-    out->push_back('\n');
+    reply.AppendTo(out);
     return true;
   }
   size_t replies = 0;
@@ -410,15 +462,14 @@ bool ExecuteText(ParsedText& text, const CallerInfo& caller,
   }
   if (text.batch) w.EndArray();
   if (replies == 0) return true;  // notifications only: no reply at all
-  out->append(sb.GetString(), sb.GetSize());
-  out->push_back('\n');
+  reply.AppendTo(out);
   return true;
 }
 
 void AppendRejection(const ParsedText& text, const Status& status,
                      std::string* out) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
+  ReplyWriter reply;
+  JsonWriter& w = reply.w();
   if (!text.text_error.ok()) {
     WriteError(nullptr, text.text_error, w);
   } else {
@@ -432,16 +483,13 @@ void AppendRejection(const ParsedText& text, const Status& status,
     if (text.batch) w.EndArray();
     if (replies == 0) return;
   }
-  out->append(sb.GetString(), sb.GetSize());
-  out->push_back('\n');
+  reply.AppendTo(out);
 }
 
 void AppendErrorReply(const Status& status, std::string* out) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  WriteError(nullptr, status, w);
-  out->append(sb.GetString(), sb.GetSize());
-  out->push_back('\n');
+  ReplyWriter reply;
+  WriteError(nullptr, status, reply.w());
+  reply.AppendTo(out);
 }
 
 }  // namespace goxel::rpc

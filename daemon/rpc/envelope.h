@@ -45,8 +45,18 @@ struct RequestItem {
 };
 
 struct ParsedText {
+  ParsedText();
+  // `doc` points at `allocator`, which points at `arena`: not movable.
+  ParsedText(const ParsedText&) = delete;
+  ParsedText& operator=(const ParsedText&) = delete;
+
   std::string buffer;  // the text, parsed in situ: strings live here
-  JsonDocument doc;    // its allocator holds ids and params values
+  // Ids and params values of small requests live in the arena inside this
+  // object, so parsing them allocates nothing; larger ones add chunks.
+  static constexpr size_t kArenaBytes = 1024;
+  alignas(8) char arena[kArenaBytes];
+  JsonAllocator allocator;
+  JsonDocument doc;  // uses `allocator`
   bool batch = false;
   Status text_error;  // parse error or empty batch: one reply, id null
   std::vector<RequestItem> items;

@@ -672,7 +672,10 @@ bool JsonSmallInt(const char* p, const char* q, int64_t lo, int64_t hi,
 
 char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
                   RawMemberFilter* filter) {
-  JsonDocument doc(&alloc);
+  // A shared, stateless stack allocator: a Document would otherwise
+  // allocate one of its own each time.
+  static rapidjson::CrtAllocator stack_allocator;
+  JsonDocument doc(&alloc, 1024, &stack_allocator);
   p = const_cast<char*>(SkipJsonWs(p, end));
   auto generate = [&](JsonDocument& h) {
     if (filter != nullptr && (*p == '{' || *p == '[')) {
