@@ -142,6 +142,7 @@ Status Daemon::BuildMethodTable() {
     r.queue_peak = ps.queue_peak;
     r.workers = ps.workers;
     r.workers_busy = ps.busy;
+    r.worker_wakeups = ps.wakeups;
     r.rss_bytes = live_.rss_bytes.load(std::memory_order_relaxed);
     return r;
   };

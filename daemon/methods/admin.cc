@@ -73,6 +73,7 @@ Status StatusMethod(const AdminContext& ctx, Call& call) {
   AddUint(&r, "queue_peak", s.queue_peak, a);
   AddUint(&r, "workers", s.workers, a);
   AddUint(&r, "workers_busy", s.workers_busy, a);
+  AddUint(&r, "worker_wakeups", s.worker_wakeups, a);
   AddUint(&r, "requests_served", s.requests_served, a);
   r.AddMember("requests_per_second",
               JsonValue(uptime > 0 ? s.requests_served / uptime : 0.0), a);
@@ -174,7 +175,8 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
        {},
        "{status, version, pid, hostname, socket, current_time, start_time, "
        "uptime_seconds, connections, queue_depth, queue_capacity, workers, "
-       "workers_busy, requests_served, requests_per_second, bytes_in, "
+       "workers_busy, worker_wakeups, requests_served, requests_per_second, "
+       "bytes_in, "
        "bytes_out, memory_rss_bytes, …}",
        kControlRead,
        [ctx](Call& c) { return StatusMethod(*ctx, c); }}));

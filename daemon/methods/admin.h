@@ -29,6 +29,7 @@ struct RuntimeStats {
   uint64_t queue_depth = 0;
   uint64_t queue_capacity = 0;
   uint64_t queue_peak = 0;
+  uint64_t worker_wakeups = 0;  // waiting workers woken for a job
   uint64_t workers = 0;
   uint64_t workers_busy = 0;
   uint64_t requests_served = 0;

@@ -173,6 +173,11 @@ TEST(Server, AReplyIsNotHeldBehindALongJob) {
       << "the replies waited for the long job";
   EXPECT_TRUE(Json(long_job.ReadLine()).HasMember("result"));
   EXPECT_TRUE(Json(after.ReadLine()).HasMember("result"));
+  // The worker was woken for the first job only: the others were queued
+  // while it was busy and it took them without sleeping.
+  auto status = Json(after.Call(Req("status", "", "5")));
+  ASSERT_TRUE(status.HasMember("result")) << d.Log();
+  EXPECT_EQ(status["result"]["worker_wakeups"].GetInt(), 1);
 }
 
 TEST(Server, RefusesTheConnectionOverTheLimitAndKeepsServingTheOthers) {
