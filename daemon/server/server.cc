@@ -17,7 +17,9 @@ void JobData::Run() {
   caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
   for (auto& t : texts) {
     if (cancelled.load(std::memory_order_relaxed)) break;
-    if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
+    if (!t.parsed) {
+      t.parsed = rpc::ParseOwnedRequestText(std::move(t.raw), *server->table_);
+    }
     if (!t.rejected.ok()) {
       rpc::AppendRejection(*t.parsed, t.rejected, &out);
     } else {
@@ -46,7 +48,9 @@ bool JobData::ReadOnly() const {
 
 void JobData::Reject(const Status& why, std::string* to) {
   for (auto& t : texts) {
-    if (!t.parsed) t.parsed = rpc::ParseRequestText(t.raw, *server->table_);
+    if (!t.parsed) {
+      t.parsed = rpc::ParseOwnedRequestText(std::move(t.raw), *server->table_);
+    }
     rpc::AppendRejection(*t.parsed, why, to);
     requests += t.parsed->RequestCount();
   }
