@@ -182,11 +182,10 @@ class RawCollector : public RawMemberFilter {
  public:
   RawCollector(const std::vector<ParamSpec>& specs, std::vector<RawParam>* out)
       : specs_(specs), out_(out) {}
-  bool KeepRaw(std::string_view key, size_t index, char* value,
+  bool KeepRaw(bool member, std::string_view key, size_t index, char* value,
                size_t size) override {
-    if (*value == 'n') return false;  // null: absent, as for Get()
     const ParamSpec* spec = nullptr;
-    if (!key.empty()) {
+    if (member) {  // by name only: an empty key is no position
       for (const ParamSpec& s : specs_) {
         if (s.raw && s.name == key) spec = &s;
       }
@@ -196,6 +195,12 @@ class RawCollector : public RawMemberFilter {
     if (spec == nullptr) return false;
     for (const RawParam& r : *out_) {
       if (r.name == spec->name) return true;  // a duplicate: first wins
+    }
+    if (*value == 'n') {
+      // null: absent, as for Get(); it stays in the DOM and is remembered
+      // (no text), so that a later duplicate does not win over it.
+      out_->push_back({spec->name, nullptr, 0});
+      return false;
     }
     out_->push_back({spec->name, value, size});
     return true;

@@ -513,7 +513,8 @@ char* EmitFiltered(JsonDocument& h, char* p, char* end,
       p = const_cast<char*>(SkipJsonWs(p, end));
     }
     char* value_end = const_cast<char*>(SkipJsonValue(p, end));
-    if (filter.KeepRaw(key, index, p, static_cast<size_t>(value_end - p))) {
+    if (filter.KeepRaw(object, key, index, p,
+                       static_cast<size_t>(value_end - p))) {
       p = value_end;
       if (!object) {
         h.Null();

@@ -52,11 +52,12 @@ JsonValue JsonNumberValue(const char* p, const char* q);
 class RawMemberFilter {
  public:
   virtual ~RawMemberFilter() = default;
-  // `key`: the member name (objects), or empty with `index` (arrays).
+  // `member`: true for an object member named `key` (which may be empty),
+  // false for the array element at `index` (`key` empty).
   // Returns true to keep [value, value + size) as text: the member is left
   // out of an object; an array gets null in its place.
-  virtual bool KeepRaw(std::string_view key, size_t index, char* value,
-                       size_t size) = 0;
+  virtual bool KeepRaw(bool member, std::string_view key, size_t index,
+                       char* value, size_t size) = 0;
 };
 
 // Builds the DOM of the valid value at p into *out; strings stay in the

@@ -38,7 +38,7 @@ const JsonValue* Params::Get(std::string_view name) const {
 const RawParam* Params::Raw(std::string_view name) const {
   if (raw_params_ == nullptr) return nullptr;
   for (const RawParam& r : *raw_params_) {
-    if (r.name == name) return &r;
+    if (r.name == name) return r.text != nullptr ? &r : nullptr;
   }
   return nullptr;
 }

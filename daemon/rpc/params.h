@@ -37,6 +37,7 @@ struct ParamSpec {
 
 // The text of a `raw` parameter in the request, valid JSON (checked when
 // the request was parsed); `text` may be modified in place (BuildInSitu).
+// `text` is null when the parameter was null (absent for Raw()).
 struct RawParam {
   std::string_view name;  // the ParamSpec's name
   char* text = nullptr;

@@ -334,6 +334,52 @@ TEST_F(EnvelopeTest, RejectionAnswersEveryRequestButNotNotifications) {
   EXPECT_EQ(d[0]["error"]["code"].GetInt(), -32000);
 }
 
+// A ParamSpec::raw param is found by its name (objects) or its position
+// (arrays) only, and null or duplicates read as Get() reads them: the first
+// member wins, null is absent.
+TEST_F(EnvelopeTest, RawParamsReadLikeDomParams) {
+  ParamSpec list{"list", "array", true, ""};
+  list.raw = true;
+  ASSERT_TRUE(table_
+                  .Add({"keep",
+                        "",
+                        {list, {"n", "integer", false, ""}},
+                        "",
+                        kPooled,
+                        [](Call& c) {
+                          const RawParam* r = c.params().Raw("list");
+                          if (r == nullptr) {
+                            return Params::Missing("list", "an array");
+                          }
+                          c.result().SetString(
+                              r->text,
+                              static_cast<rapidjson::SizeType>(r->size),
+                              c.alloc());
+                          return Status::Ok();
+                        }})
+                  .ok());
+  auto result = [this](const std::string& params) {
+    JsonDocument d = Reply(R"({"jsonrpc":"2.0","method":"keep","params":)" +
+                           params + R"(,"id":1})");
+    if (d.HasMember("error")) {
+      return "error " + std::to_string(d["error"]["code"].GetInt());
+    }
+    return std::string(d["result"].GetString());
+  };
+  EXPECT_EQ(result(R"({"list":[7]})"), "[7]");
+  EXPECT_EQ(result(R"([[7]])"), "[7]");
+  EXPECT_EQ(result(R"({"l\u0069st":[7]})"), "[7]");
+  // An empty member name is not the first position.
+  EXPECT_EQ(result(R"({"":[7]})"), "error -32602");
+  EXPECT_EQ(result(R"({"n":1,"":[7]})"), "error -32602");
+  // Duplicates: the first wins, a first null included.
+  EXPECT_EQ(result(R"({"list":[7],"list":[8]})"), "[7]");
+  EXPECT_EQ(result(R"({"list":[7],"list":null})"), "[7]");
+  EXPECT_EQ(result(R"({"list":null,"list":[7]})"), "error -32602");
+  EXPECT_EQ(result(R"({"list":null})"), "error -32602");
+  EXPECT_EQ(result(R"([null])"), "error -32602");
+}
+
 TEST(Errors, EveryStatusCodeHasItsJsonRpcCode) {
   EXPECT_EQ(ErrorCodeFor(StatusCode::kParseError), -32700);
   EXPECT_EQ(ErrorCodeFor(StatusCode::kInvalidRequest), -32600);

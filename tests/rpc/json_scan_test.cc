@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace goxel::rpc {
 namespace {
@@ -89,8 +90,9 @@ TEST(JsonScan, BuildsTheSameValuesAsRapidJson) {
 TEST(JsonScan, FilterKeepsTopLevelMembersAsText) {
   struct KeepV : RawMemberFilter {
     std::string kept;
-    bool KeepRaw(std::string_view key, size_t, char* v, size_t n) override {
-      if (key != "v") return false;
+    bool KeepRaw(bool member, std::string_view key, size_t, char* v,
+                 size_t n) override {
+      if (!member || key != "v") return false;
       kept.assign(v, n);
       return true;
     }
@@ -103,6 +105,33 @@ TEST(JsonScan, FilterKeepsTopLevelMembersAsText) {
   EXPECT_EQ(filter.kept, R"([1, {"x":"y"}])");
   EXPECT_FALSE(got.HasMember("v"));
   EXPECT_EQ(got["b"].GetInt(), 2);
+}
+
+TEST(JsonScan, FilterTellsMembersFromElements) {
+  struct Record : RawMemberFilter {
+    std::vector<std::string> seen;
+    bool KeepRaw(bool member, std::string_view key, size_t index, char*,
+                 size_t) override {
+      seen.push_back((member ? "member '" + std::string(key) + "'"
+                             : "element " + std::to_string(index)));
+      return false;
+    }
+  };
+  for (const char* text : {R"({"":1,"a":2})", "[1,2]"}) {
+    std::string t = text;
+    Record filter;
+    JsonDocument doc;
+    JsonValue got;
+    BuildInSitu(t.data(), t.data() + t.size(), doc.GetAllocator(), &got,
+                &filter);
+    if (text[0] == '{') {
+      EXPECT_EQ(filter.seen,
+                (std::vector<std::string>{"member ''", "member 'a'"}));
+    } else {
+      EXPECT_EQ(filter.seen,
+                (std::vector<std::string>{"element 0", "element 1"}));
+    }
+  }
 }
 
 }  // namespace
