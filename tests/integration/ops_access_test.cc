@@ -143,7 +143,7 @@ TEST(OpsAccess, PeersNotInAllowedUidsGetOneErrorAndAreClosed) {
   RpcClient c;
   ASSERT_TRUE(WaitUntil([&] { return c.Connect(d.socket_path()); }, 5000));
   auto reply = ParseJson(c.ReadLine(5000));
-  ASSERT_TRUE(reply.HasMember("error")) << d.Log();
+  ASSERT_TRUE(Has(reply, "error")) << d.Log();
   EXPECT_EQ(reply["error"]["code"].GetInt(), -32005);
   EXPECT_EQ(reply["error"]["data"]["peer_uid"].GetInt64(), getuid());
   EXPECT_TRUE(c.WaitClosed(5000));
@@ -153,7 +153,7 @@ TEST(OpsAccess, PeersNotInAllowedUidsGetOneErrorAndAreClosed) {
                           std::to_string(getuid()) + "]}}");
   d.Signal(SIGHUP);
   EXPECT_TRUE(WaitUntil(
-      [&] { return CallMethod(d.socket_path(), "ping").HasMember("result"); },
+      [&] { return Has(CallMethod(d.socket_path(), "ping"), "result"); },
       3000));
 }
 
@@ -202,7 +202,7 @@ TEST(OpsAccess, MemoryLimitRefusesAllocatingMethodsOnly) {
   EXPECT_TRUE(
       CallMethod(d.socket_path(), "goxel.get_voxel", R"({"x":1,"y":2,"z":3})")
           .HasMember("result"));
-  EXPECT_TRUE(CallMethod(d.socket_path(), "health").HasMember("result"));
+  EXPECT_TRUE(Has(CallMethod(d.socket_path(), "health"), "result"));
   // Raising the limit live lets edits through again.
   auto set = CallMethod(d.socket_path(), "goxel.set_config",
                         R"({"performance.max_memory_mb": 4096})");

@@ -114,7 +114,7 @@ TEST(OpsNotify, WatchdogPingsOnlyWhileThePoolMakesProgress) {
         << "pinged while the pool was stuck";
   }
   // The health check still answers from the loop thread meanwhile.
-  EXPECT_NE(CallMethod(d.socket_path(), "health").HasMember("result"), false);
+  EXPECT_TRUE(Has(CallMethod(d.socket_path(), "health"), "result"));
   EXPECT_NE(a.ReadLine(5000), "");
   EXPECT_NE(b.ReadLine(5000), "");
   EXPECT_NE(n.WaitFor("WATCHDOG=1", 2000), "") << "pings did not resume";

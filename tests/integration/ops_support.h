@@ -92,6 +92,13 @@ inline rapidjson::Document ParseJson(const std::string& text) {
   return d;
 }
 
+// True when `d` is an object with member `key`. A reply that is not JSON
+// (a refused connection closed before the request was sent) is not an
+// object, and HasMember on it asserts in builds with assertions.
+inline bool Has(const rapidjson::Value& d, const char* key) {
+  return d.IsObject() && d.HasMember(key);
+}
+
 // Calls `method` with `params` (JSON text) over a new connection.
 inline rapidjson::Document CallMethod(const std::string& socket_path,
                                       const std::string& method,
