@@ -138,7 +138,7 @@ void Connection::HandleInput() {
   size_t consumed = framer.Consumed();
   in.Consume(consumed);
   framer.Rebase(consumed);
-  in.ShrinkIfIdle(1u << 20);
+  in.ShrinkIfIdle(kKeptBufferBytes);
   if (backlog.size() >= srv.options_.max_parsed_backlog && reading) {
     StopReading();
     paused = true;
@@ -188,7 +188,7 @@ void Connection::Flush() {
                                        std::memory_order_relaxed);
     if (static_cast<size_t>(n) == out.size()) {
       out.clear();
-      if (out.capacity() > (1u << 20)) std::string().swap(out);
+      if (out.capacity() > kKeptBufferBytes) std::string().swap(out);
       return;
     }
     out.erase(0, static_cast<size_t>(n));

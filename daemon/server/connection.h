@@ -30,7 +30,16 @@ struct PendingText {
   std::string raw;
   Status rejected;           // answered with this error instead of running
   bool close_after = false;  // close the connection once answered
+
+  // The parsed text, parsing `raw` (taking its storage) the first time.
+  rpc::ParsedText& Parse(const rpc::MethodTable& table) {
+    if (!parsed) parsed = rpc::ParseOwnedRequestText(std::move(raw), table);
+    return *parsed;
+  }
 };
+
+// An output buffer grown past this is freed once empty, not kept for reuse.
+inline constexpr size_t kKeptBufferBytes = 1u << 20;
 
 // The pool job of one connection. A connection has at most one job in
 // flight, so it keeps one JobData for its whole life and reuses it (texts,

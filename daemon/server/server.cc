@@ -17,15 +17,13 @@ void JobData::Run() {
   caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
   for (auto& t : texts) {
     if (cancelled.load(std::memory_order_relaxed)) break;
-    if (!t.parsed) {
-      t.parsed = rpc::ParseOwnedRequestText(std::move(t.raw), *server->table_);
-    }
+    rpc::ParsedText& parsed = t.Parse(*server->table_);
     if (!t.rejected.ok()) {
-      rpc::AppendRejection(*t.parsed, t.rejected, &out);
+      rpc::AppendRejection(parsed, t.rejected, &out);
     } else {
-      rpc::ExecuteText(*t.parsed, caller, server->hooks_.execute, &out);
+      rpc::ExecuteText(parsed, caller, server->hooks_.execute, &out);
     }
-    requests += t.parsed->RequestCount();
+    requests += parsed.RequestCount();
   }
   texts.clear();  // free request memory on the worker
   server->PostCompletion(this);
@@ -48,19 +46,14 @@ bool JobData::ReadOnly() const {
 
 void JobData::Reject(const Status& why, std::string* to) {
   for (auto& t : texts) {
-    if (!t.parsed) {
-      t.parsed = rpc::ParseOwnedRequestText(std::move(t.raw), *server->table_);
-    }
-    rpc::AppendRejection(*t.parsed, why, to);
-    requests += t.parsed->RequestCount();
+    rpc::ParsedText& parsed = t.Parse(*server->table_);
+    rpc::AppendRejection(parsed, why, to);
+    requests += parsed.RequestCount();
   }
   texts.clear();
 }
 
 namespace {
-
-// A job's reply buffer larger than this is freed, not kept for reuse.
-constexpr size_t kKeptReplyBufferBytes = 1u << 20;
 
 std::string ErrnoText(int err) { return std::string(strerror(err)); }
 
@@ -385,8 +378,7 @@ void Server::DrainCompletions() {
       conn->Pump();
     }
     job->out.clear();
-    if (job->out.capacity() > kKeptReplyBufferBytes)
-      std::string().swap(job->out);
+    if (job->out.capacity() > kKeptBufferBytes) std::string().swap(job->out);
   }
   completed_.clear();  // frees the jobs of connections that have gone
   if (phase_ == Phase::kDraining) MaybeFinishShutdown(false);
