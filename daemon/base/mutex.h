@@ -1,11 +1,14 @@
 // Annotated mutexes, so clang's -Wthread-safety checks GUARDED_BY fields.
 //
-// Mutex wraps std::mutex; SharedMutex wraps std::shared_mutex (readers and
-// writers, used per project). MutexLock, WriterLock and ReaderLock are the
-// scoped holders. Thread-safe, as their names say.
+// Mutex wraps std::mutex; SharedMutex wraps std::shared_timed_mutex (readers
+// and writers, used per project; timed so a request can give up waiting for
+// a busy project instead of waiting for as long as it takes). MutexLock,
+// WriterLock and ReaderLock are the scoped holders. Thread-safe, as their
+// names say.
 #ifndef GOXEL_BASE_MUTEX_H_
 #define GOXEL_BASE_MUTEX_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <shared_mutex>
@@ -45,15 +48,29 @@ class CAPABILITY("shared_mutex") SharedMutex {
   bool TryLock() GOXEL_THREAD_ANNOTATION(try_acquire_capability(true)) {
     return mu_.try_lock();
   }
+  // Waits at most `timeout` (measured on the steady clock, so changes of
+  // the wall clock do not stretch or cut it) for the exclusive lock; true
+  // when taken. A timeout <= 0 only tries, like TryLock().
+  bool LockFor(std::chrono::milliseconds timeout)
+      GOXEL_THREAD_ANNOTATION(try_acquire_capability(true)) {
+    return mu_.try_lock_for(timeout);
+  }
   void LockShared() ACQUIRE_SHARED() { mu_.lock_shared(); }
   bool TryLockShared()
       GOXEL_THREAD_ANNOTATION(try_acquire_shared_capability(true)) {
     return mu_.try_lock_shared();
   }
+  // LockFor for the shared lock.
+  bool LockSharedFor(std::chrono::milliseconds timeout)
+      GOXEL_THREAD_ANNOTATION(try_acquire_shared_capability(true)) {
+    return mu_.try_lock_shared_for(timeout);
+  }
   void UnlockShared() RELEASE_SHARED() { mu_.unlock_shared(); }
 
  private:
-  std::shared_mutex mu_;
+  // On Linux both std::shared_mutex and this are a pthread rwlock; the
+  // timed waits use pthread_rwlock_clock*lock with CLOCK_MONOTONIC.
+  std::shared_timed_mutex mu_;
 };
 
 class SCOPED_CAPABILITY WriterLock {
