@@ -85,6 +85,8 @@ Scene Project::ToScene() const {
 }
 
 void Project::SetCanvas(int32_t width, int32_t height, int32_t depth) {
+  if (width == width_ && height == height_ && depth == depth_) return;
+  ++version_;
   width_ = width;
   height_ = height;
   depth_ = depth;
@@ -119,6 +121,7 @@ const Layer* Project::FindLayerByName(std::string_view name) const {
 
 Status Project::SetActiveLayer(int32_t id) {
   if (IndexOf(id) < 0) return LayerNotFound(id);
+  if (id != active_id_) ++version_;
   active_id_ = id;
   return Status::Ok();
 }
@@ -131,11 +134,13 @@ void Project::Restore(State s) {
   layers_ = std::move(s.layers);
   active_id_ = s.active_id;
   state_id_ = s.state_id;
+  ++version_;  // onwards, even when the layers go back (undo)
   modified_ms_ = WallMillis();
 }
 
 void Project::Touch() {
   state_id_ = next_state_id_++;
+  ++version_;
   modified_ms_ = WallMillis();
 }
 

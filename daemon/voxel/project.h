@@ -51,7 +51,11 @@ class Project {
 
   // --- Document properties ---
   const std::string& name() const { return name_; }
-  void set_name(std::string name) { name_ = std::move(name); }
+  void set_name(std::string name) {
+    if (name == name_) return;
+    name_ = std::move(name);
+    ++version_;
+  }
   int32_t width() const { return width_; }
   int32_t height() const { return height_; }
   int32_t depth() const { return depth_; }
@@ -61,7 +65,11 @@ class Project {
   const std::string& file_path() const { return file_path_; }
   void set_file_path(std::string path) { file_path_ = std::move(path); }
   const std::optional<Box>& selection() const { return selection_; }
-  void set_selection(std::optional<Box> box) { selection_ = box; }
+  void set_selection(std::optional<Box> box) {
+    if (box == selection_) return;
+    selection_ = box;
+    ++version_;
+  }
 
   // True when the layers differ from the last MarkSaved() (undoing back to
   // the saved state makes the project clean again).
@@ -72,6 +80,13 @@ class Project {
   // redo). Two equal ids mean equal layers (undo returns to an earlier id).
   // A cache key for renders.
   uint64_t state_id() const { return state_id_; }
+  // The edit version: 1 for a new or loaded project, one more on every
+  // change of the document (voxels, layers, the active layer, the
+  // selection, the name, the canvas), undo and redo included; saving does
+  // not change it. Unlike state_id() it never returns to an earlier value,
+  // so a client that read version N knows nothing changed while it is
+  // still N (goxel.* methods' expected_version).
+  uint64_t version() const { return version_; }
 
   // --- Layers ---
   const std::vector<Layer>& layers() const { return layers_; }
@@ -154,6 +169,7 @@ class Project {
   int edit_depth_ = 0;
   State edit_before_;
   uint64_t state_id_ = 1, saved_state_id_ = 1, next_state_id_ = 2;
+  uint64_t version_ = 1;
   int64_t created_ms_ = 0, modified_ms_ = 0;
   std::string file_path_;
   std::optional<Box> selection_;

@@ -11,7 +11,7 @@ constexpr Rgba kBlue{0, 0, 255, 255};
 // Sets one voxel on the active layer as one undo step.
 bool Paint(Project& p, Vec3i pos, Rgba c) {
   p.BeginEdit();
-  p.MutableVolume(p.active_layer_id())->Set(pos, c);
+  (void)p.MutableVolume(p.active_layer_id())->Set(pos, c);
   return p.EndEdit();
 }
 
@@ -122,9 +122,9 @@ TEST(Project, UndoRedoAndRedoClearedByNewEdit) {
 TEST(Project, NestedEditsAreOneStep) {
   Project p;
   p.BeginEdit();
-  p.MutableVolume(p.active_layer_id())->Set({0, 0, 0}, kRed);
+  (void)p.MutableVolume(p.active_layer_id())->Set({0, 0, 0}, kRed);
   p.BeginEdit();
-  p.MutableVolume(p.active_layer_id())->Set({1, 0, 0}, kRed);
+  (void)p.MutableVolume(p.active_layer_id())->Set({1, 0, 0}, kRed);
   EXPECT_FALSE(p.EndEdit());
   EXPECT_TRUE(p.EndEdit());
   EXPECT_EQ(p.undo_size(), 1u);
@@ -220,6 +220,51 @@ TEST(Project, MergedVisibleUpperWins) {
   // The layers themselves are untouched.
   EXPECT_EQ(p.FindLayer(l1)->volume.Get({5, 5, 5}), kRed);
   EXPECT_EQ(p.FindLayer(l2)->volume.CountVoxels(), 2);
+}
+
+TEST(Project, VersionMovesOnwardOnEveryChangeUndoAndRedoIncluded) {
+  Project p;
+  EXPECT_EQ(p.version(), 1u);
+  std::vector<uint64_t> seen = {p.version()};
+  auto changed = [&] {
+    EXPECT_GT(p.version(), seen.back());
+    seen.push_back(p.version());
+  };
+  p.BeginEdit();
+  (void)p.MutableVolume(p.active_layer_id())
+      ->Set({1, 2, 3}, Rgba{1, 2, 3, 255});
+  p.EndEdit();
+  changed();
+  const uint64_t state_after_edit = p.state_id();
+  ASSERT_TRUE(p.Undo());
+  changed();  // the layers are back to the start, the version is not
+  ASSERT_TRUE(p.Redo());
+  changed();
+  EXPECT_EQ(p.state_id(), state_after_edit);
+  int32_t l2 = p.CreateLayer("two");
+  changed();
+  ASSERT_TRUE(p.SetActiveLayer(1).ok());
+  changed();
+  p.set_selection(Box{{0, 0, 0}, {1, 1, 1}});
+  changed();
+  p.set_name("renamed");
+  changed();
+  p.SetCanvas(8, 8, 8);
+  changed();
+  ASSERT_TRUE(p.DeleteLayer(l2).ok());
+  changed();
+}
+
+TEST(Project, VersionStaysWhenNothingChanges) {
+  Project p;
+  p.BeginEdit();
+  (void)p.MutableVolume(p.active_layer_id())->Set({1, 2, 3}, Rgba{});  // empty
+  p.EndEdit();
+  ASSERT_TRUE(p.SetActiveLayer(p.active_layer_id()).ok());
+  p.set_selection(std::nullopt);
+  p.MarkSaved("/tmp/x.gox");  // saving is not a change of the document
+  EXPECT_FALSE(p.Undo());
+  EXPECT_EQ(p.version(), 1u);
 }
 
 }  // namespace
