@@ -58,14 +58,14 @@ struct Envelope {
 };
 
 // p at '{': finds the envelope members; returns the byte after the object.
-char* ReadEnvelope(char* p, char* end, Envelope* env) {
+char* ReadEnvelope(char* p, char* end, JsonSkipper& skip, Envelope* env) {
   p = const_cast<char*>(SkipJsonWs(p + 1, end));
   while (*p != '}') {
     std::string_view key;
     p = ReadJsonStringInSitu(p, end, &key);
     p = const_cast<char*>(SkipJsonWs(p, end)) + 1;  // ':'
     p = const_cast<char*>(SkipJsonWs(p, end));
-    Span value{p, const_cast<char*>(SkipJsonValue(p, end))};
+    Span value{p, const_cast<char*>(skip.Skip(p, end))};
     Span* slot = nullptr;
     if (key == "id") {
       slot = &env->id;
@@ -113,17 +113,18 @@ void CheckEnvelope(const Envelope& env, const char* end,
                    RequestItem* item);
 
 // Checks the request at p; returns the byte after it.
-char* CheckItem(char* p, char* end, const MethodTable& table, size_t index,
-                bool batch, JsonAllocator& alloc, RequestItem* item) {
+char* CheckItem(char* p, char* end, JsonSkipper& skip, const MethodTable& table,
+                size_t index, bool batch, JsonAllocator& alloc,
+                RequestItem* item) {
   if (*p != '{') {
     item->error = Status::InvalidRequest(
         std::string("a request must be a JSON object, got ") +
         TypeNameAt(p, end));
     if (batch) item->error.With("index", static_cast<int64_t>(index));
-    return const_cast<char*>(SkipJsonValue(p, end));
+    return const_cast<char*>(skip.Skip(p, end));
   }
   Envelope env;
-  char* next = ReadEnvelope(p, end, &env);
+  char* next = ReadEnvelope(p, end, skip, &env);
   CheckEnvelope(env, end, table, alloc, item);
   return next;
 }
@@ -220,14 +221,14 @@ bool HasRawSpecs(const MethodSpec& m) {
 
 // Builds item.params from its text, once (a request retried on a worker
 // after kWouldBlock keeps what the loop built).
-void BuildParams(RequestItem& item, JsonAllocator& alloc) {
+void BuildParams(RequestItem& item, JsonAllocator& alloc, JsonSkipper& skip) {
   if (item.params != nullptr || item.params_text.empty()) return;
   char* begin = const_cast<char*>(item.params_text.data());
   char* end = begin + item.params_text.size();
   auto* value = new (alloc.Malloc(sizeof(JsonValue))) JsonValue();
   if (HasRawSpecs(*item.method)) {
     RawCollector raws(item.method->params, &item.raw_params);
-    BuildInSitu(begin, end, alloc, value, &raws);
+    BuildInSitu(begin, end, alloc, value, &raws, &skip);
   } else {
     BuildInSitu(begin, end, alloc, value);
   }
@@ -288,7 +289,7 @@ void WriteResult(const RequestItem& item, const JsonValue& result,
 
 Status RunOne(RequestItem& item, const CallerInfo& caller,
               const ExecuteHooks& hooks, JsonAllocator& alloc,
-              JsonValue* result) {
+              JsonSkipper& skip, JsonValue* result) {
   if (!item.error.ok()) return item.error;
   const MethodSpec& m = *item.method;
   if ((m.flags & kLoopOnly) && !caller.on_loop) {
@@ -298,7 +299,7 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
         .With("method", m.name);
   }
   if (hooks.admit) GOXEL_RETURN_IF_ERROR(hooks.admit(m));
-  BuildParams(item, alloc);
+  BuildParams(item, alloc, skip);
   Params params(item.params, &m.params, &item.raw_params);
   GOXEL_RETURN_IF_ERROR(params.CheckShape(m.accepts_any_params));
   Call call(params, alloc, caller);
@@ -333,7 +334,7 @@ namespace {
 void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   std::string& buffer = parsed->buffer;
   JsonSyntaxError error;
-  if (!ValidateJson(buffer, &error)) {
+  if (!ValidateJson(buffer, &error, &parsed->index)) {
     std::string reason = rapidjson::GetParseError_En(error.code);
     parsed->text_error =
         Status::ParseError("parse error: " + reason + " at byte " +
@@ -345,10 +346,11 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   JsonAllocator& alloc = parsed->doc.GetAllocator();
   char* end = buffer.data() + buffer.size();
   char* p = const_cast<char*>(SkipJsonWs(buffer.data(), end));
+  JsonSkipper skip(&parsed->index, buffer.data());
   parsed->batch = *p == '[';
   if (!parsed->batch) {
     parsed->items.resize(1);
-    CheckItem(p, end, table, 0, false, alloc, &parsed->items[0]);
+    CheckItem(p, end, skip, table, 0, false, alloc, &parsed->items[0]);
     return;
   }
   p = const_cast<char*>(SkipJsonWs(p + 1, end));
@@ -358,10 +360,11 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
             .With("reason", std::string("empty batch"));
     return;
   }
+  parsed->items.reserve(parsed->index.root_items);
   for (size_t index = 0;; ++index) {
     parsed->items.emplace_back();
-    char* value_end =
-        CheckItem(p, end, table, index, true, alloc, &parsed->items.back());
+    char* value_end = CheckItem(p, end, skip, table, index, true, alloc,
+                                &parsed->items.back());
     p = const_cast<char*>(SkipJsonWs(value_end, end));
     if (*p != ',') break;
     p = const_cast<char*>(SkipJsonWs(p + 1, end));
@@ -449,10 +452,11 @@ bool ExecuteText(ParsedText& text, const CallerInfo& caller,
   size_t replies = 0;
   if (text.batch) w.StartArray();
   JsonAllocator& alloc = text.doc.GetAllocator();
+  JsonSkipper skip(&text.index, text.buffer.data());
   for (auto& item : text.items) {
     uint64_t start = MonotonicNanos();
     JsonValue result;
-    Status s = RunOne(item, caller, hooks, alloc, &result);
+    Status s = RunOne(item, caller, hooks, alloc, skip, &result);
     if (s.code() == StatusCode::kWouldBlock && caller.on_loop && !text.batch) {
       return false;  // nothing written: the caller sends it to the pool
     }

@@ -26,6 +26,7 @@
 
 #include "base/status.h"
 #include "rpc/json.h"
+#include "rpc/json_scan.h"
 #include "rpc/method_table.h"
 
 namespace goxel::rpc {
@@ -57,6 +58,9 @@ struct ParsedText {
   alignas(8) char arena[kArenaBytes];
   JsonAllocator allocator;
   JsonDocument doc;  // uses `allocator`
+  // Where the text's containers end (ValidateJson): the envelope walk and
+  // BuildParams jump over values with it instead of scanning them again.
+  JsonIndex index;
   bool batch = false;
   Status text_error;  // parse error or empty batch: one reply, id null
   std::vector<RequestItem> items;

@@ -1,5 +1,6 @@
 #include "rpc/json_scan.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -107,91 +108,57 @@ double ToDouble(const char* p, const char* q) {
   return std::strtod(copy.c_str(), nullptr);
 }
 
-class Validator {
- public:
-  Validator(std::string_view text, JsonSyntaxError* error)
-      : begin_(text.data()),
-        p_(text.data()),
-        end_(text.data() + text.size()),
-        error_(error) {}
+// ---- Validation -------------------------------------------------------------
+// Both validators below check strings, escapes, UTF-8 and numbers with the
+// same Scan* helpers; they differ in how they walk the grammar.
 
-  bool Run();
-
- private:
-  bool Fail(const char* at, ParseErrorCode code) {
-    error_->offset = static_cast<size_t>(at - begin_);
-    error_->code = code;
-    return false;
-  }
-  void Ws() {
-    while (p_ < end_ && IsWs(*p_)) ++p_;
-  }
-  bool String();
-  bool Escape();
-  bool Utf8();
-  bool Number();
-  bool Literal(const char* word, size_t n);
-
-  const char* begin_;
-  const char* p_;
-  const char* end_;
-  JsonSyntaxError* error_;
+// Where and why a Scan* helper stopped.
+struct Failure {
+  const char* at = nullptr;
+  ParseErrorCode code = rapidjson::kParseErrorNone;
 };
 
-bool Validator::String() {  // p_ at '"'
-  const char* start = p_++;
-  for (;;) {
-    p_ = FindSpecial(p_, end_);
-    if (p_ >= end_) {
-      return Fail(start, rapidjson::kParseErrorStringMissQuotationMark);
-    }
-    unsigned char c = static_cast<unsigned char>(*p_);
-    if (c == '"') {
-      ++p_;
-      return true;
-    }
-    if (c == '\\') {
-      if (!Escape()) return false;
-    } else if (c < 0x20) {
-      return Fail(p_, rapidjson::kParseErrorStringInvalidEncoding);
-    } else if (!Utf8()) {
-      return Fail(p_, rapidjson::kParseErrorStringInvalidEncoding);
-    }
-  }
+inline bool Fails(Failure* f, const char* at, ParseErrorCode code) {
+  f->at = at;
+  f->code = code;
+  return false;
 }
 
-bool Validator::Escape() {  // p_ at '\\'
-  const char* at = p_;
-  if (end_ - p_ < 2) return Fail(at, rapidjson::kParseErrorStringEscapeInvalid);
-  char e = p_[1];
+// p at '\\': moves p past the escape (and the low half of a surrogate pair).
+bool ScanEscape(const char*& p, const char* end, Failure* f) {
+  const char* at = p;
+  if (end - p < 2)
+    return Fails(f, at, rapidjson::kParseErrorStringEscapeInvalid);
+  char e = p[1];
   if (e != 'u') {
     if (strchr("\"\\/bfnrt", e) == nullptr || e == '\0') {
-      return Fail(at, rapidjson::kParseErrorStringEscapeInvalid);
+      return Fails(f, at, rapidjson::kParseErrorStringEscapeInvalid);
     }
-    p_ += 2;
+    p += 2;
     return true;
   }
-  int cp = end_ - p_ >= 6 ? Hex4(p_ + 2) : -1;
-  if (cp < 0)
-    return Fail(at, rapidjson::kParseErrorStringUnicodeEscapeInvalidHex);
-  p_ += 6;
+  int cp = end - p >= 6 ? Hex4(p + 2) : -1;
+  if (cp < 0) {
+    return Fails(f, at, rapidjson::kParseErrorStringUnicodeEscapeInvalidHex);
+  }
+  p += 6;
   if (cp >= 0xDC00 && cp <= 0xDFFF) {
-    return Fail(at, rapidjson::kParseErrorStringUnicodeSurrogateInvalid);
+    return Fails(f, at, rapidjson::kParseErrorStringUnicodeSurrogateInvalid);
   }
   if (cp >= 0xD800 && cp <= 0xDBFF) {  // must be followed by a low half
-    int low =
-        end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u' ? Hex4(p_ + 2) : -1;
+    int low = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? Hex4(p + 2) : -1;
     if (low < 0xDC00 || low > 0xDFFF) {
-      return Fail(at, rapidjson::kParseErrorStringUnicodeSurrogateInvalid);
+      return Fails(f, at, rapidjson::kParseErrorStringUnicodeSurrogateInvalid);
     }
-    p_ += 6;
+    p += 6;
   }
   return true;
 }
 
-bool Validator::Utf8() {  // p_ at a byte >= 0x80; RFC 3629 sequences only
-  const unsigned char* s = reinterpret_cast<const unsigned char*>(p_);
-  size_t left = static_cast<size_t>(end_ - p_);
+// p at a byte >= 0x80: moves p past one RFC 3629 sequence, or fails (at p).
+bool ScanUtf8(const char*& p, const char* end) {
+  const unsigned char* s = reinterpret_cast<const unsigned char*>(p);
+  size_t left = static_cast<size_t>(end - p);
   unsigned char c = s[0];
   size_t n;
   unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
@@ -212,46 +179,107 @@ bool Validator::Utf8() {  // p_ at a byte >= 0x80; RFC 3629 sequences only
   for (size_t i = 2; i < n; ++i) {
     if (s[i] < 0x80 || s[i] > 0xBF) return false;
   }
-  p_ += n;
+  p += n;
   return true;
 }
 
-bool Validator::Number() {
-  const char* start = p_;
-  if (*p_ == '-') ++p_;
-  if (p_ >= end_ || !IsDigit(*p_)) {
-    return Fail(start, rapidjson::kParseErrorValueInvalid);
+// p at '"': moves p past the closing quote.
+inline bool ScanString(const char*& p, const char* end, Failure* f) {
+  const char* start = p++;
+  for (;;) {
+    p = FindSpecial(p, end);
+    if (p >= end) {
+      return Fails(f, start, rapidjson::kParseErrorStringMissQuotationMark);
+    }
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"') {
+      ++p;
+      return true;
+    }
+    if (c == '\\') {
+      if (!ScanEscape(p, end, f)) return false;
+    } else if (c < 0x20 || !ScanUtf8(p, end)) {
+      return Fails(f, p, rapidjson::kParseErrorStringInvalidEncoding);
+    }
   }
-  const char* int_begin = p_;
-  if (*p_ == '0') {
-    ++p_;
+}
+
+// p at '-' or a digit: moves p past the number.
+inline bool ScanNumber(const char*& p, const char* end, Failure* f) {
+  const char* start = p;
+  if (*p == '-') ++p;
+  if (p >= end || !IsDigit(*p)) {
+    return Fails(f, start, rapidjson::kParseErrorValueInvalid);
+  }
+  const char* int_begin = p;
+  if (*p == '0') {
+    ++p;
   } else {
-    while (p_ < end_ && IsDigit(*p_)) ++p_;
+    while (p < end && IsDigit(*p)) ++p;
   }
-  size_t int_digits = static_cast<size_t>(p_ - int_begin);
+  size_t int_digits = static_cast<size_t>(p - int_begin);
   bool exponent = false;
-  if (p_ < end_ && *p_ == '.') {
-    ++p_;
-    if (p_ >= end_ || !IsDigit(*p_)) {
-      return Fail(p_, rapidjson::kParseErrorNumberMissFraction);
+  if (p < end && *p == '.') {
+    ++p;
+    if (p >= end || !IsDigit(*p)) {
+      return Fails(f, p, rapidjson::kParseErrorNumberMissFraction);
     }
-    while (p_ < end_ && IsDigit(*p_)) ++p_;
+    while (p < end && IsDigit(*p)) ++p;
   }
-  if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-    ++p_;
-    if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-    if (p_ >= end_ || !IsDigit(*p_)) {
-      return Fail(p_, rapidjson::kParseErrorNumberMissExponent);
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (p >= end || !IsDigit(*p)) {
+      return Fails(f, p, rapidjson::kParseErrorNumberMissExponent);
     }
-    while (p_ < end_ && IsDigit(*p_)) ++p_;
+    while (p < end && IsDigit(*p)) ++p;
     exponent = true;
   }
   // Only an exponent or a very long integer part can overflow a double.
-  if ((exponent || int_digits > 300) && std::isinf(ToDouble(start, p_))) {
-    return Fail(start, rapidjson::kParseErrorNumberTooBig);
+  if ((exponent || int_digits > 300) && std::isinf(ToDouble(start, p))) {
+    return Fails(f, start, rapidjson::kParseErrorNumberTooBig);
   }
   return true;
 }
+
+// The reference validator: a direct transcription of the grammar that
+// reports the first error exactly (offset and code). ValidateJson runs it
+// only for texts the fast one refused.
+class Validator {
+ public:
+  Validator(std::string_view text, JsonSyntaxError* error)
+      : begin_(text.data()),
+        p_(text.data()),
+        end_(text.data() + text.size()),
+        error_(error) {}
+
+  bool Run();
+
+ private:
+  bool Fail(const char* at, ParseErrorCode code) {
+    error_->offset = static_cast<size_t>(at - begin_);
+    error_->code = code;
+    return false;
+  }
+  bool Fail(const Failure& f) { return Fail(f.at, f.code); }
+  void Ws() {
+    while (p_ < end_ && IsWs(*p_)) ++p_;
+  }
+  bool String() {
+    Failure f;
+    return ScanString(p_, end_, &f) || Fail(f);
+  }
+  bool Number() {
+    Failure f;
+    return ScanNumber(p_, end_, &f) || Fail(f);
+  }
+  bool Literal(const char* word, size_t n);
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  JsonSyntaxError* error_;
+};
 
 bool Validator::Literal(const char* word, size_t n) {
   if (static_cast<size_t>(end_ - p_) < n || memcmp(p_, word, n) != 0) {
@@ -345,6 +373,183 @@ after:  // after a complete value
     return Fail(p_, object
                         ? rapidjson::kParseErrorObjectMissCommaOrCurlyBracket
                         : rapidjson::kParseErrorArrayMissCommaOrSquareBracket);
+  }
+}
+
+// ---- The fast validator
+// It accepts exactly the texts Validator accepts (same grammar, same Scan*
+// helpers) but only says yes or no, which lets it keep its position in
+// locals (Validator's members are reloaded after every store through a char
+// pointer), and it records the JsonIndex on the way. ValidateJson runs
+// Validator after a no, so every error is Validator's by construction.
+
+struct WsTable {
+  bool ws[256] = {};
+  constexpr WsTable() {
+    for (unsigned char c : {' ', '\n', '\r', '\t'}) ws[c] = true;
+  }
+};
+constexpr WsTable kWs;
+
+inline const char* SkipWs(const char* p, const char* end) {
+  while (p < end && kWs.ws[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
+
+// The open containers: 64 levels in place, deeper ones on the heap.
+class ContainerStack {
+ public:
+  ContainerStack() = default;
+  ContainerStack(const ContainerStack&) = delete;
+  ContainerStack& operator=(const ContainerStack&) = delete;
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  uint32_t back() const { return data_[size_ - 1]; }
+  void pop() { --size_; }
+  void push(uint32_t v) {
+    if (size_ == cap_) Grow();
+    data_[size_++] = v;
+  }
+
+ private:
+  void Grow() {
+    heap_.resize(cap_ * 2);  // keeps what the heap held
+    if (data_ == local_) memcpy(heap_.data(), local_, sizeof local_);
+    data_ = heap_.data();
+    cap_ *= 2;
+  }
+  uint32_t local_[64];
+  std::vector<uint32_t> heap_;
+  uint32_t* data_ = local_;
+  size_t size_ = 0;
+  size_t cap_ = 64;
+};
+
+// Fills a JsonIndex: a slot per container at its opening bracket (so the
+// entries stay in text order), filled or dropped at its closing one.
+class IndexRecorder {
+ public:
+  static constexpr uint32_t kNoSlot = 0x7FFFFFFF;
+
+  IndexRecorder(JsonIndex* index, const char* begin, size_t size)
+      : index_(size >= JsonIndex::kMinTextBytes && size < UINT32_MAX / 2
+                   ? index
+                   : nullptr),
+        begin_(begin),
+        // At most one entry per 8 bytes: a bound on the memory of texts of
+        // many tiny containers, far above what requests need.
+        cap_(size / 8 + 16) {
+    if (index_ != nullptr) index_->entries.reserve(size / 128);
+  }
+
+  uint32_t Open(const char* p) {
+    if (index_ == nullptr || index_->entries.size() >= cap_) return kNoSlot;
+    index_->entries.push_back({Offset(p), 0, 0});
+    return static_cast<uint32_t>(index_->entries.size() - 1);
+  }
+  void Close(uint32_t slot, const char* p) {
+    if (slot == kNoSlot) return;
+    std::vector<JsonIndex::Entry>& v = index_->entries;
+    const uint32_t close = Offset(p);
+    // A small container's nested ones are smaller still, hence dropped
+    // already: its slot is the last one.
+    if (close - v[slot].open + 1 < JsonIndex::kMinBytes &&
+        slot + 1 == v.size()) {
+      v.pop_back();
+      return;
+    }
+    v[slot].close = close;
+    v[slot].next = static_cast<uint32_t>(v.size());
+  }
+
+ private:
+  uint32_t Offset(const char* p) const {
+    return static_cast<uint32_t>(p - begin_);
+  }
+  JsonIndex* index_;
+  const char* begin_;
+  size_t cap_;
+};
+
+bool FastValidate(const char* const begin, const char* const end,
+                  JsonIndex* index) {
+  Failure ignored;
+  ContainerStack stack;  // (index slot << 1) | 1 for an object
+  IndexRecorder recorder(index, begin, static_cast<size_t>(end - begin));
+  size_t root_items = 0;  // of the top-level container
+  const char* p = SkipWs(begin, end);
+  if (p >= end) return false;
+  const bool root_array = *p == '[';
+value:
+  switch (*p) {
+    case '{':
+    case '[': {
+      const bool object = *p == '{';
+      const char* open = p;
+      p = SkipWs(p + 1, end);
+      if (p < end && *p == (object ? '}' : ']')) {
+        ++p;
+        goto after;
+      }
+      if (stack.empty()) root_items = 1;
+      stack.push(recorder.Open(open) << 1 | (object ? 1 : 0));
+      if (object) goto key;
+      goto element;
+    }
+    case '"':
+      if (!ScanString(p, end, &ignored)) return false;
+      goto after;
+    case 't':
+      if (end - p < 4 || memcmp(p, "true", 4) != 0) return false;
+      p += 4;
+      goto after;
+    case 'f':
+      if (end - p < 5 || memcmp(p, "false", 5) != 0) return false;
+      p += 5;
+      goto after;
+    case 'n':
+      if (end - p < 4 || memcmp(p, "null", 4) != 0) return false;
+      p += 4;
+      goto after;
+    default:
+      if (*p != '-' && !IsDigit(*p)) return false;
+      if (!ScanNumber(p, end, &ignored)) return false;
+      goto after;
+  }
+key:  // inside an object, before a member (whitespace skipped)
+  if (p >= end || *p != '"' || !ScanString(p, end, &ignored)) return false;
+  p = SkipWs(p, end);
+  if (p >= end || *p != ':') return false;
+  ++p;
+element:  // before a value inside a container
+  p = SkipWs(p, end);
+  if (p >= end) return false;
+  goto value;
+after:  // after a complete value
+  p = SkipWs(p, end);
+  if (stack.empty()) {
+    if (p != end) return false;
+    if (index != nullptr) {
+      index->root_items = root_array ? root_items : 0;
+    }
+    return true;
+  }
+  {
+    const uint32_t top = stack.back();
+    const bool object = (top & 1) != 0;
+    if (p < end && *p == ',') {
+      if (stack.size() == 1) ++root_items;
+      p = SkipWs(p + 1, end);
+      if (object) goto key;
+      goto element;
+    }
+    if (p < end && *p == (object ? '}' : ']')) {
+      recorder.Close(top >> 1, p);
+      ++p;
+      stack.pop();
+      goto after;
+    }
+    return false;
   }
 }
 
@@ -494,8 +699,8 @@ char* EmitValue(JsonDocument& h, char* p, char* end) {
 }
 
 // Emits the container at p, asking `filter` about each top-level item.
-char* EmitFiltered(JsonDocument& h, char* p, char* end,
-                   RawMemberFilter& filter) {
+char* EmitFiltered(JsonDocument& h, char* p, char* end, RawMemberFilter& filter,
+                   JsonSkipper* skipper) {
   const bool object = *p == '{';
   if (object) {
     h.StartObject();
@@ -512,7 +717,8 @@ char* EmitFiltered(JsonDocument& h, char* p, char* end,
       p = const_cast<char*>(SkipJsonWs(p, end)) + 1;  // ':'
       p = const_cast<char*>(SkipJsonWs(p, end));
     }
-    char* value_end = const_cast<char*>(SkipJsonValue(p, end));
+    char* value_end = const_cast<char*>(
+        skipper != nullptr ? skipper->Skip(p, end) : SkipJsonValue(p, end));
     if (filter.KeepRaw(object, key, index, p,
                        static_cast<size_t>(value_end - p))) {
       p = value_end;
@@ -541,8 +747,57 @@ char* EmitFiltered(JsonDocument& h, char* p, char* end,
 
 }  // namespace
 
-bool ValidateJson(std::string_view text, JsonSyntaxError* error) {
+bool ValidateJson(std::string_view text, JsonSyntaxError* error,
+                  JsonIndex* index) {
+  if (index != nullptr) *index = JsonIndex();
+  if (FastValidate(text.data(), text.data() + text.size(), index)) return true;
+  if (index != nullptr) *index = JsonIndex();
+  // The two accept the same texts: this finds the error and where it is.
   return Validator(text, error).Run();
+}
+
+bool ValidateJsonReference(std::string_view text, JsonSyntaxError* error) {
+  return Validator(text, error).Run();
+}
+
+const JsonIndex::Entry* JsonSkipper::Find(size_t offset) {
+  const std::vector<JsonIndex::Entry>& v = index_->entries;
+  const size_t n = v.size();
+  auto before = [](const JsonIndex::Entry& e, size_t off) {
+    return e.open < off;
+  };
+  size_t c = cursor_;
+  if (c > n || (c > 0 && v[c - 1].open >= offset)) {
+    // Went back: search the whole table.
+    c = static_cast<size_t>(
+        std::lower_bound(v.begin(), v.end(), offset, before) - v.begin());
+  } else {
+    // Forward: usually the next entry or the one after (the request object
+    // holding these params); search further only when far behind.
+    for (int step = 0; c < n && v[c].open < offset; ++step, ++c) {
+      if (step == 4) {
+        c = static_cast<size_t>(
+            std::lower_bound(v.begin() + c, v.end(), offset, before) -
+            v.begin());
+        break;
+      }
+    }
+  }
+  if (c < n && v[c].open == offset) {
+    cursor_ = v[c].next;
+    return &v[c];
+  }
+  cursor_ = c;
+  return nullptr;
+}
+
+const char* JsonSkipper::Skip(const char* p, const char* end) {
+  if ((*p == '{' || *p == '[') && index_ != nullptr &&
+      !index_->entries.empty()) {
+    const JsonIndex::Entry* e = Find(static_cast<size_t>(p - base_));
+    if (e != nullptr) return base_ + e->close + 1;
+  }
+  return SkipJsonValue(p, end);
 }
 
 const char* SkipJsonWs(const char* p, const char* end) {
@@ -672,7 +927,7 @@ bool JsonSmallInt(const char* p, const char* q, int64_t lo, int64_t hi,
 }
 
 char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
-                  RawMemberFilter* filter) {
+                  RawMemberFilter* filter, JsonSkipper* skipper) {
   // A shared, stateless stack allocator: a Document would otherwise
   // allocate one of its own each time.
   static rapidjson::CrtAllocator stack_allocator;
@@ -680,7 +935,7 @@ char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
   p = const_cast<char*>(SkipJsonWs(p, end));
   auto generate = [&](JsonDocument& h) {
     if (filter != nullptr && (*p == '{' || *p == '[')) {
-      p = EmitFiltered(h, p, end, *filter);
+      p = EmitFiltered(h, p, end, *filter, skipper);
     } else {
       p = EmitValue(h, p, end);
     }

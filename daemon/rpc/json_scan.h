@@ -18,7 +18,9 @@
 #define GOXEL_RPC_JSON_SCAN_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "rpc/json.h"
 
@@ -29,9 +31,51 @@ struct JsonSyntaxError {
   rapidjson::ParseErrorCode code = rapidjson::kParseErrorNone;
 };
 
+// Where the containers of a validated text end, recorded by ValidateJson so
+// that the walks after it (envelope, raw params) jump over a value instead of
+// scanning it again. Containers shorter than kMinBytes are left out (cheap
+// to scan, and a text of "[],[],..." would otherwise need a table several
+// times its size), and recording stops at a cap; a walker that finds no
+// entry scans, so the index only ever saves work, never changes a result.
+struct JsonIndex {
+  static constexpr size_t kMinBytes = 16;
+  static constexpr size_t kMinTextBytes = 512;  // smaller texts: no index
+  struct Entry {
+    uint32_t open;   // offset of the '{' or '['
+    uint32_t close;  // offset of the matching '}' or ']'
+    uint32_t next;   // index of the first entry after this container
+  };
+  std::vector<Entry> entries;  // in text order of `open`
+  size_t root_items = 0;       // elements of a top-level array, else 0
+};
+
+// SkipJsonValue that jumps over the containers `index` knows. O(1) a
+// lookup while lookups go forward through the text; correct in any order.
+class JsonSkipper {
+ public:
+  // `index` (may be null) describes the text that starts at `base`.
+  JsonSkipper(const JsonIndex* index, const char* base)
+      : index_(index), base_(base) {}
+  // p at the first byte of a valid value: returns the byte after it.
+  const char* Skip(const char* p, const char* end);
+
+ private:
+  const JsonIndex::Entry* Find(size_t offset);
+
+  const JsonIndex* index_;
+  const char* base_;
+  size_t cursor_ = 0;
+};
+
 // True when `text` is one valid JSON value; otherwise false and *error says
 // what and where (RapidJSON's error codes, so GetParseError_En applies).
-bool ValidateJson(std::string_view text, JsonSyntaxError* error);
+// `index` (optional) receives the container index of a valid text.
+bool ValidateJson(std::string_view text, JsonSyntaxError* error,
+                  JsonIndex* index = nullptr);
+
+// The straightforward validator ValidateJson falls back to for the error of
+// an invalid text: the reference the tests compare ValidateJson with.
+bool ValidateJsonReference(std::string_view text, JsonSyntaxError* error);
 
 // Past the whitespace at p (never beyond end).
 const char* SkipJsonWs(const char* p, const char* end);
@@ -62,10 +106,12 @@ class RawMemberFilter {
 
 // Builds the DOM of the valid value at p into *out; strings stay in the
 // buffer (unescaped in place, NUL-terminated), containers go to `alloc`.
-// `filter` (optional) sees the top-level members or elements. Returns the
-// byte after the value. The text is modified: build each value once.
+// `filter` (optional) sees the top-level members or elements; `skipper`
+// (optional) finds where each ends. Returns the byte after the value. The
+// text is modified: build each value once.
 char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
-                  RawMemberFilter* filter = nullptr);
+                  RawMemberFilter* filter = nullptr,
+                  JsonSkipper* skipper = nullptr);
 
 // The integer spelled by the valid number [p, q) when it is a plain
 // integer (no fraction or exponent) within [lo, hi]; false otherwise.
