@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "rpc/json_blocks.h"
+
 namespace goxel::rpc {
 
 namespace {
@@ -28,10 +30,66 @@ void Framer::Rebase(size_t n) {
   consumed_ -= n;
 }
 
+bool Framer::ScanBlocks(const char* data, size_t size, Frame* frame) {
+  bool in_string = state_ == State::kInString;
+  while (size - pos_ >= 64) {
+    const BlockMasks m = ClassifyBlock(data + pos_);
+    // An escape can hide a quote: such blocks go through the byte loop, which
+    // also keeps backslashes outside strings meaningless, as they were.
+    if (m.backslash != 0) break;
+    const uint64_t strings =
+        PrefixXor(m.quote) ^ (in_string ? ~uint64_t{0} : 0);
+    const uint64_t open = m.open & ~strings;
+    const uint64_t close = m.close & ~strings;
+    const int opens = __builtin_popcountll(open);
+    const int closes = __builtin_popcountll(close);
+    if (depth_ - closes >= 1 && depth_ + opens <= limits_.max_depth) {
+      depth_ += opens - closes;  // neither 0 nor the limit can be reached
+    } else {
+      // Bracket by bracket, in order, as the byte loop counts them.
+      for (uint64_t b = open | close; b != 0; b &= b - 1) {
+        const int i = __builtin_ctzll(b);
+        if ((open >> i) & 1) {
+          if (++depth_ > limits_.max_depth) too_deep_ = true;
+        } else if (--depth_ == 0) {
+          pos_ += static_cast<size_t>(i) + 1;
+          state_ = State::kBetween;
+          *frame = Complete();
+          return true;
+        }
+      }
+    }
+    in_string = (strings >> 63) != 0;
+    pos_ += 64;
+  }
+  state_ = in_string ? State::kInString : State::kInText;
+  return false;
+}
+
+Framer::Frame Framer::Complete() {
+  consumed_ = pos_;
+  Kind kind = Kind::kText;
+  if (pos_ - start_ > limits_.max_text_bytes) {
+    kind = Kind::kTooLarge;
+  } else if (too_deep_) {
+    kind = Kind::kTooDeep;
+  }
+  return Frame{kind, start_, pos_};
+}
+
 Framer::Frame Framer::Next(std::string_view buf) {
   const char* data = buf.data();
   const size_t size = buf.size();
   while (pos_ < size) {
+    // Inside a text, whole 64-byte blocks go by bit masks; the byte loop
+    // below takes one block with an escape, or the last partial block.
+    size_t limit = size;
+    if ((state_ == State::kInText || state_ == State::kInString) &&
+        size - pos_ >= 64) {
+      Frame frame;
+      if (ScanBlocks(data, size, &frame)) return frame;
+      limit = size - pos_ >= 64 ? pos_ + 64 : size;
+    }
     switch (state_) {
       case State::kBetween: {
         char c = data[pos_];
@@ -69,12 +127,12 @@ Framer::Frame Framer::Next(std::string_view buf) {
       case State::kInString: {
         // Fast scan to the next quote or backslash.
         size_t i = pos_;
-        while (i < size &&
+        while (i < limit &&
                !kClass.string_end[static_cast<unsigned char>(data[i])])
           ++i;
-        if (i == size) {
-          pos_ = size;
-          break;
+        if (i == limit) {
+          pos_ = limit;
+          continue;
         }
         state_ = data[i] == '"' ? State::kInText : State::kEscape;
         pos_ = i + 1;
@@ -86,7 +144,7 @@ Framer::Frame Framer::Next(std::string_view buf) {
         continue;
       case State::kInText: {
         size_t i = pos_;
-        for (; i < size; ++i) {
+        for (; i < limit; ++i) {
           char c = data[i];
           if (!kClass.structural[static_cast<unsigned char>(c)]) continue;
           if (c == '"') {
@@ -99,26 +157,17 @@ Framer::Frame Framer::Next(std::string_view buf) {
             if (--depth_ == 0) break;
           }
         }
-        if (i == size) {
-          pos_ = size;
-          break;
+        if (i == limit) {
+          pos_ = limit;
+          continue;
         }
         pos_ = i + 1;
         if (state_ == State::kInString) continue;
         // depth_ == 0: the text is complete.
         state_ = State::kBetween;
-        consumed_ = pos_;
-        Kind kind = Kind::kText;
-        if (pos_ - start_ > limits_.max_text_bytes) {
-          kind = Kind::kTooLarge;
-        } else if (too_deep_) {
-          kind = Kind::kTooDeep;
-        }
-        return Frame{kind, start_, pos_};
+        return Complete();
       }
     }
-    // Ran out of bytes inside a text.
-    break;
   }
   if ((state_ == State::kInText || state_ == State::kInString ||
        state_ == State::kEscape) &&

@@ -72,6 +72,13 @@ class Framer {
     kSkipLine,  // discarding garbage up to the next newline
   };
 
+  // Scans whole 64-byte blocks from pos_ (state kInText or kInString) until
+  // a block holds a backslash or less than a block is left; true when the
+  // text ends in one (*frame set).
+  bool ScanBlocks(const char* data, size_t size, Frame* frame);
+  // The frame of the text that ends at pos_ (state already kBetween).
+  Frame Complete();
+
   FramerLimits limits_;
   State state_ = State::kBetween;
   size_t pos_ = 0;       // next byte to scan
