@@ -443,9 +443,9 @@ class IndexRecorder {
   }
 
   uint32_t Open(const char* p) {
-    if (index_ == nullptr || index_->entries.size() >= cap_) return kNoSlot;
+    if (index_ == nullptr || count_ >= cap_) return kNoSlot;
     index_->entries.push_back({Offset(p), 0, 0});
-    return static_cast<uint32_t>(index_->entries.size() - 1);
+    return static_cast<uint32_t>(count_++);
   }
   void Close(uint32_t slot, const char* p) {
     if (slot == kNoSlot) return;
@@ -453,13 +453,13 @@ class IndexRecorder {
     const uint32_t close = Offset(p);
     // A small container's nested ones are smaller still, hence dropped
     // already: its slot is the last one.
-    if (close - v[slot].open + 1 < JsonIndex::kMinBytes &&
-        slot + 1 == v.size()) {
+    if (close - v[slot].open + 1 < JsonIndex::kMinBytes && slot + 1 == count_) {
       v.pop_back();
+      --count_;
       return;
     }
     v[slot].close = close;
-    v[slot].next = static_cast<uint32_t>(v.size());
+    v[slot].next = static_cast<uint32_t>(count_);
   }
 
  private:
@@ -469,6 +469,7 @@ class IndexRecorder {
   JsonIndex* index_;
   const char* begin_;
   size_t cap_;
+  size_t count_ = 0;  // entries.size(), without dividing by sizeof(Entry)
 };
 
 bool FastValidate(const char* const begin, const char* const end,
