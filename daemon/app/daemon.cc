@@ -154,9 +154,14 @@ Status Daemon::BuildMethodTable() {
   // The methods engineer's goxel.* methods over one Workspace.
   methods::WorkspaceOptions workspace_options;
   workspace_options.version = version_;
+  workspace_options.lock_timeout_ms = config_.lock_timeout_ms;
   workspace_ = std::make_unique<methods::Workspace>(workspace_options);
   GOXEL_RETURN_IF_ERROR(
       methods::RegisterGoxelMethods(&table_, workspace_.get()));
+  if (config_.enable_debug_methods) {
+    GOXEL_RETURN_IF_ERROR(
+        methods::RegisterDebugProjectMethods(&table_, workspace_.get()));
+  }
   // Issue 5: file and render methods; autosaves restored before serving.
   files_ = std::make_unique<methods::FileMethods>(
       methods::FilesOptionsFromConfig(config_, workspace_options,

@@ -353,6 +353,44 @@ std::string HexColor(Rgba c, bool with_alpha) {
   return buf;
 }
 
+Status CheckExpectedVersion(const Params& p, const OpenProject& op) {
+  const JsonValue* v = p.Get("expected_version");
+  if (v == nullptr) return Status::Ok();
+  if (!v->IsInt64() || v->GetInt64() < 0) {
+    return Params::Wrong("expected_version",
+                         "a non-negative integer (a version this project "
+                         "reported)",
+                         *v);
+  }
+  const uint64_t expected = static_cast<uint64_t>(v->GetInt64());
+  const uint64_t now = op.View().version();
+  if (expected == now) return Status::Ok();
+  return Status::Error(StatusCode::kConcurrentAccess,
+                       "project " + op.id + " changed: expected version " +
+                           std::to_string(expected) + ", it is now " +
+                           std::to_string(now))
+      .With("project_id", op.id)
+      .With("expected_version", static_cast<int64_t>(expected))
+      .With("version", static_cast<int64_t>(now));
+}
+
+Status AdmitEdit(const CallWriterLock& lock, const OpenProject& op,
+                 const Params& p) {
+  if (!lock.held()) return lock.Busy(op.id);
+  return CheckExpectedVersion(p, op);
+}
+
+rpc::MethodSpec Versioned(rpc::MethodSpec spec) {
+  spec.params.push_back(
+      {"expected_version", "integer", false,
+       "fail with -32007 and change nothing unless the project's version "
+       "(from a result's `version`) is still this"});
+  if (!spec.result.empty() && spec.result.back() == '}') {
+    spec.result.insert(spec.result.size() - 1, ", version");
+  }
+  return spec;
+}
+
 ParamSpec ProjectIdParam() {
   return {"project_id", "string", false,
           "open project's UUID; the active project when absent"};

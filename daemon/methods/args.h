@@ -80,6 +80,22 @@ Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
                              std::string_view name = "layer_id",
                              bool allow_all = false);
 Status LayerNotFound(const voxel::Project& project, int64_t id);
+// --- Busy projects and versions ---
+
+// -32007 when the optional `expected_version` param differs from the
+// project's version (data project_id, expected_version, version); -32602
+// when it is not a non-negative integer. The caller holds the lock it will
+// edit under, so nothing can change between the check and the edit.
+Status CheckExpectedVersion(const Params& p, const OpenProject& op)
+    REQUIRES_SHARED(op.mu);
+// A mutating call's first step after constructing `lock` on op.mu: the
+// lock's Busy() when it is not held, else CheckExpectedVersion.
+Status AdmitEdit(const CallWriterLock& lock, const OpenProject& op,
+                 const Params& p) REQUIRES(op.mu);
+// Documents a mutating method's versioning in the table: appends the
+// expected_version param and `version` to the result's description.
+rpc::MethodSpec Versioned(rpc::MethodSpec spec);
+
 // -32006 when `count` exceeds the per-call voxel cap.
 Status CheckVoxelCap(int64_t count, int64_t cap, std::string_view what);
 // `s` with its "param" detail (and message) prefixed, e.g. "voxels[3].".

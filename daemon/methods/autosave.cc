@@ -85,14 +85,16 @@ void MarkUnsaved(voxel::Project* p, size_t history_depth) {
 
 }  // namespace
 
-ProjectSnapshot TakeSnapshot(OpenProject& op) {
+Result<ProjectSnapshot> TakeSnapshot(OpenProject& op, LockWait wait) {
   ProjectSnapshot s;
-  ReaderLock lock(&op.mu);
+  CallReaderLock lock(&op.mu, wait);
+  if (!lock.held()) return lock.Busy(op.id);
   const voxel::Project& p = op.View();
   s.scene = p.ToScene();
   s.name = p.name();
   s.file_path = p.file_path();
   s.state_id = p.state_id();
+  s.version = p.version();
   s.dirty = p.dirty();
   return s;
 }
@@ -175,7 +177,9 @@ int Autosaver::RunPass() {
 }
 
 Result<bool> Autosaver::WriteOne(const ProjectRef& ref, bool active) {
-  ProjectSnapshot snap = TakeSnapshot(*ref);
+  auto taken = TakeSnapshot(*ref);  // waits: autosave is no request
+  if (!taken.ok()) return taken.status();
+  const ProjectSnapshot& snap = *taken;
   if (!snap.dirty) {
     std::lock_guard<std::mutex> lock(mu_);
     if (written_.count(ref->id)) RemoveFilesLocked(ref->id);

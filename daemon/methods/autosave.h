@@ -40,9 +40,12 @@ struct ProjectSnapshot {
   std::string name;
   std::string file_path;
   uint64_t state_id = 0;
+  uint64_t version = 0;  // Project::version()
   bool dirty = false;
 };
-ProjectSnapshot TakeSnapshot(OpenProject& project);
+// Waits for the reader lock as `wait` says (the default: for as long as it
+// takes); -32007 (ProjectBusy) when it is not free in time.
+Result<ProjectSnapshot> TakeSnapshot(OpenProject& project, LockWait wait = {});
 
 // Writes `snapshot` as .gox to `path` (atomic, 0640).
 Status WriteGoxFile(const ProjectSnapshot& snapshot, const std::string& path);

@@ -193,11 +193,13 @@ Result<std::vector<VoxelEntry>> ParseEntries(const JsonValue& list,
 // text; any other entry is built as a DOM value and read by ParseEntry, so
 // every form and every error is exactly what the DOM path gives.
 
-// The integer value at *p (then past it), within [lo, hi].
+// The plain integer (no fraction or exponent, at most 18 digits) at *p,
+// within [lo, hi]: then p moves past it and the whitespace after it.
 inline bool TextInt(const char*& p, const char* end, int64_t lo, int64_t hi,
                     int64_t* out) {
-  if (*p != '-' && (*p < '0' || *p > '9')) return false;
-  const char* q = rpc::SkipJsonValue(p, end);
+  const char* q = *p == '-' ? p + 1 : p;
+  while (q < end && *q >= '0' && *q <= '9') ++q;
+  if (q < end && (*q == '.' || *q == 'e' || *q == 'E')) return false;
   if (!rpc::JsonSmallInt(p, q, lo, hi, out)) return false;
   p = rpc::SkipJsonWs(q, end);
   return true;
@@ -216,45 +218,48 @@ void SetEntry(const int64_t v[7], VoxelEntry* out) {
                 v[6] ? static_cast<uint8_t>(v[6]) : uint8_t{255}};
 }
 
-// {x,y,z,r,g,b(,a)} with one-letter keys, each once: false for anything else.
-bool FastObjectEntry(const char* p, const char* end, VoxelEntry* out) {
+// {x,y,z,r,g,b(,a)} with one-letter keys, each once, at p (in a valid text
+// ending at or before `end`): the byte after it, or null for anything else.
+// Returning where it stopped saves scanning each entry twice.
+const char* FastObjectEntry(const char* p, const char* end, VoxelEntry* out) {
   static constexpr char kKeys[] = "xyzrgba";
   int64_t v[7] = {0, 0, 0, 0, 0, 0, 255};
   unsigned seen = 0;
   p = rpc::SkipJsonWs(p + 1, end);
   while (*p != '}') {
-    if (end - p < 4 || p[0] != '"' || p[2] != '"') return false;
+    if (end - p < 4 || p[0] != '"' || p[2] != '"') return nullptr;
     const char* k = static_cast<const char*>(memchr(kKeys, p[1], 7));
-    if (k == nullptr || p[1] == '\0') return false;
+    if (k == nullptr || p[1] == '\0') return nullptr;
     unsigned i = static_cast<unsigned>(k - kKeys);
-    if (seen & (1u << i)) return false;
+    if (seen & (1u << i)) return nullptr;
     seen |= 1u << i;
     p = rpc::SkipJsonWs(p + 3, end);
     p = rpc::SkipJsonWs(p + 1, end);  // ':'
     if (!TextInt(p, end, i < 3 ? kCoordLo : 0, i < 3 ? kCoordHi : 255, &v[i]))
-      return false;
+      return nullptr;
     if (*p == ',') p = rpc::SkipJsonWs(p + 1, end);
   }
-  if ((seen & 0x3F) != 0x3F) return false;  // x, y, z, r, g, b
+  if ((seen & 0x3F) != 0x3F) return nullptr;  // x, y, z, r, g, b
   SetEntry(v, out);
-  return true;
+  return p + 1;
 }
 
-// [x,y,z,r,g,b(,a)] of integers in range: false for anything else.
-bool FastArrayEntry(const char* p, const char* end, VoxelEntry* out) {
+// [x,y,z,r,g,b(,a)] of integers in range at p: the byte after it, or null
+// for anything else.
+const char* FastArrayEntry(const char* p, const char* end, VoxelEntry* out) {
   int64_t v[7] = {0, 0, 0, 0, 0, 0, 255};
   int n = 0;
   p = rpc::SkipJsonWs(p + 1, end);
   while (*p != ']') {
-    if (n == 7) return false;
+    if (n == 7) return nullptr;
     if (!TextInt(p, end, n < 3 ? kCoordLo : 0, n < 3 ? kCoordHi : 255, &v[n]))
-      return false;
+      return nullptr;
     ++n;
     if (*p == ',') p = rpc::SkipJsonWs(p + 1, end);
   }
-  if (n != 6 && n != 7) return false;
+  if (n != 6 && n != 7) return nullptr;
   SetEntry(v, out);
-  return true;
+  return p + 1;
 }
 
 // Decodes the raw array `list` like ParseEntries; counts every element
@@ -273,13 +278,16 @@ Status ParseRawEntries(const rpc::RawParam& list, const char* name,
   p = const_cast<char*>(rpc::SkipJsonWs(p + 1, end));
   int64_t i = 0;
   for (; *p != ']'; ++i) {
-    char* e_end = const_cast<char*>(rpc::SkipJsonValue(p, end));
+    char* e_end = nullptr;
     if (fallback != nullptr && first_error.ok()) {
       VoxelEntry e;
-      bool fast = *p == '{'   ? FastObjectEntry(p, e_end, &e)
-                  : *p == '[' ? FastArrayEntry(p, e_end, &e)
-                              : false;
-      if (!fast) {
+      const char* fast = *p == '{'   ? FastObjectEntry(p, end, &e)
+                         : *p == '[' ? FastArrayEntry(p, end, &e)
+                                     : nullptr;
+      if (fast != nullptr) {
+        e_end = const_cast<char*>(fast);
+      } else {
+        e_end = const_cast<char*>(rpc::SkipJsonValue(p, end));
         e.c = fill;
         JsonValue v;
         rpc::BuildInSitu(p, e_end, alloc, &v);
@@ -291,6 +299,8 @@ Status ParseRawEntries(const rpc::RawParam& list, const char* name,
         }
       }
       if (first_error.ok()) out->push_back(e);
+    } else {
+      e_end = const_cast<char*>(rpc::SkipJsonValue(p, end));
     }
     p = const_cast<char*>(rpc::SkipJsonWs(e_end, end));
     if (*p == ',') p = const_cast<char*>(rpc::SkipJsonWs(p + 1, end));
@@ -320,24 +330,31 @@ Result<std::vector<VoxelEntry>> ReadRawVoxels(const Params& p,
   return entries;
 }
 
+// The layer an edit went to and the project's version after it.
+struct Edited {
+  int32_t layer_id = 0;
+  uint64_t version = 0;
+};
+
 // Resolves project and layer; runs `edit(volume)` as one undo step under
-// the project's writer lock. With `try_only` (a kInline method on the loop
-// thread) returns WouldBlock() instead of waiting for the lock.
+// the project's writer lock. On the loop thread (a kInline method) returns
+// WouldBlock() instead of waiting for the lock; on a worker, -32007 when
+// the lock is not free within the lock timeout or expected_version differs.
 template <typename F>
-Result<int32_t> EditLayer(Workspace& ws, const Params& p, F&& edit,
-                          bool try_only = false) {
+Result<Edited> EditLayer(Workspace& ws, Call& call, F&& edit) {
+  const Params& p = call.params();
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
-  CallWriterLock lock(&op.mu, try_only);
-  if (!lock.held()) return WouldBlock();
+  CallWriterLock lock(&op.mu, ws.Wait(call.caller().on_loop));
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto layer = ResolveLayer(p, op.project);
   if (!layer.ok()) return layer.status();
   op.project.BeginEdit();
   Status s = edit(*op.project.MutableVolume(*layer));
   op.project.EndEdit();
   if (!s.ok()) return s;
-  return *layer;
+  return Edited{*layer, op.project.version()};
 }
 
 Status AddVoxel(Workspace& ws, Call& call) {
@@ -346,14 +363,11 @@ Status AddVoxel(Workspace& ws, Call& call) {
   if (!pos.ok()) return pos.status();
   auto color = ReadColor(p);
   if (!color.ok()) return color.status();
-  auto layer = EditLayer(
-      ws, p,
-      [&](voxel::Volume& v) {
-        v.Set(*pos, *color);
-        return Status::Ok();
-      },
-      call.caller().on_loop);
-  if (!layer.ok()) return layer.status();
+  auto edited = EditLayer(ws, call, [&](voxel::Volume& v) {
+    v.Set(*pos, *color);
+    return Status::Ok();
+  });
+  if (!edited.ok()) return edited.status();
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
@@ -361,8 +375,9 @@ Status AddVoxel(Workspace& ws, Call& call) {
   Put(r, "x", pos->x, a);
   Put(r, "y", pos->y, a);
   Put(r, "z", pos->z, a);
-  Put(r, "layer_id", *layer, a);
+  Put(r, "layer_id", edited->layer_id, a);
   r.AddMember("color", ColorArray(*color, a), a);
+  Put(r, "version", edited->version, a);
   return Status::Ok();
 }
 
@@ -371,14 +386,11 @@ Status RemoveVoxel(Workspace& ws, Call& call) {
   auto pos = ReadPosition(p);
   if (!pos.ok()) return pos.status();
   bool removed = false;
-  auto layer = EditLayer(
-      ws, p,
-      [&](voxel::Volume& v) {
-        removed = v.Set(*pos, Rgba{});
-        return Status::Ok();
-      },
-      call.caller().on_loop);
-  if (!layer.ok()) return layer.status();
+  auto edited = EditLayer(ws, call, [&](voxel::Volume& v) {
+    removed = v.Set(*pos, Rgba{});
+    return Status::Ok();
+  });
+  if (!edited.ok()) return edited.status();
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
@@ -386,8 +398,9 @@ Status RemoveVoxel(Workspace& ws, Call& call) {
   Put(r, "x", pos->x, a);
   Put(r, "y", pos->y, a);
   Put(r, "z", pos->z, a);
-  Put(r, "layer_id", *layer, a);
+  Put(r, "layer_id", edited->layer_id, a);
   Put(r, "removed", removed, a);
+  Put(r, "version", edited->version, a);
   return Status::Ok();
 }
 
@@ -410,11 +423,13 @@ Status PaintVoxels(Workspace& ws, Call& call) {
     pos = *r;
   }
   int64_t painted = 0;
+  uint64_t version = 0;
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
   {
-    WriterLock lock(&op.mu);
+    CallWriterLock lock(&op.mu, ws.Wait());
+    GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
     auto layer = ResolveLayer(p, op.project);
     if (!layer.ok()) return layer.status();
     std::optional<Box> box;
@@ -436,11 +451,13 @@ Status PaintVoxels(Workspace& ws, Call& call) {
       painted = PaintOne(v, *pos, *color) ? 1 : 0;
     }
     op.project.EndEdit();
+    version = op.project.version();
   }
   auto& a = call.alloc();
   call.result().SetObject();
   Put(call.result(), "success", true, a);
   Put(call.result(), "painted", painted, a);
+  Put(call.result(), "version", version, a);
   return Status::Ok();
 }
 
@@ -461,22 +478,22 @@ Result<std::vector<VoxelEntry>> BatchEntries(Workspace& ws, Call& call) {
 }
 
 Status AddVoxelBatch(Workspace& ws, Call& call) {
-  const Params& p = call.params();
   auto entries = BatchEntries(ws, call);
   if (!entries.ok()) return entries.status();
   int64_t changed = 0;
-  auto layer = EditLayer(ws, p, [&](voxel::Volume& v) {
+  auto edited = EditLayer(ws, call, [&](voxel::Volume& v) {
     for (const VoxelEntry& e : *entries) changed += v.Set(e.p, e.c);
     return Status::Ok();
   });
-  if (!layer.ok()) return layer.status();
+  if (!edited.ok()) return edited.status();
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "success", true, a);
   Put(r, "added", static_cast<uint64_t>(entries->size()), a);
   Put(r, "changed", changed, a);
-  Put(r, "layer_id", *layer, a);
+  Put(r, "layer_id", edited->layer_id, a);
+  Put(r, "version", edited->version, a);
   return Status::Ok();
 }
 
@@ -509,17 +526,18 @@ Status AddVoxels(Workspace& ws, Call& call) {
       errors.PushBack(err, a);
     }
   }
-  auto layer = EditLayer(ws, p, [&](voxel::Volume& v) {
+  auto edited = EditLayer(ws, call, [&](voxel::Volume& v) {
     for (const VoxelEntry& e : good) v.Set(e.p, e.c);
     return Status::Ok();
   });
-  if (!layer.ok()) return layer.status();
+  if (!edited.ok()) return edited.status();
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "success", failed == 0, a);
   Put(r, "added", static_cast<uint64_t>(good.size()), a);
   Put(r, "failed", failed, a);
   r.AddMember("errors", errors, a);
+  Put(r, "version", edited->version, a);
   return Status::Ok();
 }
 
@@ -535,12 +553,14 @@ Status RemoveVoxels(Workspace& ws, Call& call) {
     entries = std::move(*parsed);
   }
   int64_t removed = 0;
+  uint64_t version = 0;
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
   int32_t layer_id;
   {
-    WriterLock lock(&op.mu);
+    CallWriterLock lock(&op.mu, ws.Wait());
+    GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
     auto layer = ResolveLayer(p, op.project);
     if (!layer.ok()) return layer.status();
     layer_id = *layer;
@@ -558,12 +578,14 @@ Status RemoveVoxels(Workspace& ws, Call& call) {
       for (const VoxelEntry& e : entries) removed += v.Set(e.p, Rgba{});
     }
     op.project.EndEdit();
+    version = op.project.version();
   }
   auto& a = call.alloc();
   call.result().SetObject();
   Put(call.result(), "success", true, a);
   Put(call.result(), "removed", removed, a);
   Put(call.result(), "layer_id", layer_id, a);
+  Put(call.result(), "version", version, a);
   return Status::Ok();
 }
 
@@ -622,8 +644,10 @@ Status BatchOperations(Workspace& ws, Call& call) {
   JsonValue results(rapidjson::kArrayType);
   results.Reserve(ops.Size(), a);
   int64_t ok_count = 0;
+  uint64_t version = 0;
   {
-    WriterLock lock(&op.mu);
+    CallWriterLock lock(&op.mu, ws.Wait());
+    GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
     op.project.BeginEdit();
     for (rapidjson::SizeType i = 0; i < ops.Size(); ++i) {
       int64_t changed = 0;
@@ -647,6 +671,7 @@ Status BatchOperations(Workspace& ws, Call& call) {
       results.PushBack(item, a);
     }
     op.project.EndEdit();
+    version = op.project.version();
   }
   JsonValue& r = call.result();
   r.SetObject();
@@ -655,6 +680,7 @@ Status BatchOperations(Workspace& ws, Call& call) {
   Put(r, "successful_operations", ok_count, a);
   Put(r, "failed_operations", static_cast<int64_t>(ops.Size()) - ok_count, a);
   r.AddMember("results", results, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -693,26 +719,26 @@ ParamSpec KeptAsText(ParamSpec spec) {
 
 Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
   Workspace& w = *ws;
-  GOXEL_RETURN_IF_ERROR(t->Add(
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.add_voxel", "Sets one voxel.", VoxelParams(true),
        "{success, x, y, z, layer_id, color: [r,g,b,a]}",
-       kEditAlloc | rpc::kInline, [&w](Call& c) { return AddVoxel(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(
-      t->Add({"goxel.remove_voxel", "Empties one voxel.", VoxelParams(false),
-              "{success, x, y, z, layer_id, removed}", kEdit | rpc::kInline,
-              [&w](Call& c) { return RemoveVoxel(w, c); }}));
+       kEditAlloc | rpc::kInline, [&w](Call& c) { return AddVoxel(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      Versioned({"goxel.remove_voxel", "Empties one voxel.", VoxelParams(false),
+                 "{success, x, y, z, layer_id, removed}", kEdit | rpc::kInline,
+                 [&w](Call& c) { return RemoveVoxel(w, c); }})));
   std::vector<ParamSpec> paint = VoxelParams(true);
   paint[0].required = paint[1].required = paint[2].required = false;
   paint.push_back({"region", "object", false,
                    "{min, max} or \"selection\": paint every voxel inside "
                    "instead of one"});
-  GOXEL_RETURN_IF_ERROR(
-      t->Add({"goxel.paint_voxels",
-              "Recolours existing voxels (empty cells stay empty): the one at "
-              "x,y,z, or every voxel in region.",
-              paint, "{success, painted}", kEdit | kAllocates,
-              [&w](Call& c) { return PaintVoxels(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
+      {"goxel.paint_voxels",
+       "Recolours existing voxels (empty cells stay empty): the one at "
+       "x,y,z, or every voxel in region.",
+       paint, "{success, painted}", kEdit | kAllocates,
+       [&w](Call& c) { return PaintVoxels(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.add_voxel_batch",
        "Sets many voxels in one request and one undo step; all-or-nothing "
        "validation.",
@@ -723,16 +749,16 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
         {"color", "color", false, "colour of entries that carry none"}},
        "{success, added, changed, layer_id}",
        kEditAlloc,
-       [&w](Call& c) { return AddVoxelBatch(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return AddVoxelBatch(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"add_voxels",
        "v14 batch add: bad entries are counted as failed, the rest added.",
        {VoxelsParam("[{x,y,z,r,g,b,a}]"),
         LayerIdParam("target layer (default active)"), ProjectIdParam()},
        "{success, added, failed, errors: [{index, message}] (first 10)}",
        kEditAlloc,
-       [&w](Call& c) { return AddVoxels(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return AddVoxels(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.remove_voxels",
        "Empties many voxels: a list of positions, or every cell of region.",
        {{"voxels", "array", false, "[{x,y,z} | [x,y,z]] (or region)"},
@@ -741,8 +767,8 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
         ProjectIdParam()},
        "{success, removed, layer_id}",
        kEdit,
-       [&w](Call& c) { return RemoveVoxels(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return RemoveVoxels(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.batch_operations",
        "Runs add, remove and paint operations in order as one undo step; "
        "a failed operation does not stop the others.",
@@ -754,7 +780,7 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
        "failed_operations, results: [{index, type, success, changed | "
        "error: {code, message}}]}",
        kEditAlloc,
-       [&w](Call& c) { return BatchOperations(w, c); }}));
+       [&w](Call& c) { return BatchOperations(w, c); }})));
   return Status::Ok();
 }
 

@@ -155,6 +155,7 @@ Status LoadProject(FileMethods& fm, Call& call) {
   if (format->name == "gox") project.MarkSaved(path);
   const int64_t voxels = project.CountVoxels();
   const int64_t layers = static_cast<int64_t>(project.layers().size());
+  const uint64_t version = project.version();
   ProjectRef ref = fm.workspace().Open(std::move(project), /*activate=*/true);
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -167,6 +168,7 @@ Status LoadProject(FileMethods& fm, Call& call) {
   Put(r, "layer_count", layers, a);
   Put(r, "voxel_count", voxels, a);
   Put(r, "load_time_ms", MillisSince(start), a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -175,7 +177,9 @@ Status SaveProject(FileMethods& fm, Call& call) {
   const Params& p = call.params();
   auto ref = ResolveProject(fm.workspace(), p);
   if (!ref.ok()) return ref.status();
-  ProjectSnapshot snap = TakeSnapshot(**ref);
+  auto taken = TakeSnapshot(**ref, fm.workspace().Wait());
+  if (!taken.ok()) return taken.status();
+  const ProjectSnapshot& snap = *taken;
   auto requested = p.String("path", snap.file_path);
   if (!requested.ok()) return requested.status();
   if (requested->empty()) return Params::Missing("path", "a .gox path");
@@ -193,15 +197,19 @@ Status SaveProject(FileMethods& fm, Call& call) {
   GOXEL_RETURN_IF_ERROR(WriteGoxFile(snap, *path));
   bool clean = false;
   {
-    WriterLock lock(&(*ref)->mu);
-    voxel::Project& pr = (*ref)->Edit();
+    // The file is written: a project still busy after the lock timeout
+    // stays dirty (and autosaved) rather than failing a save that happened.
+    CallWriterLock lock(&(*ref)->mu, fm.workspace().Wait());
+    voxel::Project* pr = lock.held() ? &(*ref)->Edit() : nullptr;
     // Edits made while we wrote are not in the file: the project stays
     // dirty (and autosaved) then.
-    if (pr.state_id() == snap.state_id) {
-      pr.MarkSaved(*path);
+    if (pr == nullptr) {
+      // Busy: not even the file path is recorded.
+    } else if (pr->state_id() == snap.state_id) {
+      pr->MarkSaved(*path);
       clean = true;
     } else {
-      pr.set_file_path(*path);
+      pr->set_file_path(*path);
     }
   }
   if (clean) fm.autosaver().Remove((*ref)->id);
@@ -213,6 +221,7 @@ Status SaveProject(FileMethods& fm, Call& call) {
   PutString(r, "project_id", (*ref)->id, a);
   Put(r, "dirty", !clean, a);
   Put(r, "save_time_ms", MillisSince(start), a);
+  Put(r, "version", snap.version, a);
   return Status::Ok();
 }
 
@@ -229,8 +238,9 @@ Status ExportModel(FileMethods& fm, Call& call) {
   if (!ref.ok()) return ref.status();
   auto path = fm.Resolve(*requested, /*must_exist=*/false);
   if (!path.ok()) return path.status();
-  ProjectSnapshot snap = TakeSnapshot(**ref);
-  auto bytes = (*format)->write(snap.scene, *options);
+  auto snap = TakeSnapshot(**ref, fm.workspace().Wait());
+  if (!snap.ok()) return snap.status();
+  auto bytes = (*format)->write(snap->scene, *options);
   if (!bytes.ok()) return bytes.status();
   GOXEL_RETURN_IF_ERROR(AtomicWriteFile(*path, *bytes));
   auto& a = call.alloc();
@@ -294,13 +304,17 @@ Status ImportModel(FileMethods& fm, Call& call) {
   GOXEL_RETURN_IF_ERROR(CheckVoxelCap(
       voxels, fm.workspace().options().max_voxels_per_call, "import_model"));
   int32_t layer_id;
+  uint64_t version;
   {
-    WriterLock lock(&(*ref)->mu);
-    voxel::Project& pr = (*ref)->Edit();
+    OpenProject& op = **ref;
+    CallWriterLock lock(&op.mu, fm.workspace().Wait());
+    GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
+    voxel::Project& pr = op.Edit();
     layer_id = pr.CreateLayer(file->name);
     pr.BeginEdit();
     *pr.MutableVolume(layer_id) = std::move(merged);
     pr.EndEdit();
+    version = pr.version();
   }
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -312,6 +326,7 @@ Status ImportModel(FileMethods& fm, Call& call) {
   Put(r, "layer_id", layer_id, a);
   PutString(r, "layer_name", file->name, a);
   Put(r, "voxel_count", voxels, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -422,7 +437,7 @@ Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
        "project and makes it active.",
        {path, format, {"name", "string", false, "default: the file's stem"}},
        "{success, path, project_id, name, format, layer_count, voxel_count, "
-       "load_time_ms}",
+       "load_time_ms, version}",
        kLoad,
        [&fm](Call& c) { return LoadProject(fm, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
@@ -431,7 +446,8 @@ Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
        "its autosave. Without path: the project's own .gox file.",
        {{"path", "string", false, ".gox path (\".gox\" added when absent)"},
         ProjectIdParam()},
-       "{success, path, project_id, dirty, save_time_ms}",
+       "{success, path, project_id, dirty, save_time_ms, version (the "
+       "one written)}",
        kRead,
        [&fm](Call& c) { return SaveProject(fm, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
@@ -448,7 +464,7 @@ Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
        "{success, path, format, project_id, bytes, export_time_ms}",
        kRead,
        [&fm](Call& c) { return ExportModel(fm, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.import_model",
        "Reads a file into a new layer (its layers merged) of the project.",
        {path,
@@ -459,7 +475,7 @@ Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
        "{success, path, format, project_id, layer_id, layer_name, "
        "voxel_count}",
        kLoad,
-       [&fm](Call& c) { return ImportModel(fm, c); }}));
+       [&fm](Call& c) { return ImportModel(fm, c); }})));
   return t->Add({"goxel.list_formats",
                  "Every file format: names, extensions, read/write.",
                  {},

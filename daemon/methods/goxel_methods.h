@@ -29,6 +29,10 @@ Status RegisterEditMethods(rpc::MethodTable* table, Workspace* ws);
 Status RegisterShapeMethods(rpc::MethodTable* table, Workspace* ws);
 Status RegisterQueryMethods(rpc::MethodTable* table, Workspace* ws);
 
+// debug.hold_project (debug_methods.cc): for tests of busy projects; only
+// with --enable-debug-methods. Not part of RegisterGoxelMethods.
+Status RegisterDebugProjectMethods(rpc::MethodTable* table, Workspace* ws);
+
 }  // namespace goxel::methods
 
 #endif  // GOXEL_METHODS_GOXEL_METHODS_H_

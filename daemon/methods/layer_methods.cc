@@ -31,7 +31,8 @@ Status ListLayers(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   auto& a = call.alloc();
   JsonValue layers(rapidjson::kArrayType);
-  ReaderLock lock(&op.mu);
+  CallReaderLock lock(&op.mu, ws.Wait());
+  if (!lock.held()) return lock.Busy(op.id);
   const voxel::Project& pr = op.View();
   for (const auto& l : pr.layers()) {
     layers.PushBack(LayerJson(l, l.id == pr.active_layer_id(), a), a);
@@ -56,7 +57,8 @@ Status CreateLayer(Workspace& ws, Call& call) {
   if (!visible.ok()) return visible.status();
   Rgba c = color->value_or(Rgba{255, 255, 255, 255});
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   int32_t id = op.project.CreateLayer(*name, c, *visible);
   const voxel::Layer& l = *op.project.FindLayer(id);
   auto& a = call.alloc();
@@ -68,6 +70,7 @@ Status CreateLayer(Workspace& ws, Call& call) {
   r.AddMember("color", ColorArray(l.color, a), a);
   Put(r, "layer_id", id, a);
   Put(r, "id", id, a);
+  Put(r, "version", op.project.version(), a);
   return Status::Ok();
 }
 
@@ -76,7 +79,8 @@ Status DeleteLayer(Workspace& ws, Call& call) {
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   int32_t id = 0;
   if (p.Has("layer_id")) {
     auto r = ResolveLayer(p, op.project);
@@ -101,6 +105,7 @@ Status DeleteLayer(Workspace& ws, Call& call) {
   Put(call.result(), "success", true, a);
   Put(call.result(), "layer_id", id, a);
   Put(call.result(), "active_layer_id", op.project.active_layer_id(), a);
+  Put(call.result(), "version", op.project.version(), a);
   return Status::Ok();
 }
 
@@ -120,7 +125,8 @@ Status MergeLayers(Workspace& ws, Call& call) {
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto src = RequiredLayer(p, op.project, "source_layer_id");
   if (!src.ok()) return src.status();
   auto dst = RequiredLayer(p, op.project, "target_layer_id");
@@ -133,6 +139,7 @@ Status MergeLayers(Workspace& ws, Call& call) {
   Put(r, "source_layer_id", *src, a);
   Put(r, "target_layer_id", *dst, a);
   Put(r, "voxel_count", op.project.FindLayer(*dst)->volume.CountVoxels(), a);
+  Put(r, "version", op.project.version(), a);
   return Status::Ok();
 }
 
@@ -143,7 +150,8 @@ Status SetVisibility(Workspace& ws, Call& call) {
   auto visible = p.Bool("visible");
   if (!visible.ok()) return visible.status();
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto id = ResolveLayer(p, op.project);
   if (!id.ok()) return id.status();
   GOXEL_RETURN_IF_ERROR(op.project.SetLayerVisible(*id, *visible));
@@ -152,6 +160,7 @@ Status SetVisibility(Workspace& ws, Call& call) {
   Put(call.result(), "success", true, a);
   Put(call.result(), "layer_id", *id, a);
   Put(call.result(), "visible", *visible, a);
+  Put(call.result(), "version", op.project.version(), a);
   return Status::Ok();
 }
 
@@ -160,7 +169,8 @@ Status SetActiveLayer(Workspace& ws, Call& call) {
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto id = RequiredLayer(p, op.project, "layer_id");
   if (!id.ok()) return id.status();
   GOXEL_RETURN_IF_ERROR(op.project.SetActiveLayer(*id));
@@ -168,6 +178,7 @@ Status SetActiveLayer(Workspace& ws, Call& call) {
   call.result().SetObject();
   Put(call.result(), "success", true, a);
   Put(call.result(), "layer_id", *id, a);
+  Put(call.result(), "version", op.project.version(), a);
   return Status::Ok();
 }
 
@@ -183,7 +194,7 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
               "voxel_count, opacity, color: [r,g,b,a]}]}",
               kRead,
               [&w](Call& c) { return ListLayers(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.create_layer",
        "Adds an empty layer on top and makes it active.",
        {{"name", "string", false, "layer name (default \"Layer N\")"},
@@ -195,8 +206,8 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
         {"color", "color", false, "tint as [r,g,b(,a)] or \"#rrggbb[aa]\""}},
        "{success, name, visible, color: [r,g,b,a], layer_id, id}",
        kEdit,
-       [&w](Call& c) { return CreateLayer(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return CreateLayer(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.delete_layer",
        "Deletes a layer by id or name (the only layer cannot be deleted).",
        {LayerIdParam("the layer to delete"),
@@ -204,8 +215,8 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
         ProjectIdParam()},
        "{success, layer_id, active_layer_id}",
        kEdit,
-       [&w](Call& c) { return DeleteLayer(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return DeleteLayer(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.merge_layers",
        "Draws the source layer over the target (source wins) and deletes "
        "the source.",
@@ -214,8 +225,8 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
         ProjectIdParam()},
        "{success, source_layer_id, target_layer_id, voxel_count}",
        kEdit | rpc::kAllocates,
-       [&w](Call& c) { return MergeLayers(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return MergeLayers(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.set_layer_visibility",
        "Shows or hides a layer (the active layer when layer_id is absent).",
        {LayerIdParam("the layer (default active)"),
@@ -223,14 +234,14 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
         ProjectIdParam()},
        "{success, layer_id, visible}",
        kEdit,
-       [&w](Call& c) { return SetVisibility(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(
-      t->Add({"goxel.set_active_layer",
-              "Makes a layer the one edits go to by default.",
-              {{"layer_id", "integer", true, "the layer"}, ProjectIdParam()},
-              "{success, layer_id}",
-              kEdit,
-              [&w](Call& c) { return SetActiveLayer(w, c); }}));
+       [&w](Call& c) { return SetVisibility(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      Versioned({"goxel.set_active_layer",
+                 "Makes a layer the one edits go to by default.",
+                 {{"layer_id", "integer", true, "the layer"}, ProjectIdParam()},
+                 "{success, layer_id}",
+                 kEdit,
+                 [&w](Call& c) { return SetActiveLayer(w, c); }})));
   return Status::Ok();
 }
 

@@ -34,6 +34,7 @@ Status CreateProject(Workspace& ws, Call& call) {
                          static_cast<int32_t>(size[1]),
                          static_cast<int32_t>(size[2]));
   project.SetHistoryDepth(ws.options().history_depth);
+  const uint64_t version = project.version();
   ProjectRef ref = ws.Open(std::move(project), *activate);
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -45,6 +46,7 @@ Status CreateProject(Workspace& ws, Call& call) {
   Put(r, "depth", size[2], a);
   PutString(r, "project_id", ref->id, a);
   Put(r, "active", *activate, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -55,7 +57,8 @@ Status GetStatus(Workspace& ws, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   PutString(r, "version", ws.options().version, a);
-  ReaderLock lock(&(*ref)->mu);
+  CallReaderLock lock(&(*ref)->mu, ws.Wait());
+  if (!lock.held()) return lock.Busy((*ref)->id);
   const voxel::Project& pr = (*ref)->View();
   Put(r, "layer_count", static_cast<int64_t>(pr.layers().size()), a);
   Put(r, "read_only", false, a);
@@ -67,6 +70,8 @@ Status GetStatus(Workspace& ws, Call& call) {
   Put(r, "voxel_count", pr.CountVoxels(), a);
   Put(r, "active_layer_id", pr.active_layer_id(), a);
   Put(r, "dirty", pr.dirty(), a);
+  // "version" is v14's daemon version here; the project's is this one.
+  Put(r, "project_version", pr.version(), a);
   return Status::Ok();
 }
 
@@ -81,6 +86,7 @@ JsonValue Summary(const OpenProject& op, const voxel::Project& pr, bool active,
   Put(o, "voxel_count", pr.CountVoxels(), a);
   Put(o, "dirty", pr.dirty(), a);
   PutString(o, "file_path", pr.file_path(), a);
+  Put(o, "version", pr.version(), a);
   return o;
 }
 
@@ -91,7 +97,8 @@ Status GetProjectInfo(Workspace& ws, Call& call) {
   ws.List(&active);
   auto& a = call.alloc();
   JsonValue& r = call.result();
-  ReaderLock lock(&(*ref)->mu);
+  CallReaderLock lock(&(*ref)->mu, ws.Wait());
+  if (!lock.held()) return lock.Busy((*ref)->id);
   const voxel::Project& pr = (*ref)->View();
   r = Summary(**ref, pr, active == *ref, a);
   Put(r, "width", pr.width(), a);
@@ -123,7 +130,8 @@ Status ListProjects(Workspace& ws, Call& call) {
   auto& a = call.alloc();
   JsonValue list(rapidjson::kArrayType);
   for (const ProjectRef& ref : all) {
-    ReaderLock lock(&ref->mu);
+    CallReaderLock lock(&ref->mu, ws.Wait());
+    if (!lock.held()) return lock.Busy(ref->id);
     list.PushBack(Summary(*ref, ref->View(), ref == active, a), a);
   }
   JsonValue& r = call.result();
@@ -181,14 +189,17 @@ Status UndoRedo(Workspace& ws, Call& call, bool undo) {
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
-  WriterLock lock(&(*ref)->mu);
-  voxel::Project& pr = (*ref)->Edit();
+  OpenProject& op = **ref;
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, call.params()));
+  voxel::Project& pr = op.Edit();
   bool done = undo ? pr.Undo() : pr.Redo();
   Put(r, "success", done, a);
   Put(r, undo ? "undone" : "redone", done, a);
   Put(r, "undo_steps", static_cast<uint64_t>(pr.undo_size()), a);
   Put(r, "redo_steps", static_cast<uint64_t>(pr.redo_size()), a);
   Put(r, "voxel_count", pr.CountVoxels(), a);
+  Put(r, "version", pr.version(), a);
   return Status::Ok();
 }
 
@@ -205,7 +216,7 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
         {"height", "integer", false, "canvas height (default 64)"},
         {"depth", "integer", false, "canvas depth (default 64)"},
         {"activate", "boolean", false, "make it active (default true)"}},
-       "{success, name, width, height, depth, project_id, active}",
+       "{success, name, width, height, depth, project_id, active, version}",
        kEdit,
        [&w](Call& c) { return CreateProject(w, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
@@ -213,7 +224,8 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
        "v14 status of the (active) project.",
        {ProjectIdParam()},
        "{version, layer_count, read_only, width, height, depth, project_id, "
-       "project_name, voxel_count, active_layer_id, dirty}",
+       "project_name, voxel_count, active_layer_id, dirty, project_version "
+       "(the project's version; `version` is the daemon's)}",
        kRead,
        [&w](Call& c) { return GetStatus(w, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
@@ -224,7 +236,7 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
        "{project_id, name, active, layer_count, voxel_count, dirty, "
        "file_path, width, height, depth, active_layer_id, bounding_box: "
        "{min,max}|null, memory_bytes, undo_steps, redo_steps, created_ms, "
-       "modified_ms, selection: {min,max}|null}",
+       "modified_ms, selection: {min,max}|null, version}",
        kRead,
        [&w](Call& c) { return GetProjectInfo(w, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
@@ -232,7 +244,7 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
        "Every open project, oldest first.",
        {},
        "{count, active_project_id, projects: [{project_id, name, active, "
-       "layer_count, voxel_count, dirty, file_path}]}",
+       "layer_count, voxel_count, dirty, file_path, version}]}",
        kRead,
        [&w](Call& c) { return ListProjects(w, c); }}));
   GOXEL_RETURN_IF_ERROR(
@@ -253,20 +265,20 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
        "{success, project_id, active_project_id (null when none left)}",
        kEdit,
        [&w](Call& c) { return CloseProject(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(
-      t->Add({"goxel.undo",
-              "Undoes the last change (one call = one step).",
-              {ProjectIdParam()},
-              "{success, undone, undo_steps, redo_steps, voxel_count}",
-              kEdit | kAllocates,
-              [&w](Call& c) { return UndoRedo(w, c, true); }}));
-  GOXEL_RETURN_IF_ERROR(
-      t->Add({"goxel.redo",
-              "Redoes the last undone change.",
-              {ProjectIdParam()},
-              "{success, redone, undo_steps, redo_steps, voxel_count}",
-              kEdit | kAllocates,
-              [&w](Call& c) { return UndoRedo(w, c, false); }}));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      Versioned({"goxel.undo",
+                 "Undoes the last change (one call = one step).",
+                 {ProjectIdParam()},
+                 "{success, undone, undo_steps, redo_steps, voxel_count}",
+                 kEdit | kAllocates,
+                 [&w](Call& c) { return UndoRedo(w, c, true); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      Versioned({"goxel.redo",
+                 "Redoes the last undone change.",
+                 {ProjectIdParam()},
+                 "{success, redone, undo_steps, redo_steps, voxel_count}",
+                 kEdit | kAllocates,
+                 [&w](Call& c) { return UndoRedo(w, c, false); }})));
   return Status::Ok();
 }
 

@@ -39,8 +39,8 @@ Status GetVoxel(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   Rgba c;
   {
-    CallReaderLock lock(&op.mu, call.caller().on_loop);
-    if (!lock.held()) return WouldBlock();
+    CallReaderLock lock(&op.mu, ws.Wait(call.caller().on_loop));
+    if (!lock.held()) return lock.Busy(op.id);
     auto layer = ResolveLayer(p, op.project, "layer_id", true);
     if (!layer.ok()) return layer.status();
     c = *layer == kAllLayers ? ComposedGet(op.project, *pos)
@@ -68,7 +68,8 @@ Status GetVoxels(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   std::vector<Rgba> colors(pos.size());
   {
-    ReaderLock lock(&op.mu);
+    CallReaderLock lock(&op.mu, ws.Wait());
+    if (!lock.held()) return lock.Busy(op.id);
     auto layer = ResolveLayer(p, op.project, "layer_id", true);
     if (!layer.ok()) return layer.status();
     for (size_t i = 0; i < pos.size(); ++i) {
@@ -113,7 +114,8 @@ Result<Snapshot> TakeSnapshot(Workspace& ws, const Params& p, bool default_all,
   Snapshot snap;
   std::vector<voxel::Volume> volumes;
   {
-    ReaderLock lock(&op.mu);
+    CallReaderLock lock(&op.mu, ws.Wait());
+    if (!lock.held()) return lock.Busy(op.id);
     const voxel::Project& pr = op.View();
     auto layer = default_all ? ResolveLayer(p, pr, "layer_id", true)
                              : ResolveLayer(p, pr);
@@ -203,7 +205,8 @@ Status GetBoundingBox(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   std::optional<Box> box;
   {
-    ReaderLock lock(&op.mu);
+    CallReaderLock lock(&op.mu, ws.Wait());
+    if (!lock.held()) return lock.Busy(op.id);
     auto layer = ResolveLayer(p, op.project, "layer_id", true);
     if (!layer.ok()) return layer.status();
     box = *layer == kAllLayers ? op.project.Bounds()

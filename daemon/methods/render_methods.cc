@@ -231,7 +231,8 @@ Result<Rendered> RenderProject(FileMethods& fm, const Params& p) {
   if (!ref.ok()) return ref.status();
   std::vector<voxel::Layer> layers;
   {
-    ReaderLock lock(&(*ref)->mu);
+    CallReaderLock lock(&(*ref)->mu, fm.workspace().Wait());
+    if (!lock.held()) return lock.Busy((*ref)->id);
     layers = (*ref)->project.layers();  // copy-on-write: O(layers)
   }
   const uint64_t start = MonotonicNanos();

@@ -193,18 +193,22 @@ int64_t ApplyBox(voxel::Volume& v, const Box& b, bool hollow, ApplyMode mode,
   return hollow ? FillHollowBox(v, b, color) : v.FillBox(b, color);
 }
 
-// Runs `edit(volume)` on the resolved layer as one undo step.
+// Runs `edit(volume)` on the resolved layer as one undo step and sets
+// *version to the project's version after it. -32007 when the project's
+// lock is not free within the lock timeout or expected_version differs.
 template <typename F>
-Status EditLayer(Workspace& ws, const Params& p, F&& edit) {
+Status EditLayer(Workspace& ws, const Params& p, uint64_t* version, F&& edit) {
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
-  WriterLock lock(&op.mu);
+  CallWriterLock lock(&op.mu, ws.Wait());
+  GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto layer = ResolveLayer(p, op.project);
   if (!layer.ok()) return layer.status();
   op.project.BeginEdit();
   Status s = edit(op.project, *op.project.MutableVolume(*layer));
   op.project.EndEdit();
+  *version = op.project.version();
   return s;
 }
 
@@ -226,8 +230,9 @@ Status ProceduralShape(Workspace& ws, Call& call) {
     cells = voxel::CountCells(*req->shape, cap);
   }
   int64_t changed = 0;
+  uint64_t version = 0;
   GOXEL_RETURN_IF_ERROR(
-      EditLayer(ws, p, [&](voxel::Project&, voxel::Volume& v) {
+      EditLayer(ws, p, &version, [&](voxel::Project&, voxel::Volume& v) {
         changed = req->box ? ApplyBox(v, *req->box, req->hollow, *mode, *color)
                            : voxel::ApplyShape(v, *req->shape, *mode, *color);
         return Status::Ok();
@@ -239,6 +244,7 @@ Status ProceduralShape(Workspace& ws, Call& call) {
   PutString(r, "shape_type", req->type, a);
   Put(r, "voxels_created", changed, a);
   Put(r, "cells", cells, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -257,8 +263,9 @@ Status FillRegion(Workspace& ws, Call& call) {
   const JsonValue* region = p.Get("region");
   int64_t changed = 0, cells = 0;
   const int64_t cap = ws.options().max_voxels_per_call;
-  GOXEL_RETURN_IF_ERROR(
-      EditLayer(ws, p, [&](voxel::Project& pr, voxel::Volume& v) -> Status {
+  uint64_t version = 0;
+  GOXEL_RETURN_IF_ERROR(EditLayer(
+      ws, p, &version, [&](voxel::Project& pr, voxel::Volume& v) -> Status {
         Result<Box> box = Status::Ok();
         if (region) {
           box = BoxFromJson(*region, "region", &pr);
@@ -286,6 +293,7 @@ Status FillRegion(Workspace& ws, Call& call) {
   Put(r, "success", true, a);
   Put(r, "voxels_changed", changed, a);
   Put(r, "cells", cells, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -331,8 +339,9 @@ Status BrushStroke(Workspace& ws, Call& call) {
     GOXEL_RETURN_IF_ERROR(CheckVoxelCap(cells, cap, "brush_stroke"));
   }
   int64_t changed = 0;
+  uint64_t version = 0;
   GOXEL_RETURN_IF_ERROR(
-      EditLayer(ws, p, [&](voxel::Project&, voxel::Volume& v) {
+      EditLayer(ws, p, &version, [&](voxel::Project&, voxel::Volume& v) {
         for (const auto& s : segments)
           changed += ApplyShape(v, *s, *mode, *color);
         return Status::Ok();
@@ -344,6 +353,7 @@ Status BrushStroke(Workspace& ws, Call& call) {
   Put(r, "points", static_cast<uint64_t>(points.size()), a);
   Put(r, "segments", static_cast<uint64_t>(segments.size()), a);
   Put(r, "voxels_changed", changed, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -380,8 +390,9 @@ Status FloodFill(Workspace& ws, Call& call) {
   if (!max_voxels.ok()) return max_voxels.status();
   const JsonValue* region = p.Get("region");
   voxel::FloodFillResult result;
-  GOXEL_RETURN_IF_ERROR(
-      EditLayer(ws, p, [&](voxel::Project& pr, voxel::Volume& v) -> Status {
+  uint64_t version = 0;
+  GOXEL_RETURN_IF_ERROR(EditLayer(
+      ws, p, &version, [&](voxel::Project& pr, voxel::Volume& v) -> Status {
         voxel::FloodFillOptions o;
         if (region) {
           auto b = BoxFromJson(*region, "region", &pr);
@@ -403,6 +414,7 @@ Status FloodFill(Workspace& ws, Call& call) {
   Put(r, "success", true, a);
   Put(r, "voxels_filled", result.changed, a);
   Put(r, "matched", result.matched, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -430,13 +442,16 @@ Status SelectRegion(Workspace& ws, Call& call) {
   if (!ref.ok()) return ref.status();
   OpenProject& op = **ref;
   int64_t count = 0;
+  uint64_t version = 0;
   {
-    WriterLock lock(&op.mu);
+    CallWriterLock lock(&op.mu, ws.Wait());
+    GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
     op.project.set_selection(box);
     if (box) {
       for (const auto& l : op.project.layers())
         count += voxel::CountInBox(l.volume, *box);
     }
+    version = op.project.version();
   }
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -449,6 +464,7 @@ Status SelectRegion(Workspace& ws, Call& call) {
   }
   Put(r, "voxel_count", count, a);
   Put(r, "cells", box ? box->CellCount() : 0, a);
+  Put(r, "version", version, a);
   return Status::Ok();
 }
 
@@ -479,7 +495,7 @@ ParamSpec ModeParam() {
 
 Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
   Workspace& w = *ws;
-  GOXEL_RETURN_IF_ERROR(t->Add(
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.procedural_shape",
        "Draws a cube, sphere, cylinder, cone or torus (filled or hollow) "
        "centred on center_x/y/z. Cube: size_x*size_y*size_z cells. Sphere: "
@@ -506,8 +522,8 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                 {"major_radius", "integer", false, "torus ring radius"},
                 {"minor_radius", "integer", false, "torus tube radius"}}}),
        "{success, shape_type, voxels_created (cells changed), cells}",
-       kEditAlloc, [&w](Call& c) { return ProceduralShape(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       kEditAlloc, [&w](Call& c) { return ProceduralShape(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.fill_region",
        "Fills a box with a colour, or empties it with clear:true. The box is "
        "min/max, region, or the selection.",
@@ -520,8 +536,8 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                 ColorParam(),
                 {"region", "object", false, "{min, max} or \"selection\""}}}),
        "{success, voxels_changed, cells}", kEditAlloc,
-       [&w](Call& c) { return FillRegion(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return FillRegion(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.brush_stroke",
        "Strokes a polyline through points with a spherical brush.",
        Concat({{{"points", "array", false, "[[x,y,z], ...] (or start, end)"},
@@ -534,8 +550,8 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                 {"start", "position", false, "first point"},
                 {"end", "position", false, "last point"}}}),
        "{success, points, segments, voxels_changed}", kEditAlloc,
-       [&w](Call& c) { return BrushStroke(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return BrushStroke(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.flood_fill",
        "6-connected flood fill from x,y,z of the cells matching the seed's "
        "colour (within tolerance per channel); an empty seed fills empty "
@@ -553,8 +569,8 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                 {"position", "position", false, "[x, y, z]"},
                 ColorParam()}}),
        "{success, voxels_filled, matched}", kEditAlloc,
-       [&w](Call& c) { return FloodFill(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(
+       [&w](Call& c) { return FloodFill(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.select_region",
        "Sets (or with clear:true clears) the project's selection box; "
        "region params of later calls accept \"selection\", and fill_region "
@@ -566,7 +582,7 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
         {"region", "object", false, "{min, max}"}},
        "{success, selection: {min, max}|null, voxel_count, cells}",
        kPooled | kMutating,
-       [&w](Call& c) { return SelectRegion(w, c); }}));
+       [&w](Call& c) { return SelectRegion(w, c); }})));
   return Status::Ok();
 }
 

@@ -114,7 +114,8 @@ Result<std::string> Workspace::CloseLocked(std::string_view project_id,
   if (it == projects_.end()) return NotFoundLocked(project_id);
   ProjectRef target = *it;
   if (!force) {
-    ReaderLock plock(&target->mu);
+    CallReaderLock plock(&target->mu, Wait());
+    if (!plock.held()) return plock.Busy(target->id);
     if (target->project.dirty()) {
       return Status::ServerError(
                  "project has unsaved changes; save it or pass force:true")

@@ -21,6 +21,11 @@
 // it alive even if another connection closes it meanwhile (its edits are
 // then dropped with it).
 //
+// Busy projects. A request waits for a project's lock at most
+// WorkspaceOptions::lock_timeout_ms, then fails with -32007 (ProjectBusy)
+// having changed nothing. Mutating calls may also pass expected_version
+// (args.h AdmitEdit), checked under the same writer lock as their edit.
+//
 // Thread contract: thread-safe.
 #ifndef GOXEL_METHODS_WORKSPACE_H_
 #define GOXEL_METHODS_WORKSPACE_H_
@@ -34,6 +39,7 @@
 
 #include "base/mutex.h"
 #include "base/status.h"
+#include "methods/project_lock.h"
 #include "voxel/project.h"
 
 namespace goxel::methods {
@@ -49,6 +55,10 @@ struct WorkspaceOptions {
   bool create_default_project = true;
   // The daemon version reported by goxel.get_status.
   std::string version = "0.0.0";
+  // How long a request waits for a busy project's lock before it fails
+  // with -32007; 0 waits for as long as it takes
+  // (performance.lock_timeout_ms).
+  int64_t lock_timeout_ms = 10000;
 };
 
 // One open project. `mu` guards `project`.
@@ -68,63 +78,6 @@ struct OpenProject {
 
 using ProjectRef = std::shared_ptr<OpenProject>;
 
-// A project lock taken for a call. On a worker it waits like WriterLock /
-// ReaderLock. On the loop thread (`try_only`, from CallerInfo::on_loop, for
-// kInline methods) it only tries: when held() is false the handler must
-// return WouldBlock() at once, touching nothing the lock guards, and the
-// server runs the request on a worker instead. The analysis is told the
-// lock is taken; the held() check right after makes that true.
-class SCOPED_CAPABILITY CallWriterLock {
- public:
-  CallWriterLock(SharedMutex* mu, bool try_only)
-      ACQUIRE(mu) NO_THREAD_SAFETY_ANALYSIS : mu_(mu) {
-    if (try_only) {
-      held_ = mu->TryLock();
-    } else {
-      mu->Lock();
-      held_ = true;
-    }
-  }
-  ~CallWriterLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
-    if (held_) mu_->Unlock();
-  }
-  CallWriterLock(const CallWriterLock&) = delete;
-  CallWriterLock& operator=(const CallWriterLock&) = delete;
-  bool held() const { return held_; }
-
- private:
-  SharedMutex* mu_;
-  bool held_ = false;
-};
-
-class SCOPED_CAPABILITY CallReaderLock {
- public:
-  CallReaderLock(SharedMutex* mu, bool try_only)
-      ACQUIRE_SHARED(mu) NO_THREAD_SAFETY_ANALYSIS : mu_(mu) {
-    if (try_only) {
-      held_ = mu->TryLockShared();
-    } else {
-      mu->LockShared();
-      held_ = true;
-    }
-  }
-  ~CallReaderLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
-    if (held_) mu_->UnlockShared();
-  }
-  CallReaderLock(const CallReaderLock&) = delete;
-  CallReaderLock& operator=(const CallReaderLock&) = delete;
-  bool held() const { return held_; }
-
- private:
-  SharedMutex* mu_;
-  bool held_ = false;
-};
-
-// What a kInline handler returns when its lock is taken on the loop thread.
-inline Status WouldBlock() {
-  return Status::Error(StatusCode::kWouldBlock, "project is busy");
-}
-
 class Workspace {
  public:
   explicit Workspace(WorkspaceOptions options = {});
@@ -132,6 +85,11 @@ class Workspace {
   Workspace& operator=(const Workspace&) = delete;
 
   const WorkspaceOptions& options() const { return options_; }
+  // How a call waits for a project's lock here; `on_loop` from
+  // CallerInfo (true only for kInline methods on the loop thread).
+  LockWait Wait(bool on_loop = false) const {
+    return {on_loop, options_.lock_timeout_ms};
+  }
 
   // The project with id `project_id`, or the active project when the id is
   // empty. kProjectNotFound (data: project_id, open_projects) otherwise.
@@ -155,7 +113,9 @@ class Workspace {
   Status SetActive(std::string_view project_id) EXCLUDES(mu_);
 
   // Closes a project. Refuses (kServerError, data reason "unsaved_changes")
-  // when it has unsaved changes and `force` is false. Returns the id of the
+  // when it has unsaved changes and `force` is false; -32007 when `force`
+  // is false and the project's lock is not free within the lock timeout
+  // (the workspace lock is held meanwhile: lock order). Returns the id of the
   // new active project ("" when none).
   Result<std::string> Close(std::string_view project_id, bool force)
       EXCLUDES(mu_);

@@ -97,6 +97,9 @@ struct Config {
   int gc_interval_seconds = 300;
   int max_memory_mb = 0;               // performance.max_memory_mb (0 none)
   int autosave_interval_seconds = 30;  // performance.autosave_interval_seconds
+  // performance.lock_timeout_ms, GOXEL_LOCK_TIMEOUT_MS: how long a request
+  // waits for a busy project before -32007 (0 waits for as long as it takes).
+  int64_t lock_timeout_ms = 10000;
 
   // --- monitoring ---
   bool enable_health_check = true;         // monitoring.enable_health_check

@@ -249,6 +249,7 @@ constexpr EnvVar kEnvVars[] = {
     {"GOXEL_WORKING_DIR", "daemon.working_dir"},
     {"GOXEL_DAEMON_USER", "daemon.user"},
     {"GOXEL_DAEMON_GROUP", "daemon.group"},
+    {"GOXEL_LOCK_TIMEOUT_MS", "performance.lock_timeout_ms"},
 };
 
 Result<std::string> ReadFile(const std::string& path) {

@@ -332,6 +332,8 @@ std::vector<FieldSpec> BuildFields() {
   t.push_back(IntField("performance.autosave_interval_seconds",
                        GOXEL_FIELD(autosave_interval_seconds), 0, 86400,
                        kRestart));
+  t.push_back(IntField("performance.lock_timeout_ms",
+                       GOXEL_FIELD(lock_timeout_ms), 0, 3600000, kRestart));
   // monitoring
   t.push_back(BoolField("monitoring.enable_health_check",
                         GOXEL_FIELD(enable_health_check), kLive));

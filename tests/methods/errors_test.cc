@@ -79,7 +79,8 @@ TEST_F(ErrorsTest, EveryBadParamIsNamed) {
 }
 
 TEST_F(ErrorsTest, TooManyPositionalParamsIsRejected) {
-  std::string many = "[0,0,0,1,1,1,255,1,null,null,null,5]";
+  // One more than add_voxel's 12 params (the last is expected_version).
+  std::string many = "[0,0,0,1,1,1,255,1,null,null,null,null,5]";
   EXPECT_EQ(Call("goxel.add_voxel", many).code(), -32602);
 }
 

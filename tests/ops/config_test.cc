@@ -111,6 +111,25 @@ TEST(ConfigLoader, FlagsBeatEnvironmentBeatsFileBeatsDefaults) {
   EXPECT_EQ(r->config.slow_request_ms, 250);  // default
 }
 
+TEST(ConfigLoader, LockTimeoutComesFromFileAndEnvironment) {
+  Result<LoadedConfig> d = Load({});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->config.lock_timeout_ms, 10000);  // default
+  TempFile file(R"({"performance": {"lock_timeout_ms": 250}})");
+  Result<LoadedConfig> f = Load({"-c", file.path()});
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->config.lock_timeout_ms, 250);
+  Result<LoadedConfig> e =
+      Load({"-c", file.path()}, {{"GOXEL_LOCK_TIMEOUT_MS", "0"}});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->config.lock_timeout_ms, 0);  // 0: wait for as long as it takes
+  Result<LoadedConfig> bad = Load({}, {{"GOXEL_LOCK_TIMEOUT_MS", "-1"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "GOXEL_LOCK_TIMEOUT_MS (performance.lock_timeout_ms): expected an "
+            "integer 0..3600000, got -1");
+}
+
 TEST(ConfigLoader, ConfigFileFromEnvironment) {
   TempFile file(R"({"daemon": {"socket_path": "/tmp/from-env.sock"}})");
   Result<LoadedConfig> r = Load({}, {{"GOXEL_CONFIG_FILE", file.path()}});
