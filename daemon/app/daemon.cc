@@ -134,6 +134,7 @@ Status Daemon::BuildMethodTable() {
     r.connections_accepted = ss.connections_accepted.load();
     r.connections_rejected = ss.connections_rejected.load();
     r.requests_served = ss.requests_served.load();
+    r.replies_direct = ss.replies_direct.load();
     r.bytes_in = ss.bytes_in.load();
     r.bytes_out = ss.bytes_out.load();
     pool::PoolStats ps = pool_->Stats();

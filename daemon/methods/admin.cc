@@ -75,6 +75,7 @@ Status StatusMethod(const AdminContext& ctx, Call& call) {
   AddUint(&r, "workers_busy", s.workers_busy, a);
   AddUint(&r, "worker_wakeups", s.worker_wakeups, a);
   AddUint(&r, "requests_served", s.requests_served, a);
+  AddUint(&r, "replies_direct", s.replies_direct, a);
   r.AddMember("requests_per_second",
               JsonValue(uptime > 0 ? s.requests_served / uptime : 0.0), a);
   AddUint(&r, "bytes_in", s.bytes_in, a);
@@ -175,9 +176,8 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
        {},
        "{status, version, pid, hostname, socket, current_time, start_time, "
        "uptime_seconds, connections, queue_depth, queue_capacity, workers, "
-       "workers_busy, worker_wakeups, requests_served, requests_per_second, "
-       "bytes_in, "
-       "bytes_out, memory_rss_bytes, …}",
+       "workers_busy, worker_wakeups, requests_served, replies_direct, "
+       "requests_per_second, bytes_in, bytes_out, memory_rss_bytes, …}",
        kControlRead,
        [ctx](Call& c) { return StatusMethod(*ctx, c); }}));
   GOXEL_RETURN_IF_ERROR(table->Add(

@@ -33,6 +33,7 @@ struct RuntimeStats {
   uint64_t workers = 0;
   uint64_t workers_busy = 0;
   uint64_t requests_served = 0;
+  uint64_t replies_direct = 0;  // jobs a worker answered on the socket
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
   uint64_t rss_bytes = 0;

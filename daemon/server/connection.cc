@@ -146,8 +146,28 @@ void Connection::HandleInput() {
   }
 }
 
+void Connection::SettleJob(bool need_end) {
+  if (!inflight || !job) return;
+  JobState s = job->state.load(std::memory_order_acquire);
+  for (;;) {
+    if (s == JobState::kDone) {  // the worker has let go of the job
+      job->state.store(JobState::kIdle, std::memory_order_relaxed);
+      job->self.reset();
+      inflight = false;
+      return;
+    }
+    if (!need_end || s != JobState::kRunning) return;
+    if (job->state.compare_exchange_weak(s, JobState::kNeedLoop,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      return;
+    }
+  }
+}
+
 void Connection::Pump() {
   Server& srv = *server;
+  SettleJob(!backlog.empty() || eof || close_after_flush || closing);
   rpc::CallerInfo loop_caller = caller;
   loop_caller.on_loop = true;
   while (!inflight && !closing && !backlog.empty()) {
@@ -252,6 +272,7 @@ void Connection::AfterOutput() {
 
 void Connection::Close() {
   if (closing) return;
+  SettleJob(true);  // a job still in flight holds `self` until it ends
   closing = true;
   if (job) job->cancelled.store(true, std::memory_order_relaxed);
   StopReading();

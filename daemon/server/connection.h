@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
@@ -41,13 +42,34 @@ struct PendingText {
 // An output buffer grown past this is freed once empty, not kept for reuse.
 inline constexpr size_t kKeptBufferBytes = 1u << 20;
 
+// How a job in flight ends (JobData::state).
+//
+// A worker may write a job's replies to the socket itself and finish it
+// without waking the loop: the loop wrote nothing to the connection since
+// the job was submitted (nothing was pending), and it will not while the job
+// is in flight, so the replies keep their order. The loop finds such a job
+// finished (kDone) the next time the connection needs it: new input, end of
+// input, close, shutdown. When the loop needs the job's end to be reported
+// (kNeedLoop), the worker posts a completion as for any other job.
+enum class JobState : uint8_t {
+  kIdle,      // no job in flight
+  kRunning,   // queued or running; the worker may answer directly
+  kNeedLoop,  // queued or running; the worker posts a completion
+  kDone,      // the worker answered directly; the loop has not seen it
+};
+
 // The pool job of one connection. A connection has at most one job in
 // flight, so it keeps one JobData for its whole life and reuses it (texts,
 // replies buffer): a pooled request costs no allocation here. Workers touch
 // only this, never the Connection. While the job is queued or running,
 // `self` keeps it alive past its connection's close; the loop drops that
-// reference when it takes the completion.
+// reference when it takes the completion (posted, or found kDone).
 struct JobData {
+  JobData() = default;
+  JobData(const JobData&) = delete;
+  JobData& operator=(const JobData&) = delete;
+  ~JobData();
+
   Server* server = nullptr;
   uint64_t connection_id = 0;
   rpc::CallerInfo caller;
@@ -58,8 +80,17 @@ struct JobData {
   // Set by the loop when the connection closes: nobody will read the rest.
   std::atomic<bool> cancelled{false};
   std::shared_ptr<JobData> self;
+  // The connection's socket, duplicated so that a worker writing to it can
+  // never hit a descriptor number the loop closed and reused; -1 when the
+  // dup failed (then every job posts its completion).
+  int fd = -1;
+  std::atomic<JobState> state{JobState::kIdle};
 
-  void Run();   // on a worker
+  void Run();  // on a worker
+  // On a worker, after Run's texts: writes `out` to the socket when the
+  // state allows it. True when the job is finished (kDone) and nothing may
+  // touch it any more; false when the completion must be posted.
+  bool AnswerDirectly();
   void Drop();  // on the thread shutting the pool down
   // Every request of every text only reads (kReadOnly): such a job may
   // overtake edits when the pool's priority queue is on.
@@ -98,6 +129,11 @@ struct Connection {
   void StopReading();
   void HandleInput();
   void Pump();
+  // With a job in flight: finishes it if a worker answered directly
+  // (kDone); otherwise, when `need_end`, asks the worker to post its
+  // completion. After this, inflight is false or the job's end will reach
+  // DrainCompletions whenever `need_end` was set.
+  void SettleJob(bool need_end);
   void Flush();
   void Close();
   void AfterOutput();  // back-pressure, resume, close when done

@@ -99,6 +99,8 @@ struct ServerStats {
   std::atomic<uint64_t> bytes_in{0};
   std::atomic<uint64_t> bytes_out{0};
   std::atomic<uint64_t> loop_iterations{0};
+  // Jobs whose replies a worker wrote to the socket itself (JobState).
+  std::atomic<uint64_t> replies_direct{0};
 };
 
 struct Connection;
