@@ -61,8 +61,11 @@ struct Envelope {
 char* ReadEnvelope(char* p, char* end, JsonSkipper& skip, Envelope* env) {
   p = const_cast<char*>(SkipJsonWs(p + 1, end));
   while (*p != '}') {
+    // Keys are only compared: one without escapes is read where it is.
     std::string_view key;
-    p = ReadJsonStringInSitu(p, end, &key);
+    const char* after = JsonPlainString(p, end, &key);
+    p = after != nullptr ? const_cast<char*>(after)
+                         : ReadJsonStringInSitu(p, end, &key);
     p = const_cast<char*>(SkipJsonWs(p, end)) + 1;  // ':'
     p = const_cast<char*>(SkipJsonWs(p, end));
     Span value{p, const_cast<char*>(skip.Skip(p, end))};
@@ -90,6 +93,28 @@ std::string_view StringAt(Span s, const char* end) {
   return out;
 }
 
+// A string value only compared or copied: read where it is when it holds no
+// escape (nothing written), else unescaped in place.
+std::string_view PeekStringAt(Span s, const char* end) {
+  std::string_view out;
+  if (JsonPlainString(s.begin, end, &out) == nullptr) {
+    ReadJsonStringInSitu(s.begin, end, &out);
+  }
+  return out;
+}
+
+// The method last found, so a batch of one method hashes its name once.
+// The table does not change while a text is parsed.
+struct MethodCache {
+  const MethodSpec* Find(const MethodTable& table, std::string_view name) {
+    if (spec != nullptr && name == spec->name) return spec;
+    const MethodSpec* found = table.Find(name);
+    if (found != nullptr) spec = found;
+    return found;
+  }
+  const MethodSpec* spec = nullptr;
+};
+
 // Reads the id at `s` into a value allocated in `alloc`; keeps its exact
 // text in item->raw_id when printing the value would spell it differently
 // (1e2, 1.50, -0, big integers, escapes).
@@ -109,13 +134,13 @@ void ReadId(Span s, const char* end, JsonAllocator& alloc, RequestItem* item) {
 }
 
 void CheckEnvelope(const Envelope& env, const char* end,
-                   const MethodTable& table, JsonAllocator& alloc,
-                   RequestItem* item);
+                   const MethodTable& table, MethodCache& methods,
+                   JsonAllocator& alloc, RequestItem* item);
 
 // Checks the request at p; returns the byte after it.
 char* CheckItem(char* p, char* end, JsonSkipper& skip, const MethodTable& table,
-                size_t index, bool batch, JsonAllocator& alloc,
-                RequestItem* item) {
+                MethodCache& methods, size_t index, bool batch,
+                JsonAllocator& alloc, RequestItem* item) {
   if (*p != '{') {
     item->error = Status::InvalidRequest(
         std::string("a request must be a JSON object, got ") +
@@ -125,14 +150,14 @@ char* CheckItem(char* p, char* end, JsonSkipper& skip, const MethodTable& table,
   }
   Envelope env;
   char* next = ReadEnvelope(p, end, skip, &env);
-  CheckEnvelope(env, end, table, alloc, item);
+  CheckEnvelope(env, end, table, methods, alloc, item);
   return next;
 }
 
 // Checks a request's envelope members (CheckItem's second half).
 void CheckEnvelope(const Envelope& env, const char* end,
-                   const MethodTable& table, JsonAllocator& alloc,
-                   RequestItem* item) {
+                   const MethodTable& table, MethodCache& methods,
+                   JsonAllocator& alloc, RequestItem* item) {
   if (!env.id.present()) {
     item->notification = true;
   } else if (*env.id.begin == '"' || *env.id.begin == 'n' ||
@@ -147,7 +172,7 @@ void CheckEnvelope(const Envelope& env, const char* end,
     return;
   }
   if (!env.jsonrpc.present() || *env.jsonrpc.begin != '"' ||
-      StringAt(env.jsonrpc, end) != std::string_view("2.0", 3)) {
+      PeekStringAt(env.jsonrpc, end) != std::string_view("2.0", 3)) {
     item->error =
         InvalidRequest("\"jsonrpc\" must be exactly \"2.0\"", "jsonrpc");
     item->notification = false;  // invalid requests are always answered
@@ -169,8 +194,8 @@ void CheckEnvelope(const Envelope& env, const char* end,
     }
     item->params_text = env.params.view();
   }
-  std::string_view name = StringAt(env.method, end);
-  item->method = table.Find(name);
+  std::string_view name = PeekStringAt(env.method, end);
+  item->method = methods.Find(table, name);
   if (item->method == nullptr) {
     item->error = Status::Error(StatusCode::kMethodNotFound,
                                 "method not found: " + std::string(name))
@@ -347,10 +372,11 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   char* end = buffer.data() + buffer.size();
   char* p = const_cast<char*>(SkipJsonWs(buffer.data(), end));
   JsonSkipper skip(&parsed->index, buffer.data());
+  MethodCache methods;
   parsed->batch = *p == '[';
   if (!parsed->batch) {
     parsed->items.resize(1);
-    CheckItem(p, end, skip, table, 0, false, alloc, &parsed->items[0]);
+    CheckItem(p, end, skip, table, methods, 0, false, alloc, &parsed->items[0]);
     return;
   }
   p = const_cast<char*>(SkipJsonWs(p + 1, end));
@@ -363,8 +389,8 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   parsed->items.reserve(parsed->index.root_items);
   for (size_t index = 0;; ++index) {
     parsed->items.emplace_back();
-    char* value_end = CheckItem(p, end, skip, table, index, true, alloc,
-                                &parsed->items.back());
+    char* value_end = CheckItem(p, end, skip, table, methods, index, true,
+                                alloc, &parsed->items.back());
     p = const_cast<char*>(SkipJsonWs(value_end, end));
     if (*p != ',') break;
     p = const_cast<char*>(SkipJsonWs(p + 1, end));

@@ -472,6 +472,34 @@ class IndexRecorder {
   size_t count_ = 0;  // entries.size(), without dividing by sizeof(Entry)
 };
 
+// The usual number, an integer of 1 to 7 digits without a leading zero,
+// fraction or exponent, found with one 8-byte load instead of a branch per
+// digit: moves p past it. False for anything else (ScanNumber decides).
+inline bool ShortInt(const char*& p, const char* end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const char* d = *p == '-' ? p + 1 : p;
+  if (end - d < 8) return false;
+  uint64_t v;
+  memcpy(&v, d, 8);
+  // A digit's high nibble is 3, and stays 3 when 6 is added. The add can
+  // carry only out of a byte >= 0xFA, past the first non-digit.
+  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ull;
+  constexpr uint64_t kThrees = 0x3030303030303030ull;
+  const uint64_t non_digit = ((v & kHigh) ^ kThrees) |
+                             (((v + 0x0606060606060606ull) & kHigh) ^ kThrees);
+  if (non_digit == 0) return false;
+  const int n = __builtin_ctzll(non_digit) / 8;  // leading digits
+  if (n == 0 || (d[0] == '0' && n > 1)) return false;
+  if (d[n] == '.' || d[n] == 'e' || d[n] == 'E') return false;
+  p = d + n;
+  return true;
+#else
+  (void)p;
+  (void)end;
+  return false;
+#endif
+}
+
 bool FastValidate(const char* const begin, const char* const end,
                   JsonIndex* index) {
   Failure ignored;
@@ -514,7 +542,7 @@ value:
       goto after;
     default:
       if (*p != '-' && !IsDigit(*p)) return false;
-      if (!ScanNumber(p, end, &ignored)) return false;
+      if (!ShortInt(p, end) && !ScanNumber(p, end, &ignored)) return false;
       goto after;
   }
 key:  // inside an object, before a member (whitespace skipped)
@@ -833,6 +861,14 @@ const char* SkipJsonValue(const char* p, const char* end) {
   if (*p == 't' || *p == 'n') return p + 4;
   if (*p == 'f') return p + 5;
   return NumberEnd(p, end);
+}
+
+const char* JsonPlainString(const char* p, const char* end,
+                            std::string_view* out) {
+  const char* q = FindQuoteOrEscape(p + 1, end);
+  if (q >= end || *q != '"') return nullptr;
+  *out = std::string_view(p + 1, static_cast<size_t>(q - p - 1));
+  return q + 1;
 }
 
 char* ReadJsonStringInSitu(char* p, const char* end, std::string_view* out) {

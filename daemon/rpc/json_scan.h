@@ -87,6 +87,12 @@ const char* SkipJsonValue(const char* p, const char* end);
 // unescaped characters and returns the byte after the closing quote.
 char* ReadJsonStringInSitu(char* p, const char* end, std::string_view* out);
 
+// p at the opening quote of a valid string: when the string holds no
+// escape, sets *out to its characters and returns the byte after its closing
+// quote, writing nothing; otherwise returns null (ReadJsonStringInSitu).
+const char* JsonPlainString(const char* p, const char* end,
+                            std::string_view* out);
+
 // The value of the valid number [p, q): an integer of the smallest
 // RapidJSON kind that holds it (Int, Uint, Int64, Uint64), else a double.
 JsonValue JsonNumberValue(const char* p, const char* q);

@@ -2,12 +2,16 @@
 // sees them: arbitrary bytes, split at an arbitrary point, framed, parsed
 // and executed against a small method table. Must never crash, leak or
 // hang, and every complete text must get a well-formed reply or none.
+// Each text (and the whole input) also goes through ValidateJson and the
+// reference validator, which must agree on the verdict, the error and its
+// offset, and every JsonIndex entry must name a container's real end.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "rpc/envelope.h"
 #include "rpc/framer.h"
+#include "rpc/json_scan.h"
 #include "rpc/method_table.h"
 
 namespace {
@@ -44,6 +48,25 @@ const goxel::rpc::MethodTable& Table() {
   return *table;
 }
 
+void CheckValidator(std::string_view text) {
+  goxel::rpc::JsonSyntaxError fast_error, ref_error;
+  goxel::rpc::JsonIndex index;
+  const bool fast = goxel::rpc::ValidateJson(text, &fast_error, &index);
+  const bool ref = goxel::rpc::ValidateJsonReference(text, &ref_error);
+  if (fast != ref) __builtin_trap();
+  if (!fast && (fast_error.code != ref_error.code ||
+                fast_error.offset != ref_error.offset)) {
+    __builtin_trap();
+  }
+  const char* end = text.data() + text.size();
+  for (const auto& e : index.entries) {
+    if (goxel::rpc::SkipJsonValue(text.data() + e.open, end) !=
+        text.data() + e.close + 1) {
+      __builtin_trap();
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -60,8 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto f = framer.Next(buffer);
       if (f.kind == goxel::rpc::Framer::Kind::kNeedMore) break;
       if (f.kind == goxel::rpc::Framer::Kind::kText) {
-        auto parsed = goxel::rpc::ParseRequestText(
-            std::string_view(buffer).substr(f.begin, f.end - f.begin), Table());
+        std::string_view text =
+            std::string_view(buffer).substr(f.begin, f.end - f.begin);
+        CheckValidator(text);
+        auto parsed = goxel::rpc::ParseRequestText(text, Table());
         goxel::rpc::ExecuteText(*parsed, {}, {}, &out);
       }
       if (f.kind == goxel::rpc::Framer::Kind::kTooLarge) return false;
@@ -74,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* bytes = reinterpret_cast<const char*>(data + 1);
   size_t len = size - 1;
   split = split > len ? len : split;
+  CheckValidator(std::string_view(bytes, len));
   buffer.append(bytes, split);
   if (drain()) {
     buffer.append(bytes + split, len - split);

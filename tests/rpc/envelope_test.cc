@@ -397,4 +397,33 @@ TEST(Errors, EveryStatusCodeHasItsJsonRpcCode) {
 }
 
 }  // namespace
+// Envelope keys, "jsonrpc" and "method" are read where they are unless they
+// hold escapes; escaped spellings must still count, and a batch that
+// switches methods (or names unknown ones) must find each one.
+TEST_F(EnvelopeTest, EscapedEnvelopeStringsAndMixedBatches) {
+  JsonDocument d =
+      Reply(R"({"j\u0073onrpc":"2\u002e0","\u006dethod":"subtr\u0061ct",)"
+            R"("p\u0061rams":[5,3],"\u0069d":1})");
+  EXPECT_EQ(d["result"].GetInt(), 2);
+  std::string batch = "[";
+  const char* const kMethods[] = {"subtract", "echo",     "subtract",
+                                  "nope",     "subtract", "subtr\\u0061ct"};
+  for (int i = 0; i < 6; ++i) {
+    if (i) batch += ",";
+    batch += std::string(R"({"jsonrpc":"2.0","method":")") + kMethods[i] +
+             R"(","params":[9,)" + std::to_string(i) + R"(],"id":)" +
+             std::to_string(i) + "}";
+  }
+  batch += "]";
+  d = Reply(batch);
+  ASSERT_TRUE(d.IsArray());
+  ASSERT_EQ(d.Size(), 6u);
+  EXPECT_EQ(d[0]["result"].GetInt(), 9);
+  EXPECT_TRUE(d[1]["result"].IsArray());
+  EXPECT_EQ(d[2]["result"].GetInt(), 7);
+  EXPECT_EQ(d[3]["error"]["code"].GetInt(), -32601);
+  EXPECT_EQ(d[4]["result"].GetInt(), 5);
+  EXPECT_EQ(d[5]["result"].GetInt(), 4);
+}
+
 }  // namespace goxel::rpc
