@@ -25,16 +25,13 @@ class Holder {
     thread_ =
         std::thread([this, mu, shared, taken = std::move(taken)]() mutable {
           if (shared) {
-            mu->LockShared();
+            ReaderLock lock(mu);
+            taken.set_value();
+            release_.get_future().wait();
           } else {
-            mu->Lock();
-          }
-          taken.set_value();
-          release_.get_future().wait();
-          if (shared) {
-            mu->UnlockShared();
-          } else {
-            mu->Unlock();
+            WriterLock lock(mu);
+            taken.set_value();
+            release_.get_future().wait();
           }
         });
     taken_f.wait();
@@ -51,36 +48,56 @@ class Holder {
   std::thread thread_;
 };
 
+// Takes the lock as a test asks (shared or exclusive, waiting at most
+// `timeout`) and releases it at once; true when it was taken. The tests go
+// through here so clang's thread-safety analysis can follow every path.
+bool TakeAndRelease(SharedMutex* mu, bool shared, milliseconds timeout) {
+  if (shared) {
+    if (!mu->LockSharedFor(timeout)) return false;
+    mu->UnlockShared();
+    return true;
+  }
+  if (!mu->LockFor(timeout)) return false;
+  mu->Unlock();
+  return true;
+}
+
 milliseconds Since(steady_clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
 }
 
 TEST(SharedMutex, LockForTakesAFreeLock) {
   SharedMutex mu;
-  ASSERT_TRUE(mu.LockFor(milliseconds(200)));
-  EXPECT_FALSE(mu.TryLockShared());
-  mu.Unlock();
-  ASSERT_TRUE(mu.LockSharedFor(milliseconds(200)));
-  ASSERT_TRUE(mu.LockSharedFor(milliseconds(200)));  // readers share it
-  mu.UnlockShared();
-  mu.UnlockShared();
+  if (mu.LockFor(milliseconds(200))) {
+    EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/true, milliseconds(0)));
+    mu.Unlock();
+  } else {
+    ADD_FAILURE() << "a free lock was not taken";
+  }
+  if (mu.LockSharedFor(milliseconds(200))) {
+    // Readers share it; a writer does not get in.
+    EXPECT_TRUE(TakeAndRelease(&mu, /*shared=*/true, milliseconds(200)));
+    EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/false, milliseconds(0)));
+    mu.UnlockShared();
+  } else {
+    ADD_FAILURE() << "a free lock was not taken shared";
+  }
 }
 
 TEST(SharedMutex, LockForGivesUpAfterTheTimeoutWhileAWriterHoldsIt) {
   SharedMutex mu;
   Holder writer(&mu, /*shared=*/false);
   const auto start = steady_clock::now();
-  EXPECT_FALSE(mu.LockFor(milliseconds(200)));
+  EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/false, milliseconds(200)));
   EXPECT_GE(Since(start).count(), 150);  // it waited, not just tried
-  EXPECT_FALSE(mu.LockSharedFor(milliseconds(200)));
+  EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/true, milliseconds(200)));
 }
 
 TEST(SharedMutex, LockForGivesUpWhileAReaderHoldsItButReadersGetIn) {
   SharedMutex mu;
   Holder reader(&mu, /*shared=*/true);
-  EXPECT_FALSE(mu.LockFor(milliseconds(200)));
-  ASSERT_TRUE(mu.LockSharedFor(milliseconds(200)));
-  mu.UnlockShared();
+  EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/false, milliseconds(200)));
+  EXPECT_TRUE(TakeAndRelease(&mu, /*shared=*/true, milliseconds(200)));
 }
 
 TEST(SharedMutex, LockForGetsTheLockReleasedWhileWaiting) {
@@ -91,21 +108,20 @@ TEST(SharedMutex, LockForGetsTheLockReleasedWhileWaiting) {
     writer.Release();
   });
   // Generous: only the release, not the clock, decides the outcome.
-  const bool taken = mu.LockFor(std::chrono::seconds(30));
+  const bool taken =
+      TakeAndRelease(&mu, /*shared=*/false, std::chrono::seconds(30));
   releaser.join();
-  ASSERT_TRUE(taken);
-  mu.Unlock();
+  EXPECT_TRUE(taken);
 }
 
 TEST(SharedMutex, ZeroTimeoutOnlyTries) {
   SharedMutex mu;
   {
     Holder writer(&mu, /*shared=*/false);
-    EXPECT_FALSE(mu.LockFor(milliseconds(0)));
-    EXPECT_FALSE(mu.LockSharedFor(milliseconds(0)));
+    EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/false, milliseconds(0)));
+    EXPECT_FALSE(TakeAndRelease(&mu, /*shared=*/true, milliseconds(0)));
   }
-  ASSERT_TRUE(mu.LockFor(milliseconds(0)));
-  mu.Unlock();
+  EXPECT_TRUE(TakeAndRelease(&mu, /*shared=*/false, milliseconds(0)));
 }
 
 }  // namespace
