@@ -137,6 +137,19 @@ void BM_ValidateLargeBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidateLargeBatch)->Arg(100000);
 
+// The reference validator ValidateJson falls back to for errors: the
+// in-run baseline for ValidateLargeBatch.
+void BM_ValidateReferenceLargeBatch(benchmark::State& state) {
+  std::string input = LargeBatch(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    JsonSyntaxError error;
+    bool ok = ValidateJsonReference(input, &error);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetBytesProcessed(state.iterations() * input.size());
+}
+BENCHMARK(BM_ValidateReferenceLargeBatch)->Arg(100000);
+
 // One small control request, end to end as the loop runs it.
 void BM_PingRequest(benchmark::State& state) {
   std::string input = R"({"jsonrpc":"2.0","method":"ping","id":12345})";

@@ -829,11 +829,6 @@ const char* JsonSkipper::Skip(const char* p, const char* end) {
   return SkipJsonValue(p, end);
 }
 
-const char* SkipJsonWs(const char* p, const char* end) {
-  while (p < end && IsWs(*p)) ++p;
-  return p;
-}
-
 const char* SkipJsonValue(const char* p, const char* end) {
   if (*p == '"') {
     for (++p;;) {  // to the closing quote
