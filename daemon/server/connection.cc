@@ -176,7 +176,7 @@ void Connection::Pump() {
                    (!front.rejected.ok() || front.parsed->RunsOnLoop());
     bool done = false;
     if (!front.rejected.ok()) {
-      rpc::AppendRejection(*front.parsed, front.rejected, &out);
+      srv.Reject(*front.parsed, front.rejected, caller, &out);
       done = true;
     } else if (on_loop) {
       // Control methods, or an inline method whose locks were free; false

@@ -20,7 +20,7 @@ void JobData::Run() {
     if (cancelled.load(std::memory_order_relaxed)) break;
     rpc::ParsedText& parsed = t.Parse(*server->table_);
     if (!t.rejected.ok()) {
-      rpc::AppendRejection(parsed, t.rejected, &out);
+      server->Reject(parsed, t.rejected, caller, &out);
     } else {
       rpc::ExecuteText(parsed, caller, server->hooks_.execute, &out);
     }
@@ -84,7 +84,7 @@ bool JobData::ReadOnly() const {
 void JobData::Reject(const Status& why, std::string* to) {
   for (auto& t : texts) {
     rpc::ParsedText& parsed = t.Parse(*server->table_);
-    rpc::AppendRejection(parsed, why, to);
+    server->Reject(parsed, why, caller, to);
     requests += parsed.RequestCount();
   }
   texts.clear();
@@ -343,6 +343,19 @@ void Server::Accept() {
        {"peer_uid", conn->caller.peer_uid},
        {"peer_gid", conn->caller.peer_gid}});
   conn->StartReading();
+}
+
+void Server::Reject(const rpc::ParsedText& parsed, const Status& why,
+                    const rpc::CallerInfo& caller, std::string* out) {
+  rpc::AppendRejection(parsed, why, out);
+  const auto& observe = hooks_.execute.observe;
+  if (!observe) return;
+  if (!parsed.text_error.ok()) {
+    observe(rpc::RequestItem{}, parsed.text_error, 0, caller);
+    return;
+  }
+  for (const rpc::RequestItem& item : parsed.items)
+    observe(item, item.error.ok() ? why : item.error, 0, caller);
 }
 
 void Server::PostCompletion(JobData* job) {

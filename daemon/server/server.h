@@ -163,6 +163,11 @@ class Server {
   // answered; takes its `self` reference. Wakes the loop, or defers that
   // while the pool has more queued work.
   void PostCompletion(JobData* job);
+  // Answers every request of `parsed` with `why` (their own envelope error
+  // first) and observes each one as run requests are (metrics, logs).
+  // Any thread.
+  void Reject(const rpc::ParsedText& parsed, const Status& why,
+              const rpc::CallerInfo& caller, std::string* out);
   // The pool's batch hook: wakes the loop for deferred replies when the
   // queue is empty or they have waited long enough. Any thread.
   void FlushDeferredReplies(bool queue_empty);
