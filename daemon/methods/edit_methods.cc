@@ -218,19 +218,31 @@ void SetEntry(const int64_t v[7], VoxelEntry* out) {
                 v[6] ? static_cast<uint8_t>(v[6]) : uint8_t{255}};
 }
 
+// The slot of each one-letter key of a voxel object (x, y, z, r, g, b, a),
+// -1 for other bytes: a table, not memchr, which was an eighth of the time.
+struct VoxelKeyTable {
+  int8_t slot[256];
+  constexpr VoxelKeyTable() : slot() {
+    for (int8_t& s : slot) s = -1;
+    const char keys[] = "xyzrgba";
+    for (int8_t i = 0; i < 7; ++i)
+      slot[static_cast<unsigned char>(keys[i])] = i;
+  }
+};
+constexpr VoxelKeyTable kVoxelKeys;
+
 // {x,y,z,r,g,b(,a)} with one-letter keys, each once, at p (in a valid text
 // ending at or before `end`): the byte after it, or null for anything else.
 // Returning where it stopped saves scanning each entry twice.
 const char* FastObjectEntry(const char* p, const char* end, VoxelEntry* out) {
-  static constexpr char kKeys[] = "xyzrgba";
   int64_t v[7] = {0, 0, 0, 0, 0, 0, 255};
   unsigned seen = 0;
   p = rpc::SkipJsonWs(p + 1, end);
   while (*p != '}') {
     if (end - p < 4 || p[0] != '"' || p[2] != '"') return nullptr;
-    const char* k = static_cast<const char*>(memchr(kKeys, p[1], 7));
-    if (k == nullptr || p[1] == '\0') return nullptr;
-    unsigned i = static_cast<unsigned>(k - kKeys);
+    const int slot = kVoxelKeys.slot[static_cast<unsigned char>(p[1])];
+    if (slot < 0) return nullptr;
+    unsigned i = static_cast<unsigned>(slot);
     if (seen & (1u << i)) return nullptr;
     seen |= 1u << i;
     p = rpc::SkipJsonWs(p + 3, end);

@@ -942,22 +942,6 @@ JsonValue JsonNumberValue(const char* p, const char* q) {
   return std::move(c.v);
 }
 
-bool JsonSmallInt(const char* p, const char* q, int64_t lo, int64_t hi,
-                  int64_t* out) {
-  bool negative = p < q && *p == '-';
-  const char* d = p + (negative ? 1 : 0);
-  if (d >= q || q - d > 18) return false;
-  int64_t v = 0;
-  for (; d < q; ++d) {
-    if (!IsDigit(*d)) return false;
-    v = v * 10 + (*d - '0');
-  }
-  if (negative) v = -v;
-  if (v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
-
 char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
                   RawMemberFilter* filter, JsonSkipper* skipper) {
   // A shared, stateless stack allocator: a Document would otherwise

@@ -125,8 +125,22 @@ char* BuildInSitu(char* p, char* end, JsonAllocator& alloc, JsonValue* out,
 
 // The integer spelled by the valid number [p, q) when it is a plain
 // integer (no fraction or exponent) within [lo, hi]; false otherwise.
-bool JsonSmallInt(const char* p, const char* q, int64_t lo, int64_t hi,
-                  int64_t* out);
+// Inline: add_voxel_batch calls it for every coordinate and channel.
+inline bool JsonSmallInt(const char* p, const char* q, int64_t lo, int64_t hi,
+                         int64_t* out) {
+  bool negative = p < q && *p == '-';
+  const char* d = p + (negative ? 1 : 0);
+  if (d >= q || q - d > 18) return false;
+  int64_t v = 0;
+  for (; d < q; ++d) {
+    if (*d < '0' || *d > '9') return false;
+    v = v * 10 + (*d - '0');
+  }
+  if (negative) v = -v;
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
 
 }  // namespace goxel::rpc
 
