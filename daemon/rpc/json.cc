@@ -1,11 +1,58 @@
 #include "rpc/json.h"
 
+#include <vector>
+
 namespace goxel::rpc {
 
 std::string ToJsonText(const JsonValue& v) {
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   v.Accept(w);
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+std::string JsonPreview(const JsonValue& v, size_t max) {
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  struct Frame {
+    const JsonValue* container;
+    rapidjson::SizeType next;  // member or element
+  };
+  std::vector<Frame> stack;
+  const JsonValue* value = &v;
+  for (;;) {
+    if (value != nullptr) {
+      if (value->IsObject()) {
+        w.StartObject();
+        stack.push_back({value, 0});
+      } else if (value->IsArray()) {
+        w.StartArray();
+        stack.push_back({value, 0});
+      } else {
+        value->Accept(w);  // a scalar
+      }
+      value = nullptr;
+    }
+    if (stack.empty() || sb.GetSize() > max) break;
+    Frame& f = stack.back();
+    if (f.container->IsObject()) {
+      if (f.next == f.container->MemberCount()) {
+        w.EndObject(f.next);
+        stack.pop_back();
+        continue;
+      }
+      const auto member = f.container->MemberBegin() + f.next++;
+      w.Key(member->name.GetString(), member->name.GetStringLength());
+      value = &member->value;
+    } else {
+      if (f.next == f.container->Size()) {
+        w.EndArray(f.next);
+        stack.pop_back();
+        continue;
+      }
+      value = &(*f.container)[f.next++];
+    }
+  }
   return std::string(sb.GetString(), sb.GetSize());
 }
 

@@ -32,6 +32,11 @@ inline JsonValue MakeString(std::string_view s, JsonAllocator& alloc) {
 // Compact JSON text of `v`.
 std::string ToJsonText(const JsonValue& v);
 
+// The start of ToJsonText(v): at least its first `max` + 1 bytes when it is
+// longer, all of it otherwise. Walks `v` with an explicit stack, so a value
+// nested a million deep only costs heap (Accept would recurse that deep).
+std::string JsonPreview(const JsonValue& v, size_t max);
+
 // A short description of a value's type for error messages: "a string",
 // "an integer", "null", "an object", …
 const char* JsonTypeName(const JsonValue& v);

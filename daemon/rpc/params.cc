@@ -66,7 +66,7 @@ Status Params::Missing(std::string_view name, std::string_view expected) {
 
 Status Params::Wrong(std::string_view name, std::string_view expected,
                      const JsonValue& got) {
-  std::string got_text = ToJsonText(got);
+  std::string got_text = JsonPreview(got, 64);
   if (got_text.size() > 64) got_text = got_text.substr(0, 61) + "...";
   return Status::InvalidParams("parameter '" + std::string(name) +
                                "': expected " + std::string(expected) +

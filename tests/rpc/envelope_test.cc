@@ -426,4 +426,21 @@ TEST_F(EnvelopeTest, EscapedEnvelopeStringsAndMixedBatches) {
   EXPECT_EQ(d[5]["result"].GetInt(), 4);
 }
 
+// Nothing on the way recurses on the input's depth: validation, the index,
+// the envelope walk and building the params (the framer would refuse this
+// text; ParseRequestText alone does not).
+TEST_F(EnvelopeTest, MillionDeepParamsNeedNoRecursion) {
+  const std::string deep =
+      std::string(1000000, '[') + std::string(1000000, ']');
+  JsonDocument d = Reply(R"({"jsonrpc":"2.0","method":"subtract","params":)" +
+                         deep + R"(,"id":1})");
+  EXPECT_EQ(d["error"]["code"].GetInt(), -32602);
+  EXPECT_EQ(d["id"].GetInt(), 1);
+  d = Reply(R"([{"jsonrpc":"2.0","method":"update","params":)" + deep +
+            R"(},{"jsonrpc":"2.0","method":"get_data","id":2}])");
+  ASSERT_TRUE(d.IsArray());
+  ASSERT_EQ(d.Size(), 1u);
+  EXPECT_EQ(d[0]["id"].GetInt(), 2);
+}
+
 }  // namespace goxel::rpc

@@ -72,4 +72,29 @@ TEST(Params, TooManyPositionalParamsIsAnError) {
 }
 
 }  // namespace
+// JsonPreview is ToJsonText's start, found without recursion; Wrong()
+// quotes at most 64 bytes of the value it got.
+TEST(Params, PreviewIsTheStartOfTheText) {
+  for (const char* t :
+       {"1", "-2.5e-7", "\"a\\u00e9\\n\"", "[]", "{}", "[1,[2,[3]],{\"a\":{}}]",
+        R"({"k":[true,false,null,{"x":"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"}],)"
+        R"("z":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]})"}) {
+    JsonDocument d = Parse(t);
+    const std::string full = ToJsonText(d);
+    for (size_t max : {0u, 1u, 5u, 20u, 64u, 1000u}) {
+      std::string preview = JsonPreview(d, max);
+      EXPECT_EQ(full.compare(0, preview.size(), preview), 0) << t;
+      EXPECT_GE(preview.size(), std::min(full.size(), max + 1)) << t;
+    }
+    EXPECT_EQ(JsonPreview(d, 1000), full);
+  }
+  std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  JsonDocument d;
+  d.Parse<rapidjson::kParseIterativeFlag>(deep.c_str());
+  ASSERT_FALSE(d.HasParseError());
+  EXPECT_EQ(JsonPreview(d, 64), std::string(65, '['));
+  Status s = Params::Wrong("x", "an integer", d);
+  EXPECT_NE(s.message().find(std::string(61, '[') + "..."), std::string::npos);
+}
+
 }  // namespace goxel::rpc
