@@ -131,7 +131,16 @@ Status ListProjects(Workspace& ws, Call& call) {
   JsonValue list(rapidjson::kArrayType);
   for (const ProjectRef& ref : all) {
     CallReaderLock lock(&ref->mu, ws.Wait());
-    if (!lock.held()) return lock.Busy(ref->id);
+    if (!lock.held()) {
+      // A project busy past the lock timeout is listed, not an error that
+      // would hide all the others.
+      JsonValue o(rapidjson::kObjectType);
+      PutString(o, "project_id", ref->id, a);
+      Put(o, "active", ref == active, a);
+      Put(o, "busy", true, a);
+      list.PushBack(o, a);
+      continue;
+    }
     list.PushBack(Summary(*ref, ref->View(), ref == active, a), a);
   }
   JsonValue& r = call.result();
@@ -241,10 +250,12 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
        [&w](Call& c) { return GetProjectInfo(w, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
       {"goxel.list_projects",
-       "Every open project, oldest first.",
+       "Every open project, oldest first. A project whose lock stays taken "
+       "past the lock timeout is listed as {project_id, active, busy: true}.",
        {},
        "{count, active_project_id, projects: [{project_id, name, active, "
-       "layer_count, voxel_count, dirty, file_path, version}]}",
+       "layer_count, voxel_count, dirty, file_path, version} | {project_id, "
+       "active, busy}]}",
        kRead,
        [&w](Call& c) { return ListProjects(w, c); }}));
   GOXEL_RETURN_IF_ERROR(

@@ -131,6 +131,20 @@ TEST(BusyProject, AnEditHeldUpLongerThanTheTimeoutFailsAndChangesNothing) {
   EXPECT_TRUE(Has(on_b, "result")) << d.Log();
   auto health = other.Call("health");
   EXPECT_TRUE(Has(health, "result"));
+  // list_projects lists the busy project as busy and the other in full.
+  auto list = other.Call("goxel.list_projects");
+  ASSERT_TRUE(Has(list, "result")) << d.Log();
+  ASSERT_EQ(list["result"]["projects"].Size(), 2u);
+  for (const auto& p : list["result"]["projects"].GetArray()) {
+    if (Text(p["project_id"]) == a) {
+      EXPECT_TRUE(p.HasMember("busy") && p["busy"].GetBool());
+      EXPECT_FALSE(p.HasMember("voxel_count"));
+    } else {
+      EXPECT_EQ(Text(p["project_id"]), b_id);
+      EXPECT_FALSE(p.HasMember("busy"));
+      EXPECT_EQ(p["voxel_count"].GetInt64(), 1);
+    }
+  }
 
   ASSERT_TRUE(WaitReleased(c, a)) << d.Log();
   auto info = c.Call("goxel.get_project_info");
