@@ -462,6 +462,13 @@ void Server::SubmitPendingJobs() {
     std::vector<pool::Job>& jobs = jobs_scratch_;
     std::vector<JobData*>& datas = datas_scratch_;
     const uint64_t now = MonotonicNanos();
+    // Direct replies only for a job that runs alone: under load the loop's
+    // write of a burst of replies is what batches the clients' wake-ups
+    // (and so their next requests); a worker writing each reply as it ends
+    // turns bursts into a trickle. Alone, the worker's write saves the
+    // loop's wake-up: a sequential client waits one thread hop less.
+    const bool alone =
+        ready_scratch_.size() == 1 && pool_->depth() == 0 && pool_->busy() == 0;
     for (uint64_t id : ready_scratch_) {
       auto it = connections_.find(id);
       if (it == connections_.end()) continue;
@@ -494,7 +501,7 @@ void Server::SubmitPendingJobs() {
       }
       // The worker may write the replies itself only when nothing else is
       // due on this connection before or after them (JobState).
-      const bool direct = conn->out.empty() && !conn->write_active &&
+      const bool direct = alone && conn->out.empty() && !conn->write_active &&
                           conn->backlog.empty() && !conn->eof &&
                           !conn->paused && !conn->close_after_flush &&
                           phase_ == Phase::kRunning;
