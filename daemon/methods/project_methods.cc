@@ -129,9 +129,13 @@ Status ListProjects(Workspace& ws, Call& call) {
   std::vector<ProjectRef> all = ws.List(&active);
   auto& a = call.alloc();
   JsonValue list(rapidjson::kArrayType);
+  // One lock timeout for the whole call: after one project was waited
+  // out, the others are only tried.
+  LockWait wait = ws.Wait();
   for (const ProjectRef& ref : all) {
-    CallReaderLock lock(&ref->mu, ws.Wait());
+    CallReaderLock lock(&ref->mu, wait);
     if (!lock.held()) {
+      wait.try_only = true;
       // A project busy past the lock timeout is listed, not an error that
       // would hide all the others.
       JsonValue o(rapidjson::kObjectType);

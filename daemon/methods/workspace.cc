@@ -1,6 +1,7 @@
 #include "methods/workspace.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -105,30 +106,55 @@ Result<std::string> Workspace::Close(std::string_view project_id, bool force) {
 
 Result<std::string> Workspace::CloseLocked(std::string_view project_id,
                                            bool force, std::string* closed_id) {
-  WriterLock lock(&mu_);              // Lock order: workspace → project.
-  const ProjectRef active = active_;  // the lambda below is not analysed
-  auto it = std::find_if(
-      projects_.begin(), projects_.end(), [&](const ProjectRef& p) {
-        return project_id.empty() ? p == active : p->id == project_id;
-      });
-  if (it == projects_.end()) return NotFoundLocked(project_id);
-  ProjectRef target = *it;
-  if (!force) {
-    CallReaderLock plock(&target->mu, Wait());
-    if (!plock.held()) return plock.Busy(target->id);
-    if (target->project.dirty()) {
-      return Status::ServerError(
-                 "project has unsaved changes; save it or pass force:true")
-          .With("reason", std::string("unsaved_changes"))
-          .With("project_id", target->id);
+  // The project's lock is only tried under the workspace lock (order:
+  // workspace -> project): waiting there for a busy project would stall
+  // every call that looks a project up, the loop thread's inline ones too.
+  // A busy project is waited for outside it, then the whole check runs
+  // again, all within one lock timeout.
+  const int64_t timeout_ms = options_.lock_timeout_ms;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    ProjectRef busy;
+    {
+      WriterLock lock(&mu_);
+      const ProjectRef active = active_;  // the lambda below is not analysed
+      auto it = std::find_if(
+          projects_.begin(), projects_.end(), [&](const ProjectRef& p) {
+            return project_id.empty() ? p == active : p->id == project_id;
+          });
+      if (it == projects_.end()) return NotFoundLocked(project_id);
+      ProjectRef target = *it;
+      if (!force) {
+        CallReaderLock plock(&target->mu, LockWait{true, 0});
+        if (!plock.held()) {
+          busy = target;
+        } else if (target->project.dirty()) {
+          return Status::ServerError(
+                     "project has unsaved changes; save it or pass force:true")
+              .With("reason", std::string("unsaved_changes"))
+              .With("project_id", target->id);
+        }
+      }
+      if (!busy) {
+        *closed_id = target->id;
+        projects_.erase(it);
+        if (active_ == target) {
+          active_ = projects_.empty() ? nullptr : projects_.back();
+        }
+        return active_ ? active_->id : std::string();
+      }
     }
+    int64_t left_ms = 0;  // 0: no bound
+    if (timeout_ms > 0) {
+      left_ms = std::chrono::ceil<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+      if (left_ms <= 0) return ProjectBusy(busy->id, timeout_ms);
+    }
+    CallReaderLock wait(&busy->mu, LockWait{false, left_ms});
+    if (!wait.held()) return ProjectBusy(busy->id, timeout_ms);
   }
-  *closed_id = target->id;
-  projects_.erase(it);
-  if (active_ == target) {
-    active_ = projects_.empty() ? nullptr : projects_.back();
-  }
-  return active_ ? active_->id : std::string();
 }
 
 std::vector<ProjectRef> Workspace::List(ProjectRef* active) const {

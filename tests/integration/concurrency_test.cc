@@ -205,6 +205,52 @@ TEST(BusyProject, ZeroTimeoutWaitsForAsLongAsItTakes) {
             std::chrono::milliseconds(1000));
 }
 
+// close_project waits for a busy project outside the workspace lock: while
+// it waits, calls on other projects (inline ones on the loop thread too)
+// go on; when the project frees up in time, it closes.
+TEST(BusyProject, CloseProjectWaitsWithoutHoldingUpOtherProjects) {
+  DaemonProcess d;
+  StartDaemon(&d, {}, {"GOXEL_LOCK_TIMEOUT_MS=20000"});
+  Client c(d), other(d);
+  ASSERT_TRUE(c.connected() && other.connected());
+  const std::string a = ActiveProjectId(c);
+  auto b = c.Call("goxel.create_project", R"({"activate":false})");
+  ASSERT_TRUE(Has(b, "result")) << d.Log();
+  const std::string b_id = Text(b["result"]["project_id"]);
+  ASSERT_TRUE(Has(
+      c.Call("debug.hold_project", std::string(R"({"ms":)") + kHoldMs + "}"),
+      "result"))
+      << d.Log();
+  RpcClient closer;
+  ASSERT_TRUE(closer.Connect(d.socket_path()));
+  ASSERT_TRUE(closer.Send(
+      R"({"jsonrpc":"2.0","id":1,"method":"goxel.close_project","params":)"
+      R"({"project_id":)" +
+      Quoted(a) + R"(,"force":false}})" + "\n"));
+  // While it waits: edits and lookups on the other project are answered
+  // at once (well before the 3 s hold ends).
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    auto r =
+        other.Call("goxel.add_voxel",
+                   R"({"r":1,"g":2,"b":3,"x":)" + std::to_string(i) +
+                       R"(,"y":0,"z":0,"project_id":)" + Quoted(b_id) + "}");
+    ASSERT_TRUE(Has(r, "result")) << d.Log();
+  }
+  EXPECT_TRUE(Has(
+      other.Call("goxel.list_layers", R"({"project_id":)" + Quoted(b_id) + "}"),
+      "result"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0,
+            std::chrono::milliseconds(1500));
+  // The hold ends, the project is clean: it closes.
+  auto closed = ParseJson(closer.ReadLine(30000));
+  ASSERT_TRUE(Has(closed, "result")) << d.Log();
+  auto list = other.Call("goxel.list_projects");
+  ASSERT_TRUE(Has(list, "result"));
+  EXPECT_EQ(list["result"]["count"].GetInt(), 1);
+  EXPECT_EQ(Text(list["result"]["projects"][0]["project_id"]), b_id);
+}
+
 TEST(ExpectedVersion, MatchingSucceedsAndStaleChangesNothing) {
   DaemonProcess d;
   StartDaemon(&d);
