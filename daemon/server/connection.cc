@@ -1,5 +1,7 @@
 #include "server/connection.h"
 
+#include <sys/socket.h>
+
 #include <string>
 
 #include "base/clock.h"
@@ -274,7 +276,13 @@ void Connection::Close() {
   if (closing) return;
   SettleJob(true);  // a job still in flight holds `self` until it ends
   closing = true;
-  if (job) job->cancelled.store(true, std::memory_order_relaxed);
+  if (job) {
+    job->cancelled.store(true, std::memory_order_relaxed);
+    // The job's duplicate keeps the socket open past uv_close: shut it
+    // down now, so the peer sees the close at once and a worker's late
+    // send fails (EPIPE) instead of reaching a client we dropped.
+    if (job->fd >= 0) shutdown(job->fd, SHUT_RDWR);
+  }
   StopReading();
   server->connections_.erase(id);
   server->stats_.connections_open.fetch_sub(1, std::memory_order_relaxed);

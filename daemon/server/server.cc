@@ -36,7 +36,7 @@ JobData::~JobData() {
 }
 
 bool JobData::AnswerDirectly() {
-  if (fd < 0 || out.empty() || cancelled.load(std::memory_order_relaxed) ||
+  if (fd < 0 || cancelled.load(std::memory_order_relaxed) ||
       state.load(std::memory_order_acquire) != JobState::kRunning) {
     return false;
   }
@@ -45,20 +45,22 @@ bool JobData::AnswerDirectly() {
   ServerStats& stats = server->stats_;
   stats.requests_served.fetch_add(requests, std::memory_order_relaxed);
   requests = 0;
-  ssize_t n;
-  do {
-    n = send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return false;  // full or failing: the loop writes or closes
-  stats.bytes_out.fetch_add(static_cast<uint64_t>(n),
-                            std::memory_order_relaxed);
-  if (static_cast<size_t>(n) < out.size()) {
-    out.erase(0, static_cast<size_t>(n));  // the loop writes the rest
-    return false;
+  if (!out.empty()) {  // notifications only: nothing to send
+    ssize_t n;
+    do {
+      n = send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return false;  // full or failing: the loop writes or closes
+    stats.bytes_out.fetch_add(static_cast<uint64_t>(n),
+                              std::memory_order_relaxed);
+    if (static_cast<size_t>(n) < out.size()) {
+      out.erase(0, static_cast<size_t>(n));  // the loop writes the rest
+      return false;
+    }
+    out.clear();
+    if (out.capacity() > kKeptBufferBytes) std::string().swap(out);
+    stats.replies_direct.fetch_add(1, std::memory_order_relaxed);
   }
-  out.clear();
-  if (out.capacity() > kKeptBufferBytes) std::string().swap(out);
-  stats.replies_direct.fetch_add(1, std::memory_order_relaxed);
   // The last touch of this job on the worker when it succeeds; when the
   // loop asked for the completion meanwhile (kNeedLoop), it is posted.
   JobState expected = JobState::kRunning;
@@ -477,11 +479,6 @@ void Server::SubmitPendingJobs() {
         conn->job = std::make_shared<JobData>();
         conn->job->server = this;
         conn->job->connection_id = id;
-        uv_os_fd_t fd;
-        if (uv_fileno(reinterpret_cast<uv_handle_t*>(&conn->handle), &fd) ==
-            0) {
-          conn->job->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        }
       }
       JobData* data = conn->job.get();
       data->caller = conn->caller;
@@ -501,10 +498,20 @@ void Server::SubmitPendingJobs() {
       }
       // The worker may write the replies itself only when nothing else is
       // due on this connection before or after them (JobState).
-      const bool direct = alone && conn->out.empty() && !conn->write_active &&
-                          conn->backlog.empty() && !conn->eof &&
-                          !conn->paused && !conn->close_after_flush &&
-                          phase_ == Phase::kRunning;
+      bool direct = alone && conn->out.empty() && !conn->write_active &&
+                    conn->backlog.empty() && !conn->eof && !conn->paused &&
+                    !conn->close_after_flush && phase_ == Phase::kRunning;
+      if (direct && data->fd < 0) {
+        // Duplicated the first time it is needed: connections that only
+        // ever run under load keep one descriptor. On failure (EMFILE)
+        // the replies go through the loop.
+        uv_os_fd_t fd;
+        if (uv_fileno(reinterpret_cast<uv_handle_t*>(&conn->handle), &fd) ==
+            0) {
+          data->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        }
+        direct = data->fd >= 0;
+      }
       data->state.store(direct ? JobState::kRunning : JobState::kNeedLoop,
                         std::memory_order_relaxed);
       pool::Job job;
