@@ -72,6 +72,13 @@ std::string ActiveProjectId(Client& c) {
   return Has(info, "result") ? Text(info["result"]["project_id"]) : "";
 }
 
+// A second, inactive project; its id ("" on failure).
+std::string CreateInactiveProject(Client& c) {
+  auto b = c.Call("goxel.create_project", R"({"activate":false})");
+  EXPECT_TRUE(Has(b, "result"));
+  return Has(b, "result") ? Text(b["result"]["project_id"]) : "";
+}
+
 // Waits until the hold on `project` is over (a read gets through).
 bool WaitReleased(Client& c, const std::string& project) {
   return WaitUntil(
@@ -103,9 +110,8 @@ TEST(BusyProject, AnEditHeldUpLongerThanTheTimeoutFailsAndChangesNothing) {
   Client c(d), other(d);
   ASSERT_TRUE(c.connected() && other.connected());
   const std::string a = ActiveProjectId(c);
-  auto b = c.Call("goxel.create_project", R"({"activate":false})");
-  ASSERT_TRUE(Has(b, "result")) << d.Log();
-  const std::string b_id = Text(b["result"]["project_id"]);
+  const std::string b_id = CreateInactiveProject(c);
+  ASSERT_FALSE(b_id.empty()) << d.Log();
   auto first =
       c.Call("goxel.add_voxel", R"({"x":1,"y":1,"z":1,"r":9,"g":9,"b":9})");
   const int64_t version = ResultInt(first, "version");
@@ -214,9 +220,8 @@ TEST(BusyProject, CloseProjectWaitsWithoutHoldingUpOtherProjects) {
   Client c(d), other(d);
   ASSERT_TRUE(c.connected() && other.connected());
   const std::string a = ActiveProjectId(c);
-  auto b = c.Call("goxel.create_project", R"({"activate":false})");
-  ASSERT_TRUE(Has(b, "result")) << d.Log();
-  const std::string b_id = Text(b["result"]["project_id"]);
+  const std::string b_id = CreateInactiveProject(c);
+  ASSERT_FALSE(b_id.empty()) << d.Log();
   ASSERT_TRUE(Has(
       c.Call("debug.hold_project", std::string(R"({"ms":)") + kHoldMs + "}"),
       "result"))
