@@ -45,6 +45,9 @@ const char* TypeNameAt(const char* p, const char* end) {
 struct Span {
   char* begin = nullptr;
   char* end = nullptr;
+  // A string without escapes: its characters are where they are, between
+  // begin + 1 and end - 1.
+  bool plain = false;
   bool present() const { return begin != nullptr; }
   std::string_view view() const {
     return std::string_view(begin, static_cast<size_t>(end - begin));
@@ -57,28 +60,92 @@ struct Envelope {
   Span id, jsonrpc, method, params;
 };
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// The first n bytes of s as a little-endian word.
+constexpr uint64_t Word(const char* s, int n) {
+  uint64_t w = 0;
+  for (int i = n - 1; i >= 0; --i)
+    w = w << 8 | static_cast<unsigned char>(s[i]);
+  return w;
+}
+#endif
+
+// The slot of the envelope member whose key opens at p, recognised with one
+// 8-byte load (key and closing quote compared at once); *after is set past
+// the key. Null for any other key and when the text is too short to load,
+// which the caller then reads the slow way.
+Span* EnvelopeKey(const char* p, const char* end, Envelope* env,
+                  const char** after) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (end - p < 9) return nullptr;
+  uint64_t v;
+  memcpy(&v, p + 1, 8);
+  constexpr uint64_t kSeven = (uint64_t{1} << 56) - 1;
+  if (v == Word("jsonrpc\"", 8)) {
+    *after = p + 9;
+    return &env->jsonrpc;
+  }
+  if ((v & kSeven) == Word("method\"", 7)) {
+    *after = p + 8;
+    return &env->method;
+  }
+  if ((v & kSeven) == Word("params\"", 7)) {
+    *after = p + 8;
+    return &env->params;
+  }
+  if ((v & 0xFFFFFF) == Word("id\"", 3)) {
+    *after = p + 4;
+    return &env->id;
+  }
+#else
+  (void)p;
+  (void)end;
+  (void)env;
+  (void)after;
+#endif
+  return nullptr;
+}
+
+// The slot of the envelope member named `key`, or null.
+Span* EnvelopeSlot(std::string_view key, Envelope* env) {
+  if (key == "id") return &env->id;
+  if (key == "jsonrpc") return &env->jsonrpc;
+  if (key == "method") return &env->method;
+  if (key == "params") return &env->params;
+  return nullptr;
+}
+
+// The valid value at p. A string's end is found here, once, and a string
+// without escapes is marked plain so that it is never scanned again.
+Span ValueAt(char* p, char* end, JsonSkipper& skip) {
+  if (*p == '"') {
+    std::string_view chars;
+    const char* after = JsonPlainString(p, end, &chars);
+    if (after != nullptr) return Span{p, const_cast<char*>(after), true};
+  }
+  return Span{p, const_cast<char*>(skip.Skip(p, end)), false};
+}
+
 // p at '{': finds the envelope members; returns the byte after the object.
 char* ReadEnvelope(char* p, char* end, JsonSkipper& skip, Envelope* env) {
   p = const_cast<char*>(SkipJsonWs(p + 1, end));
   while (*p != '}') {
-    // Keys are only compared: one without escapes is read where it is.
-    std::string_view key;
-    const char* after = JsonPlainString(p, end, &key);
-    p = after != nullptr ? const_cast<char*>(after)
-                         : ReadJsonStringInSitu(p, end, &key);
+    const char* after = nullptr;
+    Span* slot = EnvelopeKey(p, end, env, &after);
+    if (slot != nullptr) {
+      p = const_cast<char*>(after);
+    } else {
+      // Other keys are only compared: one without escapes is read where it
+      // is.
+      std::string_view key;
+      after = JsonPlainString(p, end, &key);
+      p = after != nullptr ? const_cast<char*>(after)
+                           : ReadJsonStringInSitu(p, end, &key);
+      slot = EnvelopeSlot(key, env);
+    }
     p = const_cast<char*>(SkipJsonWs(p, end)) + 1;  // ':'
     p = const_cast<char*>(SkipJsonWs(p, end));
-    Span value{p, const_cast<char*>(skip.Skip(p, end))};
-    Span* slot = nullptr;
-    if (key == "id") {
-      slot = &env->id;
-    } else if (key == "jsonrpc") {
-      slot = &env->jsonrpc;
-    } else if (key == "method") {
-      slot = &env->method;
-    } else if (key == "params") {
-      slot = &env->params;
-    }
+    Span value = ValueAt(p, end, skip);
     if (slot != nullptr && !slot->present()) *slot = value;
     p = const_cast<char*>(SkipJsonWs(value.end, end));
     if (*p == ',') p = const_cast<char*>(SkipJsonWs(p + 1, end));
@@ -96,6 +163,10 @@ std::string_view StringAt(Span s, const char* end) {
 // A string value only compared or copied: read where it is when it holds no
 // escape (nothing written), else unescaped in place.
 std::string_view PeekStringAt(Span s, const char* end) {
+  if (s.plain) {
+    return std::string_view(s.begin + 1,
+                            static_cast<size_t>(s.end - s.begin - 2));
+  }
   std::string_view out;
   if (JsonPlainString(s.begin, end, &out) == nullptr) {
     ReadJsonStringInSitu(s.begin, end, &out);
@@ -127,8 +198,14 @@ void ReadId(Span s, const char* end, JsonAllocator& alloc, RequestItem* item) {
     id->SetString(rapidjson::StringRef(
         v.data(), static_cast<rapidjson::SizeType>(v.size())));
   } else if (*s.begin != 'n') {
-    *id = JsonNumberValue(s.begin, s.end);
-    if (id->IsDouble() || text == "-0") item->raw_id = text;
+    int64_t small = 0;
+    if (*s.begin != '-' &&
+        JsonSmallInt(s.begin, s.end, 0, UINT32_MAX, &small)) {
+      id->SetUint(static_cast<unsigned>(small));  // as JsonNumberValue would
+    } else {
+      *id = JsonNumberValue(s.begin, s.end);
+      if (id->IsDouble() || text == "-0") item->raw_id = text;
+    }
   }
   item->id = id;
 }

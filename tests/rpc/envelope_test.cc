@@ -426,6 +426,51 @@ TEST_F(EnvelopeTest, EscapedEnvelopeStringsAndMixedBatches) {
   EXPECT_EQ(d[5]["result"].GetInt(), 4);
 }
 
+// The envelope walk recognises "jsonrpc", "method", "params" and "id" by
+// their bytes (key and closing quote at once) when the text has room after
+// the key, and reads them the slow way otherwise: look-alike keys must not
+// count, and a key near the end of the text must.
+TEST_F(EnvelopeTest, EnvelopeKeysAreNotConfusedWithLookAlikes) {
+  JsonDocument d =
+      Reply(R"({"idx":5,"jsonrpc2":"1.0","methods":"nope","paramsX":1,)"
+            R"("jsonrpc":"2.0","method":"subtract","params":[9,4],"id":6})");
+  EXPECT_EQ(d["result"].GetInt(), 5);
+  EXPECT_EQ(d["id"].GetInt(), 6);
+  // "id" ends the text: fewer than 9 bytes from its quote to the end.
+  d = Reply(R"({"method":"subtract","params":[3,1],"jsonrpc":"2.0","id":7})");
+  EXPECT_EQ(d["result"].GetInt(), 2);
+  EXPECT_EQ(d["id"].GetInt(), 7);
+  d = Reply(R"({"id":8,"params":[3,1],"jsonrpc":"2.0","method":"echo"})");
+  EXPECT_EQ(d["id"].GetInt(), 8);
+  EXPECT_TRUE(d["result"].IsArray());
+}
+
+// Small non-negative integer ids take a short path; ids around its bounds
+// must come back with the value and spelling they were sent with.
+TEST_F(EnvelopeTest, IntegerIdsAroundTheShortPathBounds) {
+  const char* ids[] = {"0",  "7",  "4294967295", "4294967296",
+                       "-1", "-0", "000",        "99999999999999999999"};
+  for (const char* id : ids) {
+    std::string req =
+        std::string(R"({"jsonrpc":"2.0","method":"echo","id":)") + id + "}";
+    std::string out = Run(req);
+    if (std::string(id) == "000") {  // not JSON: a parse error, id null
+      EXPECT_NE(out.find("-32700"), std::string::npos) << out;
+      continue;
+    }
+    std::string want = std::string("\"id\":") + id + "}\n";
+    ASSERT_GE(out.size(), want.size()) << id;
+    EXPECT_EQ(out.substr(out.size() - want.size()), want) << out;
+  }
+  JsonDocument d =
+      Reply(R"({"jsonrpc":"2.0","method":"echo","id":4294967295})");
+  ASSERT_TRUE(d["id"].IsUint());
+  EXPECT_EQ(d["id"].GetUint(), 4294967295u);
+  d = Reply(R"({"jsonrpc":"2.0","method":"echo","id":4294967296})");
+  ASSERT_TRUE(d["id"].IsUint64());
+  EXPECT_EQ(d["id"].GetUint64(), 4294967296ull);
+}
+
 // Nothing on the way recurses on the input's depth: validation, the index,
 // the envelope walk and building the params (the framer would refuse this
 // text; ParseRequestText alone does not).
