@@ -472,6 +472,14 @@ class IndexRecorder {
   size_t count_ = 0;  // entries.size(), without dividing by sizeof(Entry)
 };
 
+struct FractionOrExponentTable {
+  bool is[256] = {};
+  constexpr FractionOrExponentTable() {
+    for (unsigned char c : {'.', 'e', 'E'}) is[c] = true;
+  }
+};
+constexpr FractionOrExponentTable kFractionOrExponent;
+
 // The usual number, an integer of 1 to 7 digits without a leading zero,
 // fraction or exponent, found with one 8-byte load instead of a branch per
 // digit: moves p past it. False for anything else (ScanNumber decides).
@@ -490,7 +498,7 @@ inline bool ShortInt(const char*& p, const char* end) {
   if (non_digit == 0) return false;
   const int n = __builtin_ctzll(non_digit) / 8;  // leading digits
   if (n == 0 || (d[0] == '0' && n > 1)) return false;
-  if (d[n] == '.' || d[n] == 'e' || d[n] == 'E') return false;
+  if (kFractionOrExponent.is[static_cast<unsigned char>(d[n])]) return false;
   p = d + n;
   return true;
 #else

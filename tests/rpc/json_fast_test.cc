@@ -405,11 +405,20 @@ TEST(JsonFast, ClassifyBlockMatchesScalar) {
       c = rng() % 2 ? kBytes[rng() % (sizeof(kBytes) - 1)]
                     : static_cast<char>(rng());
     }
-    BlockMasks a = ClassifyBlock(block), b = ClassifyBlockScalar(block);
-    ASSERT_EQ(a.quote, b.quote);
-    ASSERT_EQ(a.backslash, b.backslash);
-    ASSERT_EQ(a.open, b.open);
-    ASSERT_EQ(a.close, b.close);
+    const BlockMasks want = ClassifyBlockScalar(block);
+    std::vector<BlockMasks> got = {ClassifyBlock(block)};
+#ifdef __SSE2__
+    got.push_back(ClassifyBlockSse2(block));
+#endif
+#if defined(GOXEL_BLOCKS_AVX2)
+    if (kBlocksAvx2) got.push_back(ClassifyBlockAvx2(block));
+#endif
+    for (const BlockMasks& a : got) {
+      ASSERT_EQ(a.quote, want.quote);
+      ASSERT_EQ(a.backslash, want.backslash);
+      ASSERT_EQ(a.open, want.open);
+      ASSERT_EQ(a.close, want.close);
+    }
   }
   EXPECT_EQ(PrefixXor(0b1001000100), 0b111100 | ~uint64_t{0} << 9);
 }
