@@ -338,23 +338,81 @@ void BuildParams(RequestItem& item, JsonAllocator& alloc, JsonSkipper& skip) {
 }
 
 // ---- Reply writing ---------------------------------------------------------
+// The fixed parts of a reply go out as they are; the writer only writes
+// complete values (results, error objects, ids), so a batch is a plain
+// concatenation with commas.
 
-void WriteId(const RequestItem* item, JsonWriter& w) {
-  w.Key("id");
+// The reply buffer and writer of this thread, reused from reply to reply so
+// that writing one allocates nothing. A nested use (a handler answering
+// through ExecuteText) gets its own.
+struct ReplyScratch {
+  rapidjson::StringBuffer sb;
+  JsonWriter w{sb};
+  bool busy = false;
+};
+thread_local ReplyScratch tls_reply;
+
+class ReplyWriter {
+ public:
+  ReplyWriter() {
+    if (tls_reply.busy) {
+      own_ = std::make_unique<ReplyScratch>();
+      s_ = own_.get();
+    } else {
+      s_ = &tls_reply;
+    }
+    s_->busy = true;
+    s_->sb.Clear();
+    s_->w.Reset(s_->sb);
+  }
+  ~ReplyWriter() {
+    s_->busy = false;
+    // A huge reply's buffer is not kept for the thread's life.
+    if (s_->sb.GetSize() > (1u << 20)) {
+      s_->sb.Clear();
+      s_->sb.ShrinkToFit();
+    }
+  }
+  ReplyWriter(const ReplyWriter&) = delete;
+  ReplyWriter& operator=(const ReplyWriter&) = delete;
+
+  // Appends `raw` as it is: the fixed parts of a reply.
+  void Raw(std::string_view raw) {
+    memcpy(s_->sb.Push(raw.size()), raw.data(), raw.size());
+  }
+  // The writer, ready for one complete JSON value (the parts of a reply
+  // that vary: results, errors, ids).
+  JsonWriter& Value() {
+    s_->w.Reset(s_->sb);
+    return s_->w;
+  }
+  // Appends what was written, and a newline, to `out`.
+  void AppendTo(std::string* out) {
+    out->append(s_->sb.GetString(), s_->sb.GetSize());
+    out->push_back('\n');
+  }
+
+ private:
+  ReplyScratch* s_;
+  std::unique_ptr<ReplyScratch> own_;
+};
+
+// Appends `,"id":` and the id of `item` (null without one).
+void WriteId(const RequestItem* item, ReplyWriter& reply) {
+  reply.Raw(",\"id\":");
   if (item == nullptr || item->id == nullptr) {
-    w.Null();
+    reply.Raw("null");
   } else if (!item->raw_id.empty()) {
-    w.RawValue(item->raw_id.data(), item->raw_id.size(), item->id->GetType());
+    reply.Raw(item->raw_id);
   } else {
-    item->id->Accept(w);
+    item->id->Accept(reply.Value());
   }
 }
 
-void WriteError(const RequestItem* item, const Status& status, JsonWriter& w) {
-  w.StartObject();
-  w.Key("jsonrpc");
-  w.String("2.0");
-  w.Key("error");
+void WriteError(const RequestItem* item, const Status& status,
+                ReplyWriter& reply) {
+  reply.Raw("{\"jsonrpc\":\"2.0\",\"error\":");
+  JsonWriter& w = reply.Value();
   w.StartObject();
   w.Key("code");
   w.Int(ErrorCodeFor(status.code()));
@@ -374,19 +432,16 @@ void WriteError(const RequestItem* item, const Status& status, JsonWriter& w) {
     data.Accept(w);
   }
   w.EndObject();
-  WriteId(item, w);
-  w.EndObject();
+  WriteId(item, reply);
+  reply.Raw("}");
 }
 
 void WriteResult(const RequestItem& item, const JsonValue& result,
-                 JsonWriter& w) {
-  w.StartObject();
-  w.Key("jsonrpc");
-  w.String("2.0");
-  w.Key("result");
-  result.Accept(w);
-  WriteId(&item, w);
-  w.EndObject();
+                 ReplyWriter& reply) {
+  reply.Raw("{\"jsonrpc\":\"2.0\",\"result\":");
+  result.Accept(reply.Value());
+  WriteId(&item, reply);
+  reply.Raw("}");
 }
 
 Status RunOne(RequestItem& item, const CallerInfo& caller,
@@ -476,84 +531,88 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
 
 }  // namespace
 
-std::unique_ptr<ParsedText> ParseRequestText(std::string_view text,
-                                             const MethodTable& table) {
-  auto parsed = std::make_unique<ParsedText>();
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GOXEL_PARSED_TEXT_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GOXEL_PARSED_TEXT_CACHE 0
+#endif
+#endif
+#ifndef GOXEL_PARSED_TEXT_CACHE
+#define GOXEL_PARSED_TEXT_CACHE 1
+#endif
+
+// Storage of ParsedTexts this thread destroyed, ready for placement new.
+struct ParsedTextCache {
+  static constexpr int kMax = 4;
+  ParsedTextCache() = default;
+  ParsedTextCache(const ParsedTextCache&) = delete;
+  ParsedTextCache& operator=(const ParsedTextCache&) = delete;
+  ~ParsedTextCache() {
+    alive = false;  // a ParsedText freed later (thread exit) is deleted
+    while (count > 0) ::operator delete(slots[--count]);
+  }
+  void* slots[kMax] = {};
+  int count = 0;
+  bool alive = true;
+};
+thread_local ParsedTextCache tls_parsed_texts;
+
+}  // namespace
+
+ParsedTextPtr NewParsedText() {
+  void* storage = nullptr;
+  ParsedTextCache& cache = tls_parsed_texts;
+  if (GOXEL_PARSED_TEXT_CACHE && cache.alive && cache.count > 0) {
+    storage = cache.slots[--cache.count];
+  } else {
+    storage = ::operator new(sizeof(ParsedText));
+  }
+  return ParsedTextPtr(new (storage) ParsedText());
+}
+
+void ParsedTextDeleter::operator()(ParsedText* text) const {
+  text->~ParsedText();
+  ParsedTextCache& cache = tls_parsed_texts;
+  if (GOXEL_PARSED_TEXT_CACHE && cache.alive &&
+      cache.count < ParsedTextCache::kMax) {
+    cache.slots[cache.count++] = text;
+  } else {
+    ::operator delete(text);
+  }
+}
+
+ParsedTextPtr ParseRequestText(std::string_view text,
+                               const MethodTable& table) {
+  auto parsed = NewParsedText();
   parsed->buffer.assign(text.data(), text.size());
   ParseBuffer(parsed.get(), table);
   return parsed;
 }
 
-std::unique_ptr<ParsedText> ParseOwnedRequestText(std::string text,
-                                                  const MethodTable& table) {
-  auto parsed = std::make_unique<ParsedText>();
+ParsedTextPtr ParseOwnedRequestText(std::string text,
+                                    const MethodTable& table) {
+  auto parsed = NewParsedText();
   parsed->buffer = std::move(text);
   ParseBuffer(parsed.get(), table);
   return parsed;
 }
 
-namespace {
-
-// The reply buffer and writer of this thread, reused from reply to reply so
-// that writing one allocates nothing. A nested use (a handler answering
-// through ExecuteText) gets its own.
-struct ReplyScratch {
-  rapidjson::StringBuffer sb;
-  JsonWriter w{sb};
-  bool busy = false;
-};
-thread_local ReplyScratch tls_reply;
-
-class ReplyWriter {
- public:
-  ReplyWriter() {
-    if (tls_reply.busy) {
-      own_ = std::make_unique<ReplyScratch>();
-      s_ = own_.get();
-    } else {
-      s_ = &tls_reply;
-    }
-    s_->busy = true;
-    s_->sb.Clear();
-    s_->w.Reset(s_->sb);
-  }
-  ~ReplyWriter() {
-    s_->busy = false;
-    // A huge reply's buffer is not kept for the thread's life.
-    if (s_->sb.GetSize() > (1u << 20)) {
-      s_->sb.Clear();
-      s_->sb.ShrinkToFit();
-    }
-  }
-  ReplyWriter(const ReplyWriter&) = delete;
-  ReplyWriter& operator=(const ReplyWriter&) = delete;
-
-  JsonWriter& w() { return s_->w; }
-  // Appends what was written, and a newline, to `out`.
-  void AppendTo(std::string* out) {
-    out->append(s_->sb.GetString(), s_->sb.GetSize());
-    out->push_back('\n');
-  }
-
- private:
-  ReplyScratch* s_;
-  std::unique_ptr<ReplyScratch> own_;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 bool ExecuteText(ParsedText& text, const CallerInfo& caller,
                  const ExecuteHooks& hooks, std::string* out) {
   ReplyWriter reply;
-  JsonWriter& w = reply.w();
   if (!text.text_error.ok()) {
-    WriteError(nullptr, text.text_error, w);
+    WriteError(nullptr, text.text_error, reply);
     if (hooks.observe) hooks.observe(RequestItem{}, text.text_error, 0, caller);
     reply.AppendTo(out);
     return true;
   }
   size_t replies = 0;
-  if (text.batch) w.StartArray();
+  if (text.batch) reply.Raw("[");
   JsonAllocator& alloc = text.doc.GetAllocator();
   JsonSkipper skip(&text.index, text.buffer.data());
   for (auto& item : text.items) {
@@ -565,14 +624,14 @@ bool ExecuteText(ParsedText& text, const CallerInfo& caller,
     }
     if (hooks.observe) hooks.observe(item, s, MonotonicNanos() - start, caller);
     if (item.notification) continue;
-    ++replies;
+    if (replies++ != 0) reply.Raw(",");
     if (s.ok()) {
-      WriteResult(item, result, w);
+      WriteResult(item, result, reply);
     } else {
-      WriteError(&item, s, w);
+      WriteError(&item, s, reply);
     }
   }
-  if (text.batch) w.EndArray();
+  if (text.batch) reply.Raw("]");
   if (replies == 0) return true;  // notifications only: no reply at all
   reply.AppendTo(out);
   return true;
@@ -581,18 +640,17 @@ bool ExecuteText(ParsedText& text, const CallerInfo& caller,
 void AppendRejection(const ParsedText& text, const Status& status,
                      std::string* out) {
   ReplyWriter reply;
-  JsonWriter& w = reply.w();
   if (!text.text_error.ok()) {
-    WriteError(nullptr, text.text_error, w);
+    WriteError(nullptr, text.text_error, reply);
   } else {
     size_t replies = 0;
-    if (text.batch) w.StartArray();
+    if (text.batch) reply.Raw("[");
     for (const auto& item : text.items) {
       if (item.notification) continue;
-      ++replies;
-      WriteError(&item, item.error.ok() ? status : item.error, w);
+      if (replies++ != 0) reply.Raw(",");
+      WriteError(&item, item.error.ok() ? status : item.error, reply);
     }
-    if (text.batch) w.EndArray();
+    if (text.batch) reply.Raw("]");
     if (replies == 0) return;
   }
   reply.AppendTo(out);
@@ -600,7 +658,7 @@ void AppendRejection(const ParsedText& text, const Status& status,
 
 void AppendErrorReply(const Status& status, std::string* out) {
   ReplyWriter reply;
-  WriteError(nullptr, status, reply.w());
+  WriteError(nullptr, status, reply);
   reply.AppendTo(out);
 }
 

@@ -32,8 +32,19 @@ void Framer::Rebase(size_t n) {
 
 bool Framer::ScanBlocks(const char* data, size_t size, Frame* frame) {
   bool in_string = state_ == State::kInString;
-  while (size - pos_ >= 64) {
-    const BlockMasks m = ClassifyBlock(data + pos_);
+  while (pos_ < size) {
+    // The last bytes go as a block padded with spaces, which are neither
+    // quotes nor brackets: a short text takes one block, not a byte loop.
+    const size_t valid = size - pos_ >= 64 ? 64 : size - pos_;
+    BlockMasks m;
+    if (valid == 64) {
+      m = ClassifyBlock(data + pos_);
+    } else {
+      char block[64];
+      memset(block, ' ', sizeof block);
+      memcpy(block, data + pos_, valid);
+      m = ClassifyBlock(block);
+    }
     // An escape can hide a quote: such blocks go through the byte loop, which
     // also keeps backslashes outside strings meaningless, as they were.
     if (m.backslash != 0) break;
@@ -60,7 +71,7 @@ bool Framer::ScanBlocks(const char* data, size_t size, Frame* frame) {
       }
     }
     in_string = (strings >> 63) != 0;
-    pos_ += 64;
+    pos_ += valid;
   }
   state_ = in_string ? State::kInString : State::kInText;
   return false;
@@ -81,11 +92,10 @@ Framer::Frame Framer::Next(std::string_view buf) {
   const char* data = buf.data();
   const size_t size = buf.size();
   while (pos_ < size) {
-    // Inside a text, whole 64-byte blocks go by bit masks; the byte loop
-    // below takes one block with an escape, or the last partial block.
+    // Inside a text, blocks of 64 bytes (or fewer, at the end) go by bit
+    // masks; the byte loop below takes a block with an escape.
     size_t limit = size;
-    if ((state_ == State::kInText || state_ == State::kInString) &&
-        size - pos_ >= 64) {
+    if (state_ == State::kInText || state_ == State::kInString) {
       Frame frame;
       if (ScanBlocks(data, size, &frame)) return frame;
       limit = size - pos_ >= 64 ? pos_ + 64 : size;

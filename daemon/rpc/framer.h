@@ -72,9 +72,9 @@ class Framer {
     kSkipLine,  // discarding garbage up to the next newline
   };
 
-  // Scans whole 64-byte blocks from pos_ (state kInText or kInString) until
-  // a block holds a backslash or less than a block is left; true when the
-  // text ends in one (*frame set).
+  // Scans 64-byte blocks from pos_ (state kInText or kInString; the last
+  // one padded) until a block holds a backslash or the input ends; true when
+  // the text ends in one (*frame set).
   bool ScanBlocks(const char* data, size_t size, Frame* frame);
   // The frame of the text that ends at pos_ (state already kBetween).
   Frame Complete();

@@ -91,7 +91,7 @@ void Connection::HandleInput() {
         }
         break;
       case rpc::Framer::Kind::kGarbage: {
-        item.parsed = std::make_unique<rpc::ParsedText>();
+        item.parsed = rpc::NewParsedText();
         unsigned char byte = static_cast<unsigned char>(text[0]);
         char hex[8];
         snprintf(hex, sizeof hex, "0x%02x", byte);
@@ -104,7 +104,7 @@ void Connection::HandleInput() {
         break;
       }
       case rpc::Framer::Kind::kTooDeep:
-        item.parsed = std::make_unique<rpc::ParsedText>();
+        item.parsed = rpc::NewParsedText();
         item.parsed->text_error =
             Status::InvalidRequest("request nested deeper than " +
                                    std::to_string(framer.limits().max_depth) +
@@ -113,7 +113,7 @@ void Connection::HandleInput() {
                       static_cast<int64_t>(framer.limits().max_depth));
         break;
       case rpc::Framer::Kind::kTooLarge:
-        item.parsed = std::make_unique<rpc::ParsedText>();
+        item.parsed = rpc::NewParsedText();
         item.parsed->text_error =
             Status::InvalidRequest(
                 "request larger than the limit of " +

@@ -27,7 +27,7 @@ namespace goxel::server {
 // A framed text waiting to run: parsed on the loop, or (large texts) kept
 // raw and parsed by the worker so the loop stays responsive.
 struct PendingText {
-  std::unique_ptr<rpc::ParsedText> parsed;
+  rpc::ParsedTextPtr parsed;
   std::string raw;
   Status rejected;           // answered with this error instead of running
   bool close_after = false;  // close the connection once answered
