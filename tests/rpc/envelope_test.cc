@@ -471,6 +471,54 @@ TEST_F(EnvelopeTest, IntegerIdsAroundTheShortPathBounds) {
   EXPECT_EQ(d["id"].GetUint64(), 4294967296ull);
 }
 
+// Replies are written as fixed text around the values: the exact bytes of
+// a batch mixing results, errors and notifications.
+TEST_F(EnvelopeTest, BatchReplyBytes) {
+  EXPECT_EQ(
+      Run(R"([{"jsonrpc":"2.0","method":"echo","params":[1],"id":1},)"
+          R"({"jsonrpc":"2.0","method":"echo","params":[2]},)"
+          R"({"jsonrpc":"2.0","method":"nope","id":"x\"y"},)"
+          R"({"jsonrpc":"2.0","method":"echo","params":{"a":"\u00e9"},"id":-0}])"),
+      R"([{"jsonrpc":"2.0","result":[1],"id":1},)"
+      R"({"jsonrpc":"2.0","error":{"code":-32601,"message":"method not found: )"
+      R"(nope","data":{"method":"nope"}},"id":"x\"y"},)"
+      R"({"jsonrpc":"2.0","result":{"a":"é"},"id":-0}])"
+      "\n");
+  EXPECT_EQ(Run(R"({"jsonrpc":"2.0","method":"echo","params":[],"id":null})"),
+            "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":null}\n");
+  EXPECT_EQ(Run("{]"),
+            "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,"
+            "\"message\":\"parse error: Missing a name for object member. at "
+            "byte 1\",\"data\":{\"offset\":1,\"reason\":\"Missing a name "
+            "for object member.\"}},\"id\":null}\n");
+}
+
+// A ParsedText's storage is reused: a new one starts empty whatever the
+// last one held.
+TEST_F(EnvelopeTest, ReusedParsedTextsStartEmpty) {
+  for (int round = 0; round < 6; ++round) {
+    {
+      auto batch = ParseRequestText(
+          R"([{"jsonrpc":"2.0","method":"echo","params":[1,2],"id":"a\"b"},)"
+          R"({"jsonrpc":"2.0","method":"nope","id":1e2}])",
+          table_);
+      ASSERT_TRUE(batch->batch);
+      auto bad = ParseRequestText("{]", table_);
+      ASSERT_FALSE(bad->text_error.ok());
+    }
+    ParsedTextPtr fresh = NewParsedText();
+    EXPECT_TRUE(fresh->buffer.empty());
+    EXPECT_TRUE(fresh->items.empty());
+    EXPECT_FALSE(fresh->batch);
+    EXPECT_TRUE(fresh->text_error.ok());
+    EXPECT_TRUE(fresh->index.entries.empty());
+    EXPECT_EQ(fresh->index.root_items, 0u);
+    fresh.reset();
+    EXPECT_EQ(Run(R"({"jsonrpc":"2.0","method":"echo","params":[3],"id":5})"),
+              "{\"jsonrpc\":\"2.0\",\"result\":[3],\"id\":5}\n");
+  }
+}
+
 // Nothing on the way recurses on the input's depth: validation, the index,
 // the envelope walk and building the params (the framer would refuse this
 // text; ParseRequestText alone does not).
