@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iostream>
 #include <memory>
 #include <random>
 #include <string>
@@ -412,6 +413,10 @@ TEST(JsonFast, ClassifyBlockMatchesScalar) {
 #endif
 #if defined(GOXEL_BLOCKS_AVX2)
     if (kBlocksAvx2) got.push_back(ClassifyBlockAvx2(block));
+    if (!kBlocksAvx2 && i == 0) {
+      std::cout << "[   INFO   ] this CPU has no AVX2: the AVX2 classifier "
+                   "is not compared\n";
+    }
 #endif
     for (const BlockMasks& a : got) {
       ASSERT_EQ(a.quote, want.quote);
