@@ -11,36 +11,10 @@
 #include "rpc/framer.h"
 #include "rpc/json_scan.h"
 #include "rpc/method_table.h"
+#include "rpc_inputs.h"
 
 namespace goxel::rpc {
 namespace {
-
-const MethodTable& Table() {
-  static MethodTable* table = [] {
-    auto* t = new MethodTable();
-    (void)t->Add({"ping", "", {}, "", kControl, [](Call& c) {
-                    c.result().SetObject();
-                    c.result().AddMember("pong", true, c.alloc());
-                    return Status::Ok();
-                  }});
-    (void)t->Add({"goxel.add_voxel",
-                  "",
-                  {{"x", "integer", true, ""},
-                   {"y", "integer", true, ""},
-                   {"z", "integer", true, ""}},
-                  "",
-                  kPooled,
-                  [](Call& c) {
-                    auto x = c.params().Int("x");
-                    if (!x.ok()) return x.status();
-                    c.result().SetObject();
-                    c.result().AddMember("success", true, c.alloc());
-                    return Status::Ok();
-                  }});
-    return t;
-  }();
-  return *table;
-}
 
 std::string PipelinedPings(int n) {
   std::string s;
@@ -48,20 +22,6 @@ std::string PipelinedPings(int n) {
     s +=
         R"({"jsonrpc":"2.0","method":"ping","id":)" + std::to_string(i) + "}\n";
   return s;
-}
-
-// One batch of `n` add_voxel requests with colour params, as a client that
-// builds a model in one go would send.
-std::string LargeBatch(int n) {
-  std::string s = "[";
-  for (int i = 0; i < n; ++i) {
-    if (i) s += ',';
-    s += R"({"jsonrpc":"2.0","method":"goxel.add_voxel","params":{"x":)" +
-         std::to_string(i % 256) + R"(,"y":)" + std::to_string(i / 256) +
-         R"(,"z":7,"r":255,"g":128,"b":0,"a":255},"id":)" + std::to_string(i) +
-         "}";
-  }
-  return s + "]";
 }
 
 void BM_FramerPipelined(benchmark::State& state) {
