@@ -347,7 +347,6 @@ void BuildParams(RequestItem& item, JsonAllocator& alloc, JsonSkipper& skip) {
 // through ExecuteText) gets its own.
 struct ReplyScratch {
   rapidjson::StringBuffer sb;
-  JsonWriter w{sb};
   bool busy = false;
 };
 thread_local ReplyScratch tls_reply;
@@ -363,7 +362,6 @@ class ReplyWriter {
     }
     s_->busy = true;
     s_->sb.Clear();
-    s_->w.Reset(s_->sb);
   }
   ~ReplyWriter() {
     s_->busy = false;
@@ -380,12 +378,10 @@ class ReplyWriter {
   void Raw(std::string_view raw) {
     memcpy(s_->sb.Push(raw.size()), raw.data(), raw.size());
   }
-  // The writer, ready for one complete JSON value (the parts of a reply
-  // that vary: results, errors, ids).
-  JsonWriter& Value() {
-    s_->w.Reset(s_->sb);
-    return s_->w;
-  }
+  // Appends one complete JSON value (the parts of a reply that vary:
+  // results, error data, ids).
+  void Json(const JsonValue& v) { AppendJson(v, &s_->sb); }
+  void String(std::string_view chars) { AppendJsonString(chars, &s_->sb); }
   // Appends what was written, and a newline, to `out`.
   void AppendTo(std::string* out) {
     out->append(s_->sb.GetString(), s_->sb.GetSize());
@@ -405,20 +401,16 @@ void WriteId(const RequestItem* item, ReplyWriter& reply) {
   } else if (!item->raw_id.empty()) {
     reply.Raw(item->raw_id);
   } else {
-    item->id->Accept(reply.Value());
+    reply.Json(*item->id);
   }
 }
 
 void WriteError(const RequestItem* item, const Status& status,
                 ReplyWriter& reply) {
-  reply.Raw("{\"jsonrpc\":\"2.0\",\"error\":");
-  JsonWriter& w = reply.Value();
-  w.StartObject();
-  w.Key("code");
-  w.Int(ErrorCodeFor(status.code()));
-  w.Key("message");
-  w.String(status.message().data(),
-           static_cast<rapidjson::SizeType>(status.message().size()));
+  reply.Raw("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":");
+  reply.Raw(std::to_string(ErrorCodeFor(status.code())));
+  reply.Raw(",\"message\":");
+  reply.String(status.message());
   JsonDocument data_doc;
   JsonValue data;
   DetailsToJson(status, &data, data_doc.GetAllocator());
@@ -428,10 +420,10 @@ void WriteError(const RequestItem* item, const Status& status,
                    data_doc.GetAllocator());
   }
   if (data.MemberCount() > 0) {
-    w.Key("data");
-    data.Accept(w);
+    reply.Raw(",\"data\":");
+    reply.Json(data);
   }
-  w.EndObject();
+  reply.Raw("}");
   WriteId(item, reply);
   reply.Raw("}");
 }
@@ -439,7 +431,7 @@ void WriteError(const RequestItem* item, const Status& status,
 void WriteResult(const RequestItem& item, const JsonValue& result,
                  ReplyWriter& reply) {
   reply.Raw("{\"jsonrpc\":\"2.0\",\"result\":");
-  result.Accept(reply.Value());
+  reply.Json(result);
   WriteId(&item, reply);
   reply.Raw("}");
 }

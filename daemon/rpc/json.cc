@@ -1,13 +1,157 @@
 #include "rpc/json.h"
 
+#include <rapidjson/internal/dtoa.h>
+#include <rapidjson/internal/itoa.h>
+
+#include <cmath>
+#include <cstring>
 #include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace goxel::rpc {
 
+namespace {
+
+// How the Writer escapes a byte: 0 (as it is), the letter after '\', or
+// 'u' for \u00XX.
+struct EscapeTable {
+  char letter[256] = {};
+  constexpr EscapeTable() {
+    for (int c = 0; c < 0x20; ++c) letter[c] = 'u';
+    letter['\b'] = 'b';
+    letter['\t'] = 't';
+    letter['\n'] = 'n';
+    letter['\f'] = 'f';
+    letter['\r'] = 'r';
+    letter['"'] = '"';
+    letter['\\'] = '\\';
+  }
+};
+constexpr EscapeTable kEscape;
+
+// The length of the prefix of [p, end) that needs no escape.
+size_t PlainPrefix(const char* p, const char* end) {
+  const char* const begin = p;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // v <= 0x1F (unsigned) exactly where min(v, 0x1F) == v.
+    const __m128i m = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+        _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v));
+    const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(m));
+    if (bits != 0) return static_cast<size_t>(p - begin) + __builtin_ctz(bits);
+    p += 16;
+  }
+#endif
+  while (p < end && kEscape.letter[static_cast<unsigned char>(*p)] == 0) ++p;
+  return static_cast<size_t>(p - begin);
+}
+
+void Append(std::string_view s, rapidjson::StringBuffer* out) {
+  memcpy(out->Push(s.size()), s.data(), s.size());
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, rapidjson::StringBuffer* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  *out->Push(1) = '"';
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+    const size_t plain = PlainPrefix(p, end);
+    Append(std::string_view(p, plain), out);
+    p += plain;
+    if (p == end) break;
+    const unsigned char c = static_cast<unsigned char>(*p++);
+    const char letter = kEscape.letter[c];
+    if (letter == 'u') {
+      char* q = out->Push(6);
+      memcpy(q, "\\u00", 4);
+      q[4] = kHex[c >> 4];
+      q[5] = kHex[c & 15];
+    } else {
+      char* q = out->Push(2);
+      q[0] = '\\';
+      q[1] = letter;
+    }
+  }
+  *out->Push(1) = '"';
+}
+
+void AppendJson(const JsonValue& v, rapidjson::StringBuffer* out) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType:
+      Append("null", out);
+      return;
+    case rapidjson::kFalseType:
+      Append("false", out);
+      return;
+    case rapidjson::kTrueType:
+      Append("true", out);
+      return;
+    case rapidjson::kStringType:
+      AppendJsonString(std::string_view(v.GetString(), v.GetStringLength()),
+                       out);
+      return;
+    case rapidjson::kNumberType: {
+      char* p = out->Push(25);  // the Writer's bound, for dtoa too
+      char* q;
+      if (v.IsDouble()) {
+        const double d = v.GetDouble();
+        if (std::isfinite(d)) {
+          q = rapidjson::internal::dtoa(d, p, 324);
+        } else {
+          q = p + 4;
+          memcpy(p, "null", 4);
+        }
+      } else if (v.IsInt64()) {
+        q = rapidjson::internal::i64toa(v.GetInt64(), p);
+      } else {
+        q = rapidjson::internal::u64toa(v.GetUint64(), p);
+      }
+      out->Pop(25 - static_cast<size_t>(q - p));
+      return;
+    }
+    case rapidjson::kObjectType: {
+      *out->Push(1) = '{';
+      bool first = true;
+      for (const auto& m : v.GetObject()) {
+        if (!first) *out->Push(1) = ',';
+        first = false;
+        AppendJsonString(
+            std::string_view(m.name.GetString(), m.name.GetStringLength()),
+            out);
+        *out->Push(1) = ':';
+        AppendJson(m.value, out);
+      }
+      *out->Push(1) = '}';
+      return;
+    }
+    case rapidjson::kArrayType: {
+      *out->Push(1) = '[';
+      bool first = true;
+      for (const auto& e : v.GetArray()) {
+        if (!first) *out->Push(1) = ',';
+        first = false;
+        AppendJson(e, out);
+      }
+      *out->Push(1) = ']';
+      return;
+    }
+  }
+}
+
 std::string ToJsonText(const JsonValue& v) {
   rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  v.Accept(w);
+  AppendJson(v, &sb);
   return std::string(sb.GetString(), sb.GetSize());
 }
 

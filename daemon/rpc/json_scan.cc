@@ -482,11 +482,22 @@ constexpr FractionOrExponentTable kFractionOrExponent;
 
 // The usual number, an integer of 1 to 7 digits without a leading zero,
 // fraction or exponent, found with one 8-byte load instead of a branch per
-// digit: moves p past it. False for anything else (ScanNumber decides).
+// digit (byte by byte in the last 8 bytes of the text): moves p past it.
+// False for anything else (ScanNumber decides).
 inline bool ShortInt(const char*& p, const char* end) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   const char* d = *p == '-' ? p + 1 : p;
-  if (end - d < 8) return false;
+  if (end - d < 8) {
+    // Near the end of the text (a request's id, usually): byte by byte.
+    const char* q = d;
+    while (q < end && IsDigit(*q)) ++q;
+    const long n = q - d;
+    if (n == 0 || (d[0] == '0' && n > 1)) return false;
+    if (q < end && kFractionOrExponent.is[static_cast<unsigned char>(*q)])
+      return false;
+    p = q;
+    return true;
+  }
   uint64_t v;
   memcpy(&v, d, 8);
   // A digit's high nibble is 3, and stays 3 when 6 is added. The add can
@@ -537,6 +548,13 @@ inline const char* FastString(const char* p, const char* end) {
     if (bits != 0) {
       const unsigned n = static_cast<unsigned>(__builtin_ctz(bits));
       if (p[1 + n] == '"') return p + n + 2;
+    }
+  } else {
+    // Near the end of the text (a request's last key, usually): a plain
+    // string byte by byte.
+    for (const char* q = p + 1; q < end; ++q) {
+      if (*q == '"') return q + 1;
+      if (!kPlain.plain[static_cast<unsigned char>(*q)]) break;
     }
   }
 #endif

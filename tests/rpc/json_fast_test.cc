@@ -331,6 +331,29 @@ TEST(JsonFast, ValidatorAgreesOnEveryTruncation) {
   EXPECT_GT(valid, 9);
 }
 
+// In the last bytes of a text the short-integer and plain-string fast
+// paths go byte by byte: every short number and string there, valid or not.
+TEST(JsonFast, ValidatorAgreesOnTheLastBytes) {
+  // clang-format off
+  const std::vector<std::string> values = {
+      "0", "00", "01", "-", "-0", "-01", "1.", "1.5", "1e", "1e5", "1E+2",
+      "12", "123456", "1234567", "12345678", "-12", "9x", "7 ",
+      "\"\"", "\"a\"", "\"ab", "\"a\\\"\"", "\"\\u0041\"", "\"\x01\"",
+      "\"\xc3\xa9\"", "\"\xc3\"", "\"abcdefghijklmn\"", "\"\\\""};
+  // clang-format on
+  int valid = 0, invalid = 0;
+  for (const char* prefix : {"[", "{\"k\":", "[1,", "{\"id\":", " [ "}) {
+    for (const std::string& v : values) {
+      for (const char* suffix : {"]", "}", "", " ]", "]\n", "}}"}) {
+        ExpectSameVerdict(prefix + v + suffix, &valid, &invalid);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+  EXPECT_GT(valid, 30);
+  EXPECT_GT(invalid, 300);
+}
+
 TEST(JsonFast, DeepNestingNeedsNoRecursion) {
   constexpr size_t kDepth = 1000000;
   std::string deep = std::string(kDepth, '[') + std::string(kDepth, ']');
