@@ -545,17 +545,28 @@ static_assert(alignof(ParsedText) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
 // deleted. Trivially destructible, so it outlives the cache.
 thread_local bool tls_parsed_texts_gone = false;
 
-// Storage of ParsedTexts this thread destroyed, ready for placement new.
+// Storage of ParsedTexts this thread destroyed, ready for placement new,
+// with the (emptied) buffer and item vector they had: a small text's next
+// parse then allocates nothing at all.
 struct ParsedTextCache {
   static constexpr int kMax = 4;
+  // Larger buffers and item vectors are freed, not kept for the thread's
+  // life.
+  static constexpr size_t kKeptBufferBytes = 4096;
+  static constexpr size_t kKeptItems = 16;
+  struct Slot {
+    void* storage = nullptr;
+    std::string buffer;
+    std::vector<RequestItem> items;
+  };
   ParsedTextCache() = default;
   ParsedTextCache(const ParsedTextCache&) = delete;
   ParsedTextCache& operator=(const ParsedTextCache&) = delete;
   ~ParsedTextCache() {
     tls_parsed_texts_gone = true;
-    while (count > 0) ::operator delete(slots[--count]);
+    while (count > 0) ::operator delete(slots[--count].storage);
   }
-  void* slots[kMax] = {};
+  Slot slots[kMax];
   int count = 0;
 };
 thread_local ParsedTextCache tls_parsed_texts;
@@ -563,15 +574,22 @@ thread_local ParsedTextCache tls_parsed_texts;
 }  // namespace
 
 ParsedTextPtr NewParsedText() {
+  ParsedTextCache::Slot* slot = nullptr;
   void* storage = nullptr;
   if (GOXEL_PARSED_TEXT_CACHE && !tls_parsed_texts_gone &&
       tls_parsed_texts.count > 0) {
-    storage = tls_parsed_texts.slots[--tls_parsed_texts.count];
+    slot = &tls_parsed_texts.slots[--tls_parsed_texts.count];
+    storage = slot->storage;
   } else {
     storage = ::operator new(sizeof(ParsedText));
   }
   try {
-    return ParsedTextPtr(new (storage) ParsedText());
+    ParsedTextPtr text(new (storage) ParsedText());
+    if (slot != nullptr) {
+      text->buffer.swap(slot->buffer);  // both empty; the slot's has room
+      text->items.swap(slot->items);
+    }
+    return text;
   } catch (...) {
     ::operator delete(storage);
     throw;
@@ -579,11 +597,23 @@ ParsedTextPtr NewParsedText() {
 }
 
 void ParsedTextDeleter::operator()(ParsedText* text) const {
-  text->~ParsedText();
   if (GOXEL_PARSED_TEXT_CACHE && !tls_parsed_texts_gone &&
       tls_parsed_texts.count < ParsedTextCache::kMax) {
-    tls_parsed_texts.slots[tls_parsed_texts.count++] = text;
+    ParsedTextCache::Slot& slot =
+        tls_parsed_texts.slots[tls_parsed_texts.count];
+    if (text->buffer.capacity() <= ParsedTextCache::kKeptBufferBytes) {
+      text->buffer.clear();
+      slot.buffer.swap(text->buffer);
+    }
+    if (text->items.capacity() <= ParsedTextCache::kKeptItems) {
+      text->items.clear();
+      slot.items.swap(text->items);
+    }
+    text->~ParsedText();
+    slot.storage = text;
+    ++tls_parsed_texts.count;
   } else {
+    text->~ParsedText();
     ::operator delete(text);
   }
 }

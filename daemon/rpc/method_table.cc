@@ -7,12 +7,12 @@ Status MethodTable::Add(MethodSpec spec) {
     return Status::Internal("method spec needs a name and a handler")
         .With("method", spec.name);
   }
-  if (by_name_.count(spec.name)) {
+  if (Find(spec.name) != nullptr) {
     return Status::Internal("method registered twice")
         .With("method", spec.name);
   }
   specs_.push_back(std::make_unique<MethodSpec>(std::move(spec)));
-  by_name_.emplace(specs_.back()->name, specs_.back().get());
+  Rebuild();
   return Status::Ok();
 }
 
@@ -29,21 +29,45 @@ Status MethodTable::AddAlias(std::string alias, std::string_view target) {
 }
 
 void MethodTable::Remove(std::string_view name) {
-  auto it = by_name_.find(name);
-  if (it == by_name_.end()) return;
-  const MethodSpec* spec = it->second;
-  by_name_.erase(it);
+  const MethodSpec* spec = Find(name);
+  if (spec == nullptr) return;
   for (auto s = specs_.begin(); s != specs_.end(); ++s) {
     if (s->get() == spec) {
       specs_.erase(s);
       break;
     }
   }
+  Rebuild();
+}
+
+uint64_t MethodTable::HashName(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  return h ^ (h >> 29);  // the mask keeps low bits: mix the high ones in
+}
+
+void MethodTable::Rebuild() {
+  size_t n = 8;
+  while (n < specs_.size() * 2) n *= 2;  // at most half full
+  slots_.assign(n, nullptr);
+  for (const auto& spec : specs_) {
+    size_t i = HashName(spec->name) & (n - 1);
+    while (slots_[i] != nullptr) i = (i + 1) & (n - 1);
+    slots_[i] = spec.get();
+  }
 }
 
 const MethodSpec* MethodTable::Find(std::string_view name) const {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = HashName(name) & mask;; i = (i + 1) & mask) {
+    const MethodSpec* spec = slots_[i];
+    if (spec == nullptr) return nullptr;
+    if (spec->name == name) return spec;
+  }
 }
 
 std::vector<const MethodSpec*> MethodTable::All() const {

@@ -537,3 +537,45 @@ TEST_F(EnvelopeTest, MillionDeepParamsNeedNoRecursion) {
 }
 
 }  // namespace goxel::rpc
+
+namespace goxel::rpc {
+namespace {
+
+// The open-addressing lookup through growth, removal and near misses.
+TEST(MethodTableTest, FindsEveryMethodThroughAddsAndRemoves) {
+  MethodTable table;
+  auto handler = [](Call&) { return Status::Ok(); };
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(
+        table.Add({"m." + std::to_string(i), "", {}, "", kPooled, handler})
+            .ok());
+  }
+  EXPECT_FALSE(table.Add({"m.7", "", {}, "", kPooled, handler}).ok());
+  ASSERT_TRUE(table.AddAlias("alias.7", "m.7").ok());
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "m." + std::to_string(i);
+    const MethodSpec* spec = table.Find(name);
+    ASSERT_NE(spec, nullptr) << name;
+    EXPECT_EQ(spec->name, name);
+  }
+  EXPECT_EQ(table.Find("alias.7")->name, "alias.7");
+  for (const char* miss : {"", "m.", "m.300", "m.07", "M.7", "m.7 ", "x"}) {
+    EXPECT_EQ(table.Find(miss), nullptr) << miss;
+  }
+  for (int i = 0; i < 300; i += 2) table.Remove("m." + std::to_string(i));
+  table.Remove("m.never");
+  EXPECT_EQ(table.size(), 151u);
+  for (int i = 0; i < 300; ++i) {
+    const MethodSpec* spec = table.Find("m." + std::to_string(i));
+    if (i % 2 == 0) {
+      EXPECT_EQ(spec, nullptr) << i;
+    } else {
+      ASSERT_NE(spec, nullptr) << i;
+      EXPECT_EQ(spec->name, "m." + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(MethodTable().Find("m.1"), nullptr);  // empty table
+}
+
+}  // namespace
+}  // namespace goxel::rpc
