@@ -21,13 +21,8 @@ struct EscapeTable {
   char letter[256] = {};
   constexpr EscapeTable() {
     for (int c = 0; c < 0x20; ++c) letter[c] = 'u';
-    letter['\b'] = 'b';
-    letter['\t'] = 't';
-    letter['\n'] = 'n';
-    letter['\f'] = 'f';
-    letter['\r'] = 'r';
-    letter['"'] = '"';
-    letter['\\'] = '\\';
+    for (const char* e = "\bb\tt\nn\ff\rr\"\"\\\\"; *e != '\0'; e += 2)
+      letter[static_cast<unsigned char>(e[0])] = e[1];
   }
 };
 constexpr EscapeTable kEscape;
