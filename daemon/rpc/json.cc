@@ -180,7 +180,6 @@ std::string ToJsonText(const JsonValue& v) {
 
 std::string JsonPreview(const JsonValue& v, size_t max) {
   rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
   struct Frame {
     const JsonValue* container;
     rapidjson::SizeType next;  // member or element
@@ -190,33 +189,35 @@ std::string JsonPreview(const JsonValue& v, size_t max) {
   for (;;) {
     if (value != nullptr) {
       if (value->IsObject()) {
-        w.StartObject();
+        *sb.Push(1) = '{';
         stack.push_back({value, 0});
       } else if (value->IsArray()) {
-        w.StartArray();
+        *sb.Push(1) = '[';
         stack.push_back({value, 0});
       } else {
-        value->Accept(w);  // a scalar
+        AppendJson(*value, &sb);  // a scalar
       }
       value = nullptr;
     }
     if (stack.empty() || sb.GetSize() > max) break;
     Frame& f = stack.back();
-    if (f.container->IsObject()) {
-      if (f.next == f.container->MemberCount()) {
-        w.EndObject(f.next);
-        stack.pop_back();
-        continue;
-      }
+    const bool object = f.container->IsObject();
+    const rapidjson::SizeType size =
+        object ? f.container->MemberCount() : f.container->Size();
+    if (f.next == size) {
+      *sb.Push(1) = object ? '}' : ']';
+      stack.pop_back();
+      continue;
+    }
+    if (f.next != 0) *sb.Push(1) = ',';
+    if (object) {
       const auto member = f.container->MemberBegin() + f.next++;
-      w.Key(member->name.GetString(), member->name.GetStringLength());
+      AppendJsonString(std::string_view(member->name.GetString(),
+                                        member->name.GetStringLength()),
+                       &sb);
+      *sb.Push(1) = ':';
       value = &member->value;
     } else {
-      if (f.next == f.container->Size()) {
-        w.EndArray(f.next);
-        stack.pop_back();
-        continue;
-      }
       value = &(*f.container)[f.next++];
     }
   }

@@ -78,7 +78,9 @@ TEST(Params, PreviewIsTheStartOfTheText) {
   for (const char* t :
        {"1", "-2.5e-7", "\"a\\u00e9\\n\"", "[]", "{}", "[1,[2,[3]],{\"a\":{}}]",
         R"({"k":[true,false,null,{"x":"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"}],)"
-        R"("z":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]})"}) {
+        R"("z":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]})",
+        // Control characters past the first 16 bytes of a long string.
+        R"(["0123456789abcdefghij and more text"])"}) {
     JsonDocument d = Parse(t);
     const std::string full = ToJsonText(d);
     for (size_t max : {0u, 1u, 5u, 20u, 64u, 1000u}) {
