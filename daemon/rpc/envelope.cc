@@ -596,16 +596,19 @@ ParsedTextPtr NewParsedText() {
   }
 }
 
+bool ReusableParsedText(const ParsedText& text) {
+  return text.buffer.capacity() <= ParsedTextCache::kKeptBufferBytes &&
+         text.items.capacity() <= ParsedTextCache::kKeptItems;
+}
+
 void ParsedTextDeleter::operator()(ParsedText* text) const {
   if (GOXEL_PARSED_TEXT_CACHE && !tls_parsed_texts_gone &&
       tls_parsed_texts.count < ParsedTextCache::kMax) {
     ParsedTextCache::Slot& slot =
         tls_parsed_texts.slots[tls_parsed_texts.count];
-    if (text->buffer.capacity() <= ParsedTextCache::kKeptBufferBytes) {
+    if (ReusableParsedText(*text)) {
       text->buffer.clear();
       slot.buffer.swap(text->buffer);
-    }
-    if (text->items.capacity() <= ParsedTextCache::kKeptItems) {
       text->items.clear();
       slot.items.swap(text->items);
     }

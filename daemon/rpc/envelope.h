@@ -92,6 +92,12 @@ using ParsedTextPtr = std::unique_ptr<ParsedText, ParsedTextDeleter>;
 // A new, empty ParsedText.
 ParsedTextPtr NewParsedText();
 
+// True when `text` is small enough that destroying it keeps its buffer and
+// item vector too: worth destroying on the thread that parsed it, whose next
+// NewParsedText() then allocates nothing (and nothing is freed across
+// threads, which costs malloc its shared arena).
+bool ReusableParsedText(const ParsedText& text);
+
 ParsedTextPtr ParseRequestText(std::string_view text, const MethodTable& table);
 // The same, taking over the text's storage instead of copying it (for
 // large texts the server already holds in their own string).

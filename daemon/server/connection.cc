@@ -153,6 +153,7 @@ void Connection::SettleJob(bool need_end) {
   JobState s = job->state.load(std::memory_order_acquire);
   for (;;) {
     if (s == JobState::kDone) {  // the worker has let go of the job
+      job->texts.clear();        // the small ones the worker handed back
       job->state.store(JobState::kIdle, std::memory_order_relaxed);
       job->self.reset();
       inflight = false;

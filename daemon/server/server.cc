@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/clock.h"
@@ -26,7 +27,13 @@ void JobData::Run() {
     }
     requests += parsed.RequestCount();
   }
-  texts.clear();  // free request memory on the worker
+  // Small texts go back to the loop, which parsed them: destroyed there,
+  // their storage serves the next text it parses, so neither thread calls
+  // malloc for them (a text freed here would cost malloc's shared arena on
+  // both sides). Large ones are freed here, off the loop.
+  std::erase_if(texts, [](const PendingText& t) {
+    return t.parsed == nullptr || !rpc::ReusableParsedText(*t.parsed);
+  });
   if (AnswerDirectly()) return;
   server->PostCompletion(this);
 }
@@ -417,6 +424,7 @@ void Server::DrainCompletions() {
     completed_.swap(completions_);  // both keep their capacity
   }
   for (const std::shared_ptr<JobData>& job : completed_) {
+    job->texts.clear();  // the small ones the worker handed back
     job->state.store(JobState::kIdle, std::memory_order_relaxed);
     stats_.requests_served.fetch_add(job->requests, std::memory_order_relaxed);
     auto it = connections_.find(job->connection_id);
