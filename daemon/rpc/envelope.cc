@@ -549,7 +549,10 @@ thread_local bool tls_parsed_texts_gone = false;
 // with the (emptied) buffer and item vector they had: a small text's next
 // parse then allocates nothing at all.
 struct ParsedTextCache {
-  static constexpr int kMax = 4;
+  // The loop parses a text for each connection before the first of them
+  // comes back from the pool: room for a few dozen in flight (about 100 kB
+  // when full, and only after such a load).
+  static constexpr int kMax = 64;
   // Larger buffers and item vectors are freed, not kept for the thread's
   // life.
   static constexpr size_t kKeptBufferBytes = 4096;

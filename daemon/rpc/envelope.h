@@ -76,14 +76,14 @@ struct ParsedText {
 };
 
 // Destroys a ParsedText and keeps its storage for this thread's next
-// NewParsedText(), a few at most, with its buffer and item vector emptied
-// when they are small: at 1.3 kB a ParsedText is larger than what malloc
-// caches per thread, and a ping would otherwise pay for a trip to malloc's
-// shared bins, and two more allocations. It pays off for texts parsed and freed
-// on the same thread (the loop's inline and control requests); pooled texts are
-// freed on workers, whose few kept ones then go unused. (Off under the
-// address and thread sanitizers, so that they still see every use after
-// free.)
+// NewParsedText(), up to 64, with its buffer and item vector emptied when
+// they are small: at 1.3 kB a ParsedText is larger than what malloc caches
+// per thread, and a ping would otherwise pay for a trip to malloc's shared
+// bins, and two more allocations. It pays off for texts parsed and freed on
+// the same thread: the loop's inline and control requests, and the small
+// texts of pool jobs, which the server hands back to the loop to destroy
+// (ReusableParsedText). (Off under the address and thread sanitizers, so
+// that they still see every use after free.)
 struct ParsedTextDeleter {
   void operator()(ParsedText* text) const;
 };
