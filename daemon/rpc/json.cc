@@ -55,8 +55,27 @@ void Append(std::string_view s, rapidjson::StringBuffer* out) {
 
 }  // namespace
 
-void AppendJsonString(std::string_view s, rapidjson::StringBuffer* out) {
+namespace {
+
+// Writes the escape of `c` (kEscape.letter[c] != 0) at q, at most 6 bytes;
+// returns the byte after it.
+char* WriteEscape(unsigned char c, char* q) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  const char letter = kEscape.letter[c];
+  *q++ = '\\';
+  *q++ = letter;
+  if (letter == 'u') {
+    *q++ = '0';
+    *q++ = '0';
+    *q++ = kHex[c >> 4];
+    *q++ = kHex[c & 15];
+  }
+  return q;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, rapidjson::StringBuffer* out) {
   if (s.size() < 32) {
     // Short (keys, mostly): room for the worst case at once, byte by byte.
     const size_t room = s.size() * 6 + 2;
@@ -65,18 +84,10 @@ void AppendJsonString(std::string_view s, rapidjson::StringBuffer* out) {
     *q++ = '"';
     for (const char ch : s) {
       const unsigned char c = static_cast<unsigned char>(ch);
-      const char letter = kEscape.letter[c];
-      if (letter == 0) {
+      if (kEscape.letter[c] == 0) {
         *q++ = ch;
-        continue;
-      }
-      *q++ = '\\';
-      *q++ = letter;
-      if (letter == 'u') {
-        *q++ = '0';
-        *q++ = '0';
-        *q++ = kHex[c >> 4];
-        *q++ = kHex[c & 15];
+      } else {
+        q = WriteEscape(c, q);
       }
     }
     *q++ = '"';
@@ -93,18 +104,9 @@ void AppendJsonString(std::string_view s, rapidjson::StringBuffer* out) {
     Append(std::string_view(p, plain), out);
     p += plain;
     if (p == end) break;
-    const unsigned char c = static_cast<unsigned char>(*p++);
-    const char letter = kEscape.letter[c];
-    if (letter == 'u') {
-      char* q = out->Push(6);
-      memcpy(q, "\\u00", 4);
-      q[4] = kHex[c >> 4];
-      q[5] = kHex[c & 15];
-    } else {
-      char* q = out->Push(2);
-      q[0] = '\\';
-      q[1] = letter;
-    }
+    char* const at = out->Push(6);
+    const char* after = WriteEscape(static_cast<unsigned char>(*p++), at);
+    out->Pop(6 - static_cast<size_t>(after - at));
   }
   *out->Push(1) = '"';
 }
