@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pp_common.h"
+
 enum { kBufSize = 256 * 1024, kMaxRequest = 4096, kMaxPipeline = 4096 };
 typedef enum { kRaw, kJson, kRedis } Mode;
 
@@ -106,11 +108,6 @@ static uint64_t NowNs(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void Fail(const char* what) {
-  fprintf(stderr, "pp_client: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
-
 static void* Alloc(size_t n) {
   void* p = calloc(1, n ? n : 1);
   if (p == NULL) Fail("out of memory");
@@ -118,14 +115,8 @@ static void* Alloc(size_t n) {
 }
 
 static int Connect(const char* path) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof addr.sun_path) {
-    fprintf(stderr, "pp_client: socket path too long: %s\n", path);
-    exit(2);
-  }
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) Fail("socket");
+  struct sockaddr_un addr;
+  int fd = UnixSocket(path, 0, &addr);
   if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) Fail(path);
   return fd;
 }
@@ -510,20 +501,10 @@ static bool RunEpoll(void) {
   return ok;
 }
 
-static void Usage(void) {
-  fprintf(stderr,
-          "usage: pp_client -s SOCKET [-c CONNS] [-P IN_FLIGHT] [-n REQUESTS] "
-          "[-W WARMUP] [-t MAX_SECONDS] [-m raw|json|redis] [-b BYTES] "
-          "[-L LABEL] [-M METHOD] [-A PARAMS_JSON]\n");
-  exit(2);
-}
-
-static double NumberArg(const char* text, double low, double high) {
-  char* end;
-  double v = strtod(text, &end);
-  if (end == text || *end != '\0' || !(v >= low && v <= high)) Usage();
-  return v;
-}
+static const char kUsage[] =
+    "-s SOCKET [-c CONNS] [-P IN_FLIGHT] [-n REQUESTS] [-W WARMUP] "
+    "[-t MAX_SECONDS] [-m raw|json|redis] [-b BYTES] [-L LABEL] [-M METHOD] "
+    "[-A PARAMS_JSON]";
 
 int main(int argc, char** argv) {
   int o;
@@ -533,22 +514,22 @@ int main(int argc, char** argv) {
         opt.socket = optarg;
         break;
       case 'c':
-        opt.conns = (int)NumberArg(optarg, 1, 10000);
+        opt.conns = (int)NumberArg(optarg, 1, 10000, kUsage);
         break;
       case 'P':
-        opt.pipeline = (int)NumberArg(optarg, 1, kMaxPipeline);
+        opt.pipeline = (int)NumberArg(optarg, 1, kMaxPipeline, kUsage);
         break;
       case 'n':
-        opt.requests = (uint64_t)NumberArg(optarg, 1, 1e9);
+        opt.requests = (uint64_t)NumberArg(optarg, 1, 1e9, kUsage);
         break;
       case 'W':
-        opt.warmup = (uint64_t)NumberArg(optarg, 0, 1e9);
+        opt.warmup = (uint64_t)NumberArg(optarg, 0, 1e9, kUsage);
         break;
       case 't':
-        opt.max_seconds = NumberArg(optarg, 1e-3, 1e6);
+        opt.max_seconds = NumberArg(optarg, 1e-3, 1e6, kUsage);
         break;
       case 'b':
-        opt.raw_bytes = (int)NumberArg(optarg, 2, kMaxRequest - 1);
+        opt.raw_bytes = (int)NumberArg(optarg, 2, kMaxRequest - 1, kUsage);
         break;
       case 'L':
         opt.label = optarg;
@@ -567,11 +548,11 @@ int main(int argc, char** argv) {
         } else if (strcmp(optarg, "redis") == 0) {
           opt.mode = kRedis;
         } else {
-          Usage();
+          UsageExit(kUsage);
         }
         break;
       default:
-        Usage();
+        UsageExit(kUsage);
     }
   }
   // A json request is at most ~100 bytes plus the method and params.
@@ -579,7 +560,7 @@ int main(int argc, char** argv) {
       (opt.params != NULL && strlen(opt.params) > kMaxRequest - 700) ||
       strpbrk(opt.method, "\"\\\n") != NULL ||
       (opt.params != NULL && strchr(opt.params, '\n') != NULL)) {
-    Usage();
+    UsageExit(kUsage);
   }
   for (int i = 0; i < opt.raw_bytes - 1; i++)
     run.raw_line[i] = (char)('a' + i % 26);

@@ -37,6 +37,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "pp_common.h"
+
 enum {
   kReadChunk = 64 * 1024,  // bytes asked of one read()
   kOutHigh = 1024 * 1024,  // stop reading a connection above this backlog
@@ -109,11 +111,6 @@ static struct {
     .cap = 1024,
     .done_mu = PTHREAD_MUTEX_INITIALIZER,
 };
-
-static void Fail(const char* what) {
-  fprintf(stderr, "pp_server: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
 
 static void* CheckedRealloc(void* p, size_t n) {
   void* q = realloc(p, n);
@@ -368,42 +365,24 @@ static int AddTimer(double seconds) {
 }
 
 static int Listen(const char* path) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof addr.sun_path) {
-    fprintf(stderr, "pp_server: socket path too long: %s\n", path);
-    exit(2);
-  }
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) Fail("socket");
+  struct sockaddr_un addr;
+  int fd = UnixSocket(path, SOCK_NONBLOCK, &addr);
   unlink(path);
   if (bind(fd, (struct sockaddr*)&addr, sizeof addr) != 0) Fail(path);
   if (listen(fd, 1024) != 0) Fail("listen");
   return fd;
 }
 
-static void Usage(void) {
-  fprintf(stderr,
-          "usage: pp_server SOCKET inline|worker [-w WORKERS 0..%d] "
-          "[-q QUEUE >= 1] [-T SECONDS > 0]\n",
-          kMaxWorkers);
-  exit(2);
-}
-
-static double NumberArg(const char* text, double low, double high) {
-  char* end;
-  double v = strtod(text, &end);
-  if (end == text || *end != '\0' || !(v >= low && v <= high)) Usage();
-  return v;
-}
+static const char kUsage[] =
+    "SOCKET inline|worker [-w WORKERS 0..64] [-q QUEUE >= 1] [-T SECONDS > 0]";
 
 int main(int argc, char** argv) {
-  if (argc < 3) Usage();
+  if (argc < 3) UsageExit(kUsage);
   const char* path = argv[1];
   if (strcmp(argv[2], "worker") == 0) {
     loop.worker_mode = true;
   } else if (strcmp(argv[2], "inline") != 0) {
-    Usage();
+    UsageExit(kUsage);
   }
   int workers = 1;
   double seconds = 600;
@@ -412,19 +391,19 @@ int main(int argc, char** argv) {
   while ((opt = getopt(argc, argv, "w:q:T:")) != -1) {
     switch (opt) {
       case 'w':
-        workers = (int)NumberArg(optarg, 0, kMaxWorkers);
+        workers = (int)NumberArg(optarg, 0, kMaxWorkers, kUsage);
         break;
       case 'q':
-        pool.cap = (size_t)NumberArg(optarg, 1, 1 << 24);
+        pool.cap = (size_t)NumberArg(optarg, 1, 1 << 24, kUsage);
         break;
       case 'T':
-        seconds = NumberArg(optarg, 1e-3, 1e7);
+        seconds = NumberArg(optarg, 1e-3, 1e7, kUsage);
         break;
       default:
-        Usage();
+        UsageExit(kUsage);
     }
   }
-  if (optind != argc) Usage();
+  if (optind != argc) UsageExit(kUsage);
 
   // Signals arrive through a signalfd: blocked here, before any thread starts.
   sigset_t stop_signals;
