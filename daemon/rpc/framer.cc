@@ -1,32 +1,216 @@
+// The framer is a pushdown automaton: a transition table over (grammar
+// state, byte class) for everything but brackets and commas, whose effect
+// depends on the stack of open brackets, and which the loop handles itself.
 #include "rpc/framer.h"
 
+#include <array>
 #include <cstring>
 
 namespace goxel::rpc {
 
 namespace {
 
+// Grammar states inside a text.
+enum State : uint8_t {
+  kValue,       // a value must come (after ':' or an array's ',')
+  kValueOrEnd,  // a value or ']' (just after '[')
+  kKeyOrEnd,    // a key or '}' (just after '{')
+  kKey,         // a key must come (after an object's ',')
+  kColon,       // ':' must come (after a key)
+  kAfter,       // ',' or the closing bracket of the innermost container
+  kStr,         // inside a string value
+  kKeyStr,      // inside a key
+  kEsc,         // after a backslash in a string value
+  kKeyEsc,      // after a backslash in a key
+  kU1,
+  kU2,
+  kU3,
+  kU4,  // \uXXXX in a string value: digits to go
+  kKeyU1,
+  kKeyU2,
+  kKeyU3,
+  kKeyU4,  // the same in a key
+  kT1,
+  kT2,
+  kT3,  // true: after t, tr, tru
+  kF1,
+  kF2,
+  kF3,
+  kF4,  // false: after f, fa, fal, fals
+  kN1,
+  kN2,
+  kN3,       // null: after n, nu, nul
+  kMinus,    // number: after '-', a digit must come
+  kZero,     // number: a leading 0
+  kInt,      // number: integer digits
+  kDot,      // number: after '.', a digit must come
+  kFrac,     // number: fraction digits
+  kExpMark,  // number: after 'e', a sign or digit must come
+  kExpSign,  // number: after the exponent's sign, a digit must come
+  kExp,      // number: exponent digits
+  kGrammarStates,
+  // Outside any text (not in the table).
+  kBetween = kGrammarStates,  // whitespace between texts
+  kSkipLine,                  // discarding input up to the next newline
+};
+
+// Table entries at or above kGrammarStates are actions.
+enum Action : uint8_t {
+  kError = 64,  // the byte cannot follow: Reason() says why
+  kOpenObject,
+  kOpenArray,
+  kCloseObject,
+  kCloseArray,
+  kComma,
+};
+
+// Byte classes: the bytes the grammar tells apart.
+enum Class : uint8_t {
+  cOther,
+  cSpace,   // ' '
+  cWsCtrl,  // \t \n \r: whitespace outside strings, forbidden inside
+  cCtrl,    // the other control characters
+  cLBrace,
+  cRBrace,
+  cLBracket,
+  cRBracket,
+  cQuote,
+  cColon,
+  cComma,
+  cBackslash,
+  cSlash,
+  cMinus,
+  cPlus,
+  cZero,
+  cDigit,
+  cDot,
+  ca,
+  cb,
+  ccd,
+  ce,
+  cf,
+  cHexUpper,
+  cE,  // hex letters (and escapes, literals)
+  cl,
+  cn,
+  cr,
+  cs,
+  ct,
+  cu,  // other letters of escapes and literals
+  kClasses,
+};
+
+constexpr std::array<uint8_t, 256> MakeClasses() {
+  std::array<uint8_t, 256> k{};
+  for (int c = 0; c < 0x20; ++c) k[c] = cCtrl;
+  k['\t'] = k['\n'] = k['\r'] = cWsCtrl;
+  k[' '] = cSpace;
+  k['{'] = cLBrace, k['}'] = cRBrace, k['['] = cLBracket, k[']'] = cRBracket;
+  k['"'] = cQuote, k[':'] = cColon, k[','] = cComma, k['\\'] = cBackslash;
+  k['/'] = cSlash, k['-'] = cMinus, k['+'] = cPlus, k['0'] = cZero;
+  for (int c = '1'; c <= '9'; ++c) k[c] = cDigit;
+  k['.'] = cDot, k['a'] = ca, k['b'] = cb, k['c'] = k['d'] = ccd;
+  k['e'] = ce, k['f'] = cf, k['E'] = cE;
+  k['A'] = k['B'] = k['C'] = k['D'] = k['F'] = cHexUpper;
+  k['l'] = cl, k['n'] = cn, k['r'] = cr, k['s'] = cs, k['t'] = ct;
+  k['u'] = cu;
+  return k;
+}
+constexpr std::array<uint8_t, 256> kClassOf = MakeClasses();
+
+using Row = std::array<uint8_t, kClasses>;
+using Table = std::array<Row, kGrammarStates>;
+
+constexpr Table MakeTable() {
+  Table t{};
+  for (Row& r : t) r.fill(kError);
+  auto ws = [&](uint8_t s) { t[s][cSpace] = t[s][cWsCtrl] = s; };
+  auto digits = [&](uint8_t s, uint8_t to) { t[s][cZero] = t[s][cDigit] = to; };
+  auto hex = [&](uint8_t s, uint8_t to) {
+    digits(s, to);
+    for (uint8_t c : {ca, cb, ccd, ce, cf, cHexUpper, cE}) t[s][c] = to;
+  };
+  // What may follow a value, also the end of a number or literal.
+  auto after = [&](uint8_t s) {
+    t[s][cSpace] = t[s][cWsCtrl] = kAfter;
+    t[s][cComma] = kComma;
+    t[s][cRBrace] = kCloseObject;
+    t[s][cRBracket] = kCloseArray;
+  };
+  for (uint8_t s : {kValue, kValueOrEnd}) {
+    ws(s);
+    t[s][cLBrace] = kOpenObject, t[s][cLBracket] = kOpenArray;
+    t[s][cQuote] = kStr, t[s][cMinus] = kMinus;
+    t[s][cZero] = kZero, t[s][cDigit] = kInt;
+    t[s][ct] = kT1, t[s][cf] = kF1, t[s][cn] = kN1;
+  }
+  t[kValueOrEnd][cRBracket] = kCloseArray;
+  for (uint8_t s : {kKey, kKeyOrEnd}) {
+    ws(s);
+    t[s][cQuote] = kKeyStr;
+  }
+  t[kKeyOrEnd][cRBrace] = kCloseObject;
+  ws(kColon);
+  t[kColon][cColon] = kValue;
+  ws(kAfter);
+  after(kAfter);
+  // Strings: anything but control characters; the fast path in Next()
+  // skips the plain bytes without the table.
+  for (auto [s, close, esc] : {std::array<uint8_t, 3>{kStr, kAfter, kEsc},
+                               {kKeyStr, kColon, kKeyEsc}}) {
+    t[s].fill(s);
+    t[s][cWsCtrl] = t[s][cCtrl] = kError;
+    t[s][cQuote] = close;
+    t[s][cBackslash] = esc;
+  }
+  for (auto [esc, str, u] :
+       {std::array<uint8_t, 3>{kEsc, kStr, kU1}, {kKeyEsc, kKeyStr, kKeyU1}}) {
+    for (uint8_t c : {cQuote, cBackslash, cSlash, cb, cf, cn, cr, ct})
+      t[esc][c] = str;
+    t[esc][cu] = u;
+    hex(u, u + 1);
+    hex(u + 1, u + 2);
+    hex(u + 2, u + 3);
+    hex(u + 3, str);
+  }
+  t[kT1][cr] = kT2, t[kT2][cu] = kT3, t[kT3][ce] = kAfter;
+  t[kF1][ca] = kF2, t[kF2][cl] = kF3, t[kF3][cs] = kF4, t[kF4][ce] = kAfter;
+  t[kN1][cu] = kN2, t[kN2][cl] = kN3, t[kN3][cl] = kAfter;
+  t[kMinus][cZero] = kZero, t[kMinus][cDigit] = kInt;
+  after(kZero);
+  t[kZero][cDot] = kDot, t[kZero][ce] = t[kZero][cE] = kExpMark;
+  after(kInt);
+  digits(kInt, kInt);
+  t[kInt][cDot] = kDot, t[kInt][ce] = t[kInt][cE] = kExpMark;
+  digits(kDot, kFrac);
+  after(kFrac);
+  digits(kFrac, kFrac);
+  t[kFrac][ce] = t[kFrac][cE] = kExpMark;
+  digits(kExpMark, kExp);
+  t[kExpMark][cPlus] = t[kExpMark][cMinus] = kExpSign;
+  digits(kExpSign, kExp);
+  after(kExp);
+  digits(kExp, kExp);
+  return t;
+}
+constexpr Table kTable = MakeTable();
+
+// Bytes that end a run of plain string content.
+constexpr std::array<bool, 256> MakeStringStops() {
+  std::array<bool, 256> k{};
+  for (int c = 0; c < 0x20; ++c) k[c] = true;
+  k['"'] = k['\\'] = true;
+  return k;
+}
+constexpr std::array<bool, 256> kStringStop = MakeStringStops();
+
 inline bool IsJsonSpace(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-inline bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// Bytes that end a run of plain string content: the quote, the backslash
-// and the control characters (which JSON forbids raw inside a string).
-struct StringStops {
-  bool stop[256] = {};
-  constexpr StringStops() {
-    for (int c = 0; c < 0x20; ++c) stop[c] = true;
-    stop[static_cast<unsigned char>('"')] = true;
-    stop[static_cast<unsigned char>('\\')] = true;
-  }
-};
-constexpr StringStops kStops;
 
 }  // namespace
+
+Framer::Framer(FramerLimits limits) : limits_(limits), state_(kBetween) {}
 
 void Framer::Rebase(size_t n) {
   pos_ -= n;
@@ -35,253 +219,159 @@ void Framer::Rebase(size_t n) {
 }
 
 Framer::Frame Framer::Finish(Kind kind, const char* reason) {
-  // pos_ is the byte that completed (kText) or broke the text.
   Frame f{kind, start_, pos_ + 1, reason};
   stack_.clear();
   if (kind == Kind::kText) {
-    state_ = State::kBetween;
+    state_ = kBetween;
     if (f.end - f.begin > limits_.max_text_bytes) f.kind = Kind::kTooLarge;
   } else {
-    state_ = State::kSkipLine;
+    state_ = kSkipLine;
   }
   ++pos_;
   consumed_ = pos_;
   return f;
 }
 
-bool Framer::StartValue(char c, Frame* frame) {
-  switch (c) {
-    case '{':
-    case '[':
-      stack_.push_back(c);
-      if (stack_.size() > static_cast<size_t>(limits_.max_depth)) {
-        *frame = Finish(Kind::kTooDeep, "nested too deep");
-        return false;
-      }
-      state_ = c == '{' ? State::kKeyOrEnd : State::kValueOrEnd;
-      return true;
-    case '"':
-      key_ = false;
-      state_ = State::kString;
-      return true;
-    case '-':
-      state_ = State::kMinus;
-      return true;
-    case '0':
-      state_ = State::kZero;
-      return true;
-    case 't':
-      literal_ = "rue";
-      state_ = State::kLiteral;
-      return true;
-    case 'f':
-      literal_ = "alse";
-      state_ = State::kLiteral;
-      return true;
-    case 'n':
-      literal_ = "ull";
-      state_ = State::kLiteral;
-      return true;
-    default:
-      if (IsDigit(c)) {
-        state_ = State::kInt;
-        return true;
-      }
-      *frame = Finish(Kind::kInvalid, "expected a value");
-      return false;
+const char* Framer::Reason(uint8_t state, unsigned char c) const {
+  const bool closing = c == '}' || c == ']';
+  const bool mismatch =
+      closing && !stack_.empty() && stack_.back() != (c == '}' ? '{' : '[');
+  if (mismatch) {
+    return c == '}' ? "'}' does not close the '[' before it"
+                    : "']' does not close the '{' before it";
   }
-}
-
-bool Framer::Step(const char* data, Frame* frame) {
-  const char c = data[pos_];
-  auto fail = [&](const char* reason) {
-    *frame = Finish(Kind::kInvalid, reason);
-    // A newline that broke the text is also where the next line starts.
-    if (c == '\n') state_ = State::kBetween;
-    return false;
-  };
-  auto close = [&]() {
-    const char want = c == '}' ? '{' : '[';
-    if (stack_.back() != want) {
-      return fail(c == '}' ? "'}' does not close the '[' before it"
-                           : "']' does not close the '{' before it");
-    }
-    stack_.pop_back();
-    if (stack_.empty()) {
-      *frame = Finish(Kind::kText, nullptr);
-      return false;
-    }
-    state_ = State::kAfterValue;
-    return true;
-  };
-  // A number ends at the first byte that cannot continue it; that byte is
-  // then read as what follows a value.
-  auto end_number = [&]() {
-    state_ = State::kAfterValue;
-    return Step(data, frame);
-  };
-  switch (state_) {
-    case State::kString:
-      if (c == '"') {
-        state_ = key_ ? State::kColon : State::kAfterValue;
-      } else if (c == '\\') {
-        state_ = State::kEscape;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        return fail("raw control character in a string (escape it)");
-      }
-      return true;
-    case State::kEscape:
-      if (c == 'u') {
-        hex_left_ = 4;
-        state_ = State::kUnicode;
-        return true;
-      }
-      if (c != '"' && c != '\\' && c != '/' && c != 'b' && c != 'f' &&
-          c != 'n' && c != 'r' && c != 't') {
-        return fail("invalid escape in a string");
-      }
-      state_ = State::kString;
-      return true;
-    case State::kUnicode:
-      if (!IsHex(c)) return fail("\\u must be followed by four hex digits");
-      if (--hex_left_ == 0) state_ = State::kString;
-      return true;
-    case State::kLiteral:
-      if (c != *literal_) return fail("invalid literal (true, false or null)");
-      if (*++literal_ == '\0') state_ = State::kAfterValue;
-      return true;
-    case State::kMinus:
-      if (!IsDigit(c)) return fail("a digit must follow '-'");
-      state_ = c == '0' ? State::kZero : State::kInt;
-      return true;
-    case State::kZero:
-      if (IsDigit(c)) return fail("a number cannot have a leading zero");
-      [[fallthrough]];
-    case State::kInt:
-      if (IsDigit(c)) return true;
-      if (c == '.') {
-        state_ = State::kDot;
-        return true;
-      }
-      [[fallthrough]];
-    case State::kFrac:
-      if (IsDigit(c)) return true;
-      if (c == 'e' || c == 'E') {
-        state_ = State::kExpMark;
-        return true;
-      }
-      return end_number();
-    case State::kDot:
-      if (!IsDigit(c)) return fail("a digit must follow the decimal point");
-      state_ = State::kFrac;
-      return true;
-    case State::kExpMark:
-      if (c == '+' || c == '-') {
-        state_ = State::kExpSign;
-        return true;
-      }
-      [[fallthrough]];
-    case State::kExpSign:
-      if (!IsDigit(c)) return fail("the exponent needs digits");
-      state_ = State::kExp;
-      return true;
-    case State::kExp:
-      if (IsDigit(c)) return true;
-      return end_number();
-    case State::kValueOrEnd:
-      if (c == ']') return close();
-      [[fallthrough]];
-    case State::kValue:
-      if (IsJsonSpace(c)) return true;
-      if (c == '}' || c == ']') {
-        // Of the wrong kind, close() says so; else a value is missing.
-        if (stack_.back() != (c == '}' ? '{' : '[')) return close();
-        return fail(c == '}' ? "expected a value after ':'"
-                             : "expected a value after ','");
-      }
-      return StartValue(c, frame);
-    case State::kKeyOrEnd:
-      if (c == '}') return close();
-      [[fallthrough]];
-    case State::kKey:
-      if (IsJsonSpace(c)) return true;
-      if (c == ']') return close();  // the wrong kind: says so
-      if (c == '}') return fail("expected a string key after ','");
-      if (c != '"') return fail("expected a string key");
-      key_ = true;
-      state_ = State::kString;
-      return true;
-    case State::kColon:
-      if (IsJsonSpace(c)) return true;
-      if (c != ':') return fail("expected ':' after an object key");
-      state_ = State::kValue;
-      return true;
-    case State::kAfterValue:
-      if (IsJsonSpace(c)) return true;
-      if (c == ',') {
-        state_ = stack_.back() == '{' ? State::kKey : State::kValue;
-        return true;
-      }
-      if (c == '}' || c == ']') return close();
-      return fail("expected ',' or a closing bracket");
-    case State::kBetween:
-    case State::kSkipLine:
-      break;  // handled by Next()
+  switch (state) {
+    case kStr:
+    case kKeyStr:
+      return "raw control character in a string (escape it)";
+    case kEsc:
+    case kKeyEsc:
+      return "invalid escape in a string";
+    case kU1:
+    case kU2:
+    case kU3:
+    case kU4:
+    case kKeyU1:
+    case kKeyU2:
+    case kKeyU3:
+    case kKeyU4:
+      return "\\u must be followed by four hex digits";
+    case kT1:
+    case kT2:
+    case kT3:
+    case kF1:
+    case kF2:
+    case kF3:
+    case kF4:
+    case kN1:
+    case kN2:
+    case kN3:
+      return "invalid literal (true, false or null)";
+    case kMinus:
+      return "a digit must follow '-'";
+    case kZero:
+      if (c >= '0' && c <= '9') return "a number cannot have a leading zero";
+      return "expected ',' or a closing bracket";
+    case kDot:
+      return "a digit must follow the decimal point";
+    case kExpMark:
+    case kExpSign:
+      return "the exponent needs digits";
+    case kColon:
+      return "expected ':' after an object key";
+    case kKey:
+      if (c == '}') return "expected a string key after ','";
+      return "expected a string key";
+    case kKeyOrEnd:
+      return "expected a string key";
+    case kValue:
+      if (c == '}') return "expected a value after ':'";
+      if (c == ']') return "expected a value after ','";
+      return "expected a value";
+    case kValueOrEnd:
+      return "expected a value";
+    default:  // kAfter and the ends of numbers
+      return "expected ',' or a closing bracket";
   }
-  return true;
 }
 
 Framer::Frame Framer::Next(std::string_view buf) {
-  const char* data = buf.data();
+  const auto* data = reinterpret_cast<const unsigned char*>(buf.data());
   const size_t size = buf.size();
   while (pos_ < size) {
-    switch (state_) {
-      case State::kBetween: {
-        const char c = data[pos_];
-        if (IsJsonSpace(c)) {
-          consumed_ = ++pos_;
-          continue;
-        }
-        if (c == '{' || c == '[') {
-          start_ = pos_;
-          stack_.assign(1, c);
-          state_ = c == '{' ? State::kKeyOrEnd : State::kValueOrEnd;
-          ++pos_;
-          continue;
-        }
+    if (state_ == kBetween) {
+      const char c = static_cast<char>(data[pos_]);
+      if (IsJsonSpace(c)) {
+        consumed_ = ++pos_;
+        continue;
+      }
+      if (c != '{' && c != '[') {
         // Cannot start a JSON text: report it now, then skip the line.
         Frame f{Kind::kGarbage, pos_, pos_ + 1, nullptr};
-        state_ = State::kSkipLine;
+        state_ = kSkipLine;
         consumed_ = ++pos_;
         return f;
       }
-      case State::kSkipLine: {
-        const void* nl = memchr(data + pos_, '\n', size - pos_);
-        if (nl == nullptr) {
-          consumed_ = pos_ = size;
-          return Frame{};
-        }
-        pos_ = static_cast<const char*>(nl) - data + 1;
-        consumed_ = pos_;
-        state_ = State::kBetween;
+      start_ = pos_;
+      stack_.assign(1, c);
+      state_ = c == '{' ? kKeyOrEnd : kValueOrEnd;
+      ++pos_;
+      continue;
+    }
+    if (state_ == kSkipLine) {
+      const void* nl = memchr(data + pos_, '\n', size - pos_);
+      if (nl == nullptr) {
+        consumed_ = pos_ = size;
+        return Frame{};
+      }
+      pos_ =
+          static_cast<size_t>(static_cast<const unsigned char*>(nl) - data) + 1;
+      consumed_ = pos_;
+      state_ = kBetween;
+      continue;
+    }
+    // Inside a text: the table, with locals the compiler keeps in registers.
+    uint8_t s = state_;
+    size_t i = pos_;
+    for (; i < size; ++i) {
+      if (s == kStr || s == kKeyStr) {
+        while (i < size && !kStringStop[data[i]]) ++i;
+        if (i == size) break;
+      }
+      const uint8_t t = kTable[s][kClassOf[data[i]]];
+      if (t < kGrammarStates) {
+        s = t;
         continue;
       }
-      case State::kString:
-        // The usual bytes of a string need no state change: skip them here.
-        while (pos_ < size &&
-               !kStops.stop[static_cast<unsigned char>(data[pos_])])
-          ++pos_;
-        if (pos_ == size) continue;
-        [[fallthrough]];
-      default: {
-        Frame frame;
-        if (!Step(data, &frame)) return frame;
-        ++pos_;
-        continue;
+      const char c = static_cast<char>(data[i]);
+      if (t == kOpenObject || t == kOpenArray) {
+        stack_.push_back(c);
+        if (stack_.size() > static_cast<size_t>(limits_.max_depth)) {
+          pos_ = i;
+          return Finish(Kind::kTooDeep, "nested too deep");
+        }
+        s = t == kOpenObject ? kKeyOrEnd : kValueOrEnd;
+      } else if (t == kComma) {
+        s = stack_.back() == '{' ? kKey : kValue;
+      } else if (t != kError && stack_.back() == (c == '}' ? '{' : '[')) {
+        stack_.pop_back();  // a closing bracket of the right kind
+        if (stack_.empty()) {
+          pos_ = i;
+          return Finish(Kind::kText, nullptr);
+        }
+        s = kAfter;
+      } else {
+        pos_ = i;
+        Frame f = Finish(Kind::kInvalid, Reason(s, data[i]));
+        // A newline that broke the text is also where the next line starts.
+        if (c == '\n') state_ = kBetween;
+        return f;
       }
     }
+    state_ = s;
+    pos_ = i;
   }
-  if (state_ != State::kBetween && state_ != State::kSkipLine &&
+  if (state_ != kBetween && state_ != kSkipLine &&
       pos_ - start_ > limits_.max_text_bytes) {
     return Frame{Kind::kTooLarge, start_, pos_, nullptr};
   }

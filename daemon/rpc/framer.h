@@ -41,7 +41,7 @@ namespace goxel::rpc {
 
 struct FramerLimits {
   size_t max_text_bytes = 16u << 20;  // 16 MiB
-  int max_depth = 128;  // >= 1
+  int max_depth = 128;                // >= 1
 };
 
 class Framer {
@@ -62,7 +62,7 @@ class Framer {
     const char* reason = nullptr;  // kInvalid only: a static string.
   };
 
-  explicit Framer(FramerLimits limits = {}) : limits_(limits) {}
+  explicit Framer(FramerLimits limits = {});
 
   // Scans `buffer` (the connection's unconsumed input, which only grows at
   // the end between calls, except through Rebase) and returns the next
@@ -77,46 +77,18 @@ class Framer {
   const FramerLimits& limits() const { return limits_; }
 
  private:
-  enum class State : uint8_t {
-    kBetween,     // whitespace between texts
-    kSkipLine,    // discarding input up to the next newline
-    kValue,       // a value must come (after ':' or an array's ',')
-    kValueOrEnd,  // a value or ']' (just after '[')
-    kKeyOrEnd,    // a key or '}' (just after '{')
-    kKey,         // a key must come (after an object's ',')
-    kColon,       // ':' must come (after a key)
-    kAfterValue,  // ',' or the closing bracket of the innermost container
-    kString,      // inside a string (key_ says whether it is a key)
-    kEscape,      // just after a backslash in a string
-    kUnicode,     // inside \uXXXX (hex_left_ digits to go)
-    kLiteral,     // inside true/false/null (literal_ is what remains)
-    kMinus,       // number: after '-', a digit must come
-    kZero,        // number: a leading 0
-    kInt,         // number: integer digits
-    kDot,         // number: after '.', a digit must come
-    kFrac,        // number: fraction digits
-    kExpMark,     // number: after 'e', a sign or digit must come
-    kExpSign,     // number: after the exponent's sign, a digit must come
-    kExp,         // number: exponent digits
-  };
-
-  // Handles one byte inside a text. Returns false when the text is now
-  // complete or wrong (*frame set), true to go on.
-  bool Step(const char* data, Frame* frame);
-  // A value starts with byte c; false (and *frame) when c cannot start one.
-  bool StartValue(char c, Frame* frame);
-  // The frame for a text that ends (or fails) at the byte at pos_.
+  // The frame for a text that ends (kText) or fails at the byte at pos_;
+  // resets the grammar and moves past that byte.
   Frame Finish(Kind kind, const char* reason);
+  // Why byte `c` cannot follow in grammar state `state` (framer.cc).
+  const char* Reason(uint8_t state, unsigned char c) const;
 
   FramerLimits limits_;
-  State state_ = State::kBetween;
+  uint8_t state_;        // a grammar state of framer.cc, or between texts
   size_t pos_ = 0;       // next byte to scan
   size_t start_ = 0;     // start of the current text
   size_t consumed_ = 0;  // bytes fully handled
   std::string stack_;    // open brackets, innermost last: '{' or '['
-  const char* literal_ = nullptr;
-  int hex_left_ = 0;
-  bool key_ = false;  // the string being read is an object key
 };
 
 }  // namespace goxel::rpc
