@@ -19,6 +19,23 @@ using rpc::kReadOnly;
 
 constexpr uint32_t kRead = kPooled | kReadOnly;
 constexpr int64_t kMaxPage = 1000000;
+// The most voxels one reply lists (about 16 MB while it is built): a larger
+// page is -32006, and clients page with offset/limit. This bounds the memory
+// of each read in flight, whatever the project holds.
+constexpr int64_t kMaxReplyVoxels = 65536;
+
+// -32006 for a page above kMaxReplyVoxels.
+Status CheckPage(const char* param, int64_t requested) {
+  if (requested <= kMaxReplyVoxels) return Status::Ok();
+  return Status::ResourceExhausted(
+             std::string("reply too large: ") + param + " " +
+             std::to_string(requested) + " is above the reply bound of " +
+             std::to_string(kMaxReplyVoxels) +
+             " voxels; read in pages with offset and limit")
+      .With("param", param)
+      .With("limit", kMaxReplyVoxels)
+      .With("requested", requested);
+}
 
 JsonValue VoxelJson(Vec3i p, Rgba c, bool with_exists, JsonAllocator& a) {
   JsonValue o(rapidjson::kObjectType);
@@ -158,6 +175,7 @@ Status ListVoxels(Workspace& ws, Call& call, bool region_query) {
   if (!offset.ok()) return offset.status();
   auto limit = p.IntInRange("limit", 0, kMaxPage, 10000);
   if (!limit.ok()) return limit.status();
+  GOXEL_RETURN_IF_ERROR(CheckPage("limit", *limit));
   std::optional<Rgba> filter;
   if (const JsonValue* f = p.Get("color_filter")) {
     auto c = ColorFromJson(*f, "color_filter");
@@ -316,6 +334,7 @@ Status FindByColor(Workspace& ws, Call& call) {
   if (!tol.ok()) return tol.status();
   auto max_results = p.IntInRange("max_results", 0, kMaxPage, 1000);
   if (!max_results.ok()) return max_results.status();
+  GOXEL_RETURN_IF_ERROR(CheckPage("max_results", *max_results));
   auto with_loc = p.Bool("include_locations", true);
   if (!with_loc.ok()) return with_loc.status();
   auto snap = TakeSnapshot(ws, p, true, BoxSource::kRegion);
@@ -437,7 +456,8 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
         AllLayersParam(),
         {"color_filter", "color", false, "only this exact colour"},
         {"offset", "integer", false, "skip this many (default 0)"},
-        {"limit", "integer", false, "at most this many, 0..1000000 (10000)"},
+        {"limit", "integer", false,
+         "at most this many, 0..65536 (10000); more is -32006"},
         ProjectIdParam(),
         RegionParam()},
        list_result,
@@ -449,7 +469,8 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
        {LayerIdParam("the layer (default active)"),
         {"color_filter", "color", false, "only this exact colour"},
         {"offset", "integer", false, "skip this many (default 0)"},
-        {"limit", "integer", false, "at most this many, 0..1000000 (10000)"},
+        {"limit", "integer", false,
+         "at most this many, 0..65536 (10000); more is -32006"},
         ProjectIdParam(),
         RegionParam()},
        list_result,

@@ -567,6 +567,14 @@ Result<std::vector<uint8_t>> WriteVox(const Scene& scene,
   const Quantized q = QuantizeColors(histogram, 255);
   std::vector<OutModel> models;
   for (const Layer& l : scene.layers) SplitLayer(l, q, &models);
+  // One model per occupied 256^3 cell: the reader takes ReadLimits'
+  // max_layers models.
+  const int64_t max_models = ReadLimits{}.max_layers;
+  if (static_cast<int64_t>(models.size()) > max_models)
+    return CannotHold(kFormat,
+                      std::to_string(models.size()) +
+                          " models of at most 256^3 voxels needed",
+                      max_models);
 
   std::vector<uint8_t> out;
   VoxWriter vw(&out);
