@@ -93,6 +93,20 @@ Block* MutableBlock(Block*& slot) {
   return slot;
 }
 
+struct LocalRange {
+  int x0, x1, y0, y1, z0, z1;
+  int Cells() const { return (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1); }
+};
+
+LocalRange RangeIn(Vec3i o, const Box& box) {
+  return {int(std::max<int64_t>(box.min.x, o.x) - o.x),
+          int(std::min<int64_t>(box.max.x, o.x + 15) - o.x),
+          int(std::max<int64_t>(box.min.y, o.y) - o.y),
+          int(std::min<int64_t>(box.max.y, o.y + 15) - o.y),
+          int(std::max<int64_t>(box.min.z, o.z) - o.z),
+          int(std::min<int64_t>(box.max.z, o.z + 15) - o.z)};
+}
+
 }  // namespace
 
 // A trie node. `refs` counts the Volumes and branches holding it; a node with
@@ -397,12 +411,7 @@ void Volume::ForEachVoxelOfBlock(Vec3i p, const Box& box,
   const Block* b = FindBlock(root_, BlockKey(p));
   if (!b || *stopped) return;
   const Vec3i o = KeyOrigin(BlockKey(p));
-  const int x0 = std::max<int64_t>(box.min.x, o.x) - o.x,
-            x1 = std::min<int64_t>(box.max.x, o.x + 15) - o.x;
-  const int y0 = std::max<int64_t>(box.min.y, o.y) - o.y,
-            y1 = std::min<int64_t>(box.max.y, o.y + 15) - o.y;
-  const int z0 = std::max<int64_t>(box.min.z, o.z) - o.z,
-            z1 = std::min<int64_t>(box.max.z, o.z + 15) - o.z;
+  const LocalRange r = RangeIn(o, box);
   if (b->kind() == Block::Kind::kSparse) {
     b->ForEachCell([&](int i, Rgba c) {
       const int x = i & 15, y = (i >> 4) & 15, z = i >> 8;
@@ -412,9 +421,9 @@ void Volume::ForEachVoxelOfBlock(Vec3i p, const Box& box,
     });
     return;
   }
-  for (int z = z0; z <= z1; ++z)
-    for (int y = y0; y <= y1; ++y)
-      for (int x = x0; x <= x1; ++x) {
+  for (int z = r.z0; z <= r.z1; ++z)
+    for (int y = r.y0; y <= r.y1; ++y)
+      for (int x = r.x0; x <= r.x1; ++x) {
         const Rgba c = b->Get(BlockIndex(x, y, z));
         if (c.a && !f({o.x + x, o.y + y, o.z + z}, c)) {
           *stopped = true;
@@ -436,20 +445,6 @@ bool Volume::Set(Vec3i p, Rgba c) {
 }
 
 namespace {
-
-struct LocalRange {
-  int x0, x1, y0, y1, z0, z1;
-  int Cells() const { return (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1); }
-};
-
-LocalRange RangeIn(Vec3i o, const Box& box) {
-  return {int(std::max<int64_t>(box.min.x, o.x) - o.x),
-          int(std::min<int64_t>(box.max.x, o.x + 15) - o.x),
-          int(std::max<int64_t>(box.min.y, o.y) - o.y),
-          int(std::min<int64_t>(box.max.y, o.y + 15) - o.y),
-          int(std::max<int64_t>(box.min.z, o.z) - o.z),
-          int(std::min<int64_t>(box.max.z, o.z + 15) - o.z)};
-}
 
 // Fills range r of block b with c; returns the cells changed. Large ranges
 // are decoded, filled and stored once, small ones set cell by cell.

@@ -20,8 +20,9 @@ using testing::Voxels;
 constexpr int32_t kFar = (1 << 30);
 
 // `layers` layers; together `voxels` voxels, each alone in its 16^3 block,
-// scattered over +-2^30 on every axis, in `colours` colours.
-Scene ScatteredScene(int layers, int voxels, int colours, uint32_t seed) {
+// scattered over +-far on every axis, in `colours` colours.
+Scene ScatteredScene(int layers, int voxels, int colours, uint32_t seed,
+                     int32_t far = kFar) {
   std::mt19937 rng(seed);
   Scene s;
   for (int l = 0; l < layers; ++l) {
@@ -31,9 +32,9 @@ Scene ScatteredScene(int layers, int voxels, int colours, uint32_t seed) {
     s.layers.push_back(std::move(layer));
   }
   for (int i = 0; i < voxels; ++i) {
-    const Vec3i p{int32_t(rng() % (2u * kFar)) - kFar,
-                  int32_t(rng() % (2u * kFar)) - kFar,
-                  int32_t(rng() % (2u * kFar)) - kFar};
+    const Vec3i p{int32_t(rng() % (2u * far)) - far,
+                  int32_t(rng() % (2u * far)) - far,
+                  int32_t(rng() % (2u * far)) - far};
     const uint32_t k = uint32_t(i % colours);
     s.layers[size_t(i) % s.layers.size()].volume.Set(
         {p.x & ~15, p.y & ~15, p.z & ~15},
@@ -110,8 +111,9 @@ TEST(LimitsRoundTrip, QbHoldsFarLayersAndRefusesAnAxisItCannotRead) {
 }
 
 TEST(LimitsRoundTrip, VoxKeepsFarPositionsAndRefusesTooManyModels) {
-  // Lossy in colour (a 255-entry palette), exact in positions.
-  const Scene s = ScatteredScene(3, 3000, 50, 6);
+  // Lossy in colour (a 255-entry palette), exact in positions as far as
+  // its reader places models (+-2^24).
+  const Scene s = ScatteredScene(3, 3000, 50, 6, (1 << 24) - 4096);
   const Scene back = RoundTrip("vox", s);
   auto positions = [](const Scene& sc) {
     std::set<std::tuple<int, int, int>> out;
@@ -130,6 +132,11 @@ TEST(LimitsRoundTrip, VoxKeepsFarPositionsAndRefusesTooManyModels) {
   auto refused = FindFormat("vox")->write(many, WriteOptions{});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  // Beyond the reach of a model's translation.
+  auto far =
+      FindFormat("vox")->write(ScatteredScene(1, 10, 3, 7), WriteOptions{});
+  ASSERT_FALSE(far.ok());
+  EXPECT_EQ(far.status().code(), StatusCode::kResourceExhausted);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 // memory is freed. Order comes from replies, never from sleeps.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -47,6 +49,13 @@ std::string ScatteredBatch(int n, int first = 0) {
          std::to_string((i / 10000) * 16) + ']';
   }
   return s + "]}";
+}
+
+std::string rapidjson_text(const rapidjson::Value& v) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  v.Accept(w);
+  return b.GetString();
 }
 
 int64_t VoxelCount(Client& c) {
@@ -150,7 +159,8 @@ TEST(EngineScale, EditsWorkAgainOnceAProjectOverTheLimitIsClosed) {
   ASSERT_TRUE(
       Has(c.Call("goxel.set_config", R"({"performance.max_memory_mb": 2})"),
           "result"));
-  auto refused = c.Call("goxel.add_voxel", R"({"x":-5,"y":0,"z":0})");
+  auto refused =
+      c.Call("goxel.add_voxel", R"({"x":-5,"y":0,"z":0,"color":[1,2,3,255]})");
   ASSERT_TRUE(Has(refused, "error"));
   EXPECT_EQ(refused["error"]["code"].GetInt(), -32006);
   // undo still runs over the limit, and so does close.
@@ -161,8 +171,9 @@ TEST(EngineScale, EditsWorkAgainOnceAProjectOverTheLimitIsClosed) {
   // Nothing large is held now: a new project edits again.
   ASSERT_TRUE(
       Has(c.Call("goxel.create_project", R"({"name":"small"})"), "result"));
-  auto add = c.Call("goxel.add_voxel", R"({"x":1,"y":2,"z":3})");
-  EXPECT_TRUE(Has(add, "result")) << d.Log();
+  auto add =
+      c.Call("goxel.add_voxel", R"({"x":1,"y":2,"z":3,"color":[1,2,3,255]})");
+  EXPECT_TRUE(Has(add, "result")) << rapidjson_text(add) << d.Log();
 }
 
 TEST(EngineScale, LargeReadsArePagedWithinTheReplyBound) {
