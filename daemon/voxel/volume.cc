@@ -415,7 +415,8 @@ void Volume::ForEachVoxelOfBlock(Vec3i p, const Box& box,
   if (b->kind() == Block::Kind::kSparse) {
     b->ForEachCell([&](int i, Rgba c) {
       const int x = i & 15, y = (i >> 4) & 15, z = i >> 8;
-      if (*stopped || x < x0 || x > x1 || y < y0 || y > y1 || z < z0 || z > z1)
+      if (*stopped || x < r.x0 || x > r.x1 || y < r.y0 || y > r.y1 ||
+          z < r.z0 || z > r.z1)
         return;
       if (!f({o.x + x, o.y + y, o.z + z}, c)) *stopped = true;
     });
