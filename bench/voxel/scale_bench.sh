@@ -29,7 +29,7 @@ run_daemon() {  # build-dir label info-blocks
   i=0
   while [ ! -S "$sock" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
   echo "== $2: goxel-scale-bench"
-  "$client" -s "$sock" -n 100000 -c 300 --pid "$pid" --info-blocks "$3"
+  "$client" -s "$sock" -n 100000 -c 2000 --pid "$pid" --info-blocks "$3"
   echo "== $2: goxel-batch-bench (dense, 100k voxels)"
   "$1/bench/methods/goxel-batch-bench" -s "$sock" -n 100000 -r 5
   kill "$pid"
