@@ -371,7 +371,9 @@ void Volume::EditBlock(Vec3i key, bool create, F&& edit) {
   }
   // Bounds: a block that only grew extends its path; one that shrank makes
   // the path recompute, bottom up, until a node's bounds stay the same.
-  if (Holds(new_box, old_box)) {
+  if (new_box == old_box) {
+    // Nothing to do.
+  } else if (Holds(new_box, old_box)) {
     for (int d = 0; d <= depth; ++d)
       path[d]->bounds = Union(path[d]->bounds, new_box);
   } else {
@@ -438,11 +440,20 @@ bool Volume::Set(Vec3i p, Rgba c) {
   c = Normalize(c);
   const Vec3i key = BlockKey(p);
   const int i = LocalIndex(p);
-  const Block* cur = FindBlock(root_, key);
-  if ((cur ? cur->Get(i) : Rgba{}) == c) return false;
-  EditBlock(key, c.a != 0, [&](Block*& b) { MutableBlock(b)->Set(i, c); });
-  version_ = NextVersion();
-  return true;
+  // While the root is shared (a snapshot was just taken), look first: a Set
+  // that changes nothing must not copy a path. Otherwise walk once.
+  if (!root_ || !root_->Unique()) {
+    const Block* cur = FindBlock(root_, key);
+    if ((cur ? cur->Get(i) : Rgba{}) == c) return false;
+  }
+  bool changed = false;
+  EditBlock(key, c.a != 0, [&](Block*& b) {
+    if (b && b->Get(i) == c) return;
+    changed = true;
+    MutableBlock(b)->Set(i, c);
+  });
+  if (changed) version_ = NextVersion();
+  return changed;
 }
 
 namespace {
