@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "methods/args.h"
+#include "methods/edit_budget.h"
 #include "methods/goxel_methods.h"
 #include "voxel/shapes.h"
 #include "voxel/tools.h"
@@ -205,9 +206,9 @@ Status EditLayer(Workspace& ws, const Params& p, uint64_t* version, F&& edit) {
   GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto layer = ResolveLayer(p, op.project);
   if (!layer.ok()) return layer.status();
-  op.project.BeginEdit();
+  BoundedEdit bounded(&op.project);
   Status s = edit(op.project, *op.project.MutableVolume(*layer));
-  op.project.EndEdit();
+  GOXEL_RETURN_IF_ERROR(bounded.Finish());
   *version = op.project.version();
   return s;
 }

@@ -28,14 +28,13 @@ void DrawOver(Volume& dst, const Volume& src) {
     return;
   }
   src.ForEachBlock([&dst](Vec3i origin, const Rgba* data) {
-    const Rgba* below = dst.BlockData(origin);
-    if (!below) {
+    Rgba out[kBlockVoxels];
+    if (!dst.ReadBlock(origin, out)) {
       dst.SetBlock(origin, data);
       return;
     }
-    Rgba out[kBlockVoxels];
     for (int i = 0; i < kBlockVoxels; ++i)
-      out[i] = data[i].a ? data[i] : below[i];
+      if (data[i].a) out[i] = data[i];
     dst.SetBlock(origin, out);
   });
 }
@@ -145,10 +144,16 @@ void Project::Touch() {
 }
 
 void Project::PushUndo(State before) {
+  for (State& s : redo_) retired_.push_back(std::move(s));
   redo_.clear();
   if (history_depth_ > 0) {
     undo_.push_back(std::move(before));
-    while (undo_.size() > history_depth_) undo_.pop_front();
+    while (undo_.size() > history_depth_) {
+      retired_.push_back(std::move(undo_.front()));
+      undo_.pop_front();
+    }
+  } else {
+    retired_.push_back(std::move(before));
   }
   Touch();
 }
@@ -243,6 +248,14 @@ bool Project::EndEdit() {
   if (SameLayers(before.layers)) return false;
   PushUndo(std::move(before));
   return true;
+}
+
+void Project::CancelEdit() {
+  if (edit_depth_ == 0) return;
+  edit_depth_ = 0;
+  layers_ = std::move(edit_before_.layers);
+  active_id_ = edit_before_.active_id;
+  edit_before_ = State{};
 }
 
 Volume* Project::MutableVolume(int32_t id) {
