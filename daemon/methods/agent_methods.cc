@@ -561,6 +561,39 @@ Status Analyze(Workspace& ws, Call& call) {
   return Status::Ok();
 }
 
+// --- Layers ---
+
+Status RenameLayer(Workspace& ws, Call& call) {
+  const Params& p = call.params();
+  auto name = p.String("name");
+  if (!name.ok()) return name.status();
+  if (name->empty())
+    return Params::Wrong("name", "a non-empty layer name", *p.Get("name"));
+  if (!p.Has("layer")) return Params::Missing("layer", "a layer id or name");
+  auto ref = ResolveProject(ws, p);
+  if (!ref.ok()) return ref.status();
+  OpenProject& op = **ref;
+  int32_t id = 0;
+  uint64_t version = 0;
+  {
+    CallWriterLock lock(&op.mu, ws.Wait());
+    GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
+    auto layer = LayerFromJson(p.Get("layer"), "layer", op.project);
+    if (!layer.ok()) return layer.status();
+    id = *layer;
+    GOXEL_RETURN_IF_ERROR(op.project.RenameLayer(id, *name));
+    version = op.project.version();
+  }
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "success", true, a);
+  Put(r, "layer_id", id, a);
+  PutString(r, "name", *name, a);
+  Put(r, "version", version, a);
+  return Status::Ok();
+}
+
 ParamSpec MinParam() { return {"min", "position", true, "[x, y, z] corner"}; }
 
 }  // namespace
@@ -677,6 +710,15 @@ Status RegisterAgentMethods(rpc::MethodTable* t, Workspace* ws) {
        "height}], bytes, render_time_ms, version, image}",
        kRead,
        [&w](Call& c) { return RenderViews(w, c); }}));
+  GOXEL_RETURN_IF_ERROR(
+      t->Add(Versioned({"goxel.rename_layer",
+                        "Renames a layer (one undo step).",
+                        {LayerParam("the layer to rename"),
+                         {"name", "string", true, "its new name"},
+                         ProjectIdParam()},
+                        "{success, layer_id, name}",
+                        kPooled | kMutating,
+                        [&w](Call& c) { return RenameLayer(w, c); }})));
   const ParamSpec name{"name", "string", true, "checkpoint name"};
   const char* kCheckpointResult =
       "{success, name, checkpoints: [{name, version, created_ms, "

@@ -8,7 +8,6 @@ namespace {
 
 using AgentTest = MethodsTest;
 
-
 TEST_F(AgentTest, EditAppliesEveryOperationAsOneUndoStep) {
   const int64_t v0 = Ok("goxel.get_project_info").Int("version");
   Reply r = Ok("goxel.edit", R"({"operations":[
@@ -42,8 +41,9 @@ TEST_F(AgentTest, AnyBadOperationChangesNothingAndIsNamed) {
   EXPECT_EQ(r.code(), -32602);
   EXPECT_EQ(r.data("param"), "operations[1].radius");
   EXPECT_EQ(r.data("operation"), "1");
-  r = Call("goxel.edit",
-           R"({"operations":[{"op":"set","position":[1,1,1],"colour":[1,2,3]}]})");
+  r = Call(
+      "goxel.edit",
+      R"({"operations":[{"op":"set","position":[1,1,1],"colour":[1,2,3]}]})");
   EXPECT_EQ(r.code(), -32602);
   EXPECT_EQ(r.data("param"), "operations[0].colour");
   r = Call("goxel.edit", R"({"operations":[{"op":"explode"}]})");
@@ -67,14 +67,16 @@ TEST_F(AgentTest, AnyBadOperationChangesNothingAndIsNamed) {
 TEST_F(AgentTest, StaleExpectedVersionIsRefusedWithTheCurrentVersion) {
   const int64_t v = Ok("goxel.get_project_info").Int("version");
   Ok("goxel.add_voxel", R"({"position":[0,0,0],"color":[1,1,1]})");
-  Reply r = Call("goxel.edit",
-                 R"({"expected_version":)" + std::to_string(v) +
-                     R"(,"operations":[{"op":"set","position":[5,5,5],"color":[1,1,1]}]})");
+  Reply r = Call(
+      "goxel.edit",
+      R"({"expected_version":)" + std::to_string(v) +
+          R"(,"operations":[{"op":"set","position":[5,5,5],"color":[1,1,1]}]})");
   EXPECT_EQ(r.code(), -32007);
   EXPECT_EQ(r.data("version"), std::to_string(v + 1));
   EXPECT_EQ(VoxelCount(), 1);
-  Ok("goxel.edit", R"({"expected_version":)" + std::to_string(v + 1) +
-                       R"(,"operations":[{"op":"set","position":[5,5,5],"color":[1,1,1]}]})");
+  Ok("goxel.edit",
+     R"({"expected_version":)" + std::to_string(v + 1) +
+         R"(,"operations":[{"op":"set","position":[5,5,5],"color":[1,1,1]}]})");
   EXPECT_EQ(VoxelCount(), 2);
 }
 
@@ -111,8 +113,8 @@ TEST_F(AgentTest, OperationsTargetNamedLayersAndCopyAcrossThem) {
 
 TEST_F(AgentTest, CopyAndMoveRegionAreUndoableMethods) {
   Ok("goxel.fill_region", R"({"min":[0,0,0],"max":[2,0,0],"color":[3,3,3]})");
-  Reply c = Ok("goxel.copy_region",
-                R"({"min":[0,0,0],"max":[2,0,0],"to":[0,5,0]})");
+  Reply c =
+      Ok("goxel.copy_region", R"({"min":[0,0,0],"max":[2,0,0],"to":[0,5,0]})");
   EXPECT_EQ(c.Int("copied"), 3);
   EXPECT_EQ(ColorAt(2, 5, 0), "3,3,3,255");
   Reply m = Ok("goxel.move_region",
@@ -177,8 +179,9 @@ TEST_F(AgentTest, TextGridRoundTripsAndWritesBack) {
 TEST_F(AgentTest, RenderViewsReturnsAPngContactSheet) {
   Ok("goxel.edit", R"({"operations":[
       {"op":"box","min":[0,0,0],"max":[7,7,7],"color":[200,10,10]}]})");
-  Reply r = Ok("goxel.render_views",
-               R"({"views":["front","top","left"],"width":300,"height":200,"background":"#ffffff"})");
+  Reply r = Ok(
+      "goxel.render_views",
+      R"({"views":["front","top","left"],"width":300,"height":200,"background":"#ffffff"})");
   EXPECT_EQ(r.Int("width"), 300);
   EXPECT_EQ(r.Int("height"), 200);
   EXPECT_EQ(r.result()["views"].Size(), 3u);
@@ -231,6 +234,21 @@ TEST_F(AgentTest, AnalyzeFindsTheFloatingVoxel) {
   EXPECT_EQ(Call("goxel.analyze", R"({"connectivity":7})").code(), -32602);
 }
 
+TEST_F(AgentTest, RenameLayerTakesAnIdOrAName) {
+  Ok("goxel.create_layer", R"({"name":"walls"})");
+  Reply r = Ok("goxel.rename_layer", R"({"layer":"walls","name":"roof"})");
+  EXPECT_STREQ(r.result()["name"].GetString(), "roof");
+  Reply l = Ok("goxel.list_layers");
+  EXPECT_STREQ(l.result()["layers"][1]["name"].GetString(), "roof");
+  Ok("goxel.undo");
+  EXPECT_STREQ(
+      Ok("goxel.list_layers").result()["layers"][1]["name"].GetString(),
+      "walls");
+  Reply bad = Call("goxel.rename_layer", R"({"layer":"nope","name":"x"})");
+  EXPECT_EQ(bad.code(), -32002);
+  EXPECT_EQ(bad.data("layer_names"), R"(["Layer 1","walls"])");
+}
+
 TEST_F(AgentTest, NewMethodsAreListed) {
   Reply m = Ok("list_methods");
   std::string all;
@@ -240,7 +258,8 @@ TEST_F(AgentTest, NewMethodsAreListed) {
        {"goxel.edit", "goxel.copy_region", "goxel.move_region",
         "goxel.read_grid", "goxel.write_grid", "goxel.render_views",
         "goxel.create_checkpoint", "goxel.restore_checkpoint",
-        "goxel.list_checkpoints", "goxel.delete_checkpoint", "goxel.analyze"})
+        "goxel.list_checkpoints", "goxel.delete_checkpoint", "goxel.analyze",
+        "goxel.rename_layer"})
     EXPECT_NE(all.find(std::string(name) + " "), std::string::npos) << name;
 }
 

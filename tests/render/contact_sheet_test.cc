@@ -18,8 +18,7 @@ SheetOptions Options(std::vector<CameraPreset> views, int w = 256,
   return o;
 }
 
-bool HasColor(const Image& im, int x0, int y0, int x1, int y1,
-              voxel::Rgba c) {
+bool HasColor(const Image& im, int x0, int y0, int x1, int y1, voxel::Rgba c) {
   for (int y = y0; y < y1; ++y)
     for (int x = x0; x < x1; ++x)
       if (im.At(x, y) == c) return true;
@@ -55,9 +54,9 @@ TEST(ContactSheet, FourViewsInATwoByTwoGridEachLabelledAndShowingTheModel) {
     EXPECT_TRUE(HasColor(sheet->image, t.x, t.y, t.x + t.width, t.y + 12,
                          {255, 255, 255, 255}))
         << CameraPresetName(t.view);
-    EXPECT_GT(ModelPixels(sheet->image, t.x, t.y + 12, t.x + t.width,
-                          t.y + t.height),
-              100)
+    EXPECT_GT(
+        ModelPixels(sheet->image, t.x, t.y + 12, t.x + t.width, t.y + t.height),
+        100)
         << CameraPresetName(t.view);
   }
 }
@@ -65,9 +64,9 @@ TEST(ContactSheet, FourViewsInATwoByTwoGridEachLabelledAndShowingTheModel) {
 TEST(ContactSheet, LeftoverPixelsAreBackgroundAndLabelsCanBeOff) {
   voxel::Volume v;
   v.Set({0, 0, 0}, kRed);
-  SheetOptions o = Options({CameraPreset::kFront, CameraPreset::kBack,
-                            CameraPreset::kLeft},
-                           101, 64);
+  SheetOptions o =
+      Options({CameraPreset::kFront, CameraPreset::kBack, CameraPreset::kLeft},
+              101, 64);
   o.labels = false;
   auto sheet = RenderSheet({&v}, o);
   ASSERT_TRUE(sheet.ok()) << sheet.status().ToString();
@@ -81,13 +80,12 @@ TEST(ContactSheet, RefusesNoViewsTooManyAndTilesTooSmall) {
   EXPECT_EQ(RenderSheet({&v}, Options({})).status().code(),
             StatusCode::kInvalidParams);
   EXPECT_EQ(RenderSheet({&v}, Options(std::vector<CameraPreset>(
-                                   17, CameraPreset::kTop)))
+                                  17, CameraPreset::kTop)))
                 .status()
                 .code(),
             StatusCode::kInvalidParams);
-  auto small = RenderSheet({&v}, Options({CameraPreset::kTop,
-                                          CameraPreset::kFront},
-                                         12, 64));
+  auto small = RenderSheet(
+      {&v}, Options({CameraPreset::kTop, CameraPreset::kFront}, 12, 64));
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(*std::get_if<std::string>(small.status().Find("param")), "width");
 }

@@ -16,10 +16,10 @@ TEST(DiffVolumes, CountsAddedRemovedRecoloredAndTheirBounds) {
   before.FillBox({{0, 0, 0}, {3, 3, 3}}, kRed);  // 64
   before.Set({100, 0, 0}, kRed);                 // a block of its own
   Volume after = before;
-  after.Set({0, 0, 0}, kBlue);      // recoloured
-  after.Set({1, 0, 0}, Rgba{});     // removed
-  after.Set({-5, 2, 7}, kBlue);     // added in a new block
-  after.Set({100, 0, 0}, Rgba{});   // its whole block removed
+  after.Set({0, 0, 0}, kBlue);     // recoloured
+  after.Set({1, 0, 0}, Rgba{});    // removed
+  after.Set({-5, 2, 7}, kBlue);    // added in a new block
+  after.Set({100, 0, 0}, Rgba{});  // its whole block removed
   VolumeDiff d = DiffVolumes(before, after);
   EXPECT_EQ(d.added, 1);
   EXPECT_EQ(d.removed, 2);
@@ -42,8 +42,8 @@ TEST(DiffVolumes, EqualCopiesDifferInNothing) {
 
 TEST(ConnectedComponents, FindsFloatingPartsLargestFirst) {
   Volume v;
-  v.FillBox({{0, 0, 0}, {9, 9, 0}}, kRed);  // a floor of 100
-  v.Set({5, 5, 5}, kBlue);                  // floating
+  v.FillBox({{0, 0, 0}, {9, 9, 0}}, kRed);     // a floor of 100
+  v.Set({5, 5, 5}, kBlue);                     // floating
   v.FillBox({{20, 0, 0}, {21, 0, 0}}, kBlue);  // a separate pair
   v.Set({10, 10, 1}, kRed);  // touches the floor's corner only diagonally
   auto r = ConnectedComponents(v, 6, 1 << 20);
