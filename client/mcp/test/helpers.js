@@ -35,6 +35,8 @@ export function sandbox(t) {
       GOXEL_PID_FILE: path.join(dir, 'd.pid'),
       GOXEL_LOG_FILE: path.join(dir, 'd.log'),
       GOXEL_SOCKET_PATH: path.join(dir, 'd.sock'),
+      // The daemon's relative paths (autosave/) land here, not in the tree.
+      GOXEL_WORKING_DIR: dir,
     },
     cleanups: [],
   };
@@ -51,6 +53,7 @@ export async function stdioClient(box, extraArgs = []) {
     command: process.execPath,
     args: [BIN, '--auto-start', ...extraArgs],
     env: box.env,
+    cwd: box.dir,
     stderr: 'pipe',
   });
   const stderr = [];
@@ -67,7 +70,7 @@ export async function stdioClient(box, extraArgs = []) {
 export async function httpServer(box, { host, env = {} } = {}) {
   const args = [BIN, '--auto-start', '--http', '--port', '0'];
   if (host) args.push('--host', host);
-  const child = spawn(process.execPath, args, { env: { ...box.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { ...box.env, ...env }, cwd: box.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   box.cleanups.push(() => stopChild(child));
   const port = await new Promise((resolve, reject) => {
     let err = '';
