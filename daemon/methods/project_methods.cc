@@ -1,6 +1,7 @@
 // Project methods: create, status and info, list, activate, close, undo,
 // redo. Lock order: workspace → project (Workspace::List then each
 // project's reader lock).
+#include "methods/agent_methods.h"
 #include "methods/args.h"
 #include "methods/edit_budget.h"
 #include "methods/goxel_methods.h"
@@ -305,6 +306,7 @@ Status RegisterGoxelMethods(rpc::MethodTable* table, Workspace* ws) {
   GOXEL_RETURN_IF_ERROR(RegisterEditMethods(table, ws));
   GOXEL_RETURN_IF_ERROR(RegisterShapeMethods(table, ws));
   GOXEL_RETURN_IF_ERROR(RegisterQueryMethods(table, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterAgentMethods(table, ws));
   return Status::Ok();
 }
 

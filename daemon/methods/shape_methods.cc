@@ -22,29 +22,10 @@ using voxel::Shape;
 constexpr uint32_t kEditAlloc = kPooled | kMutating | kAllocates;
 constexpr int32_t kMaxSize = 1 << 30;
 
-Result<ApplyMode> ReadMode(const Params& p) {
-  auto m = p.String("mode", "add");
-  if (!m.ok()) return m.status();
-  if (*m == "add") return ApplyMode::kAdd;
-  if (*m == "remove") return ApplyMode::kRemove;
-  if (*m == "paint") return ApplyMode::kPaint;
-  return Params::Wrong("mode", "\"add\", \"remove\" or \"paint\"",
-                       *p.Get("mode"));
-}
-
 // The colour of an edit in `mode` (remove needs none).
 Result<Rgba> ReadModeColor(const Params& p, ApplyMode mode) {
   if (mode == ApplyMode::kRemove) return Rgba{};
   return ReadColor(p);
-}
-
-Result<voxel::Axis> ReadAxis(const Params& p) {
-  auto s = p.String("axis", "z");
-  if (!s.ok()) return s.status();
-  if (*s == "x") return voxel::Axis::kX;
-  if (*s == "y") return voxel::Axis::kY;
-  if (*s == "z") return voxel::Axis::kZ;
-  return Params::Wrong("axis", "\"x\", \"y\" or \"z\"", *p.Get("axis"));
 }
 
 int32_t Along(Vec3i v, voxel::Axis axis) {

@@ -287,6 +287,40 @@ void Project::SetHistoryDepth(size_t depth) {
   if (depth == 0) redo_.clear();
 }
 
+void Project::SaveCheckpoint(std::string name) {
+  DeleteCheckpoint(name);
+  if (checkpoints_.size() >= kMaxCheckpoints) checkpoints_.pop_front();
+  checkpoints_.push_back(
+      Checkpoint{std::move(name), layers_, active_id_, version_, WallMillis()});
+}
+
+Result<bool> Project::RestoreCheckpoint(std::string_view name) {
+  auto it = std::find_if(checkpoints_.begin(), checkpoints_.end(),
+                         [&](const Checkpoint& c) { return c.name == name; });
+  if (it == checkpoints_.end()) {
+    std::vector<std::string> names;
+    for (const Checkpoint& c : checkpoints_) names.push_back(c.name);
+    return Status::InvalidParams("no checkpoint named '" + std::string(name) +
+                                 "'")
+        .With("param", std::string("name"))
+        .With("checkpoints", std::move(names));
+  }
+  if (SameLayers(it->layers) && active_id_ == it->active_id) return false;
+  State before = Capture();
+  layers_ = it->layers;
+  active_id_ = it->active_id;
+  PushUndo(std::move(before));
+  return true;
+}
+
+bool Project::DeleteCheckpoint(std::string_view name) {
+  auto it = std::find_if(checkpoints_.begin(), checkpoints_.end(),
+                         [&](const Checkpoint& c) { return c.name == name; });
+  if (it == checkpoints_.end()) return false;
+  checkpoints_.erase(it);
+  return true;
+}
+
 int64_t Project::CountVoxels() const {
   int64_t n = 0;
   for (const Layer& l : layers_) n += l.volume.CountVoxels();

@@ -147,6 +147,30 @@ class Project {
   size_t retired_steps() const { return retired_.size(); }
   void DropRetired() { retired_.clear(); }
 
+  // --- Checkpoints ---
+  // A named copy of the layers and the active layer (O(layers): volumes
+  // share their blocks). Kept in memory for this run only (not saved to
+  // files); at most kMaxCheckpoints, a new one beyond that drops the oldest.
+  struct Checkpoint {
+    std::string name;
+    std::vector<Layer> layers;
+    int32_t active_id = 0;
+    uint64_t version = 0;  // the project's version when it was made
+    int64_t created_ms = 0;
+  };
+  static constexpr size_t kMaxCheckpoints = 32;
+  const std::deque<Checkpoint>& checkpoints() const { return checkpoints_; }
+  // Saves the current layers under `name`, replacing a checkpoint of the
+  // same name. Not a change of the document (version unchanged).
+  void SaveCheckpoint(std::string name);
+  // Returns the layers and the active layer to the checkpoint's, as one
+  // undo step (so undo takes the restore back). kInvalidParams (detail
+  // "name", "checkpoints") when there is no such checkpoint. Returns
+  // whether anything changed.
+  Result<bool> RestoreCheckpoint(std::string_view name);
+  // Forgets a checkpoint; false when there was none of that name.
+  bool DeleteCheckpoint(std::string_view name);
+
   // --- Whole-document queries ---
   int64_t CountVoxels() const;  // all layers, visible or not.
   size_t MemoryBytes() const;   // sum over layers (shared blocks per layer).
@@ -186,6 +210,7 @@ class Project {
   std::string file_path_;
   std::optional<Box> selection_;
   std::vector<KeptChunk> kept_chunks_;  // from FromScene, back in ToScene.
+  std::deque<Checkpoint> checkpoints_;  // oldest first
 };
 
 }  // namespace goxel::voxel
