@@ -61,13 +61,12 @@ bool Before(Vec3i a, Vec3i b) {
 
 VolumeDiff DiffVolumes(const Volume& before, const Volume& after) {
   VolumeDiff d;
-  after.ForEachBlock([&](Vec3i origin, const Rgba* data) {
-    const Rgba* old = before.BlockData(origin);
-    if (old != data) DiffBlock(origin, old, data, &d);
-  });
-  before.ForEachBlock([&](Vec3i origin, const Rgba* data) {
-    if (after.BlockData(origin) == nullptr)
-      DiffBlock(origin, data, nullptr, &d);
+  std::vector<Rgba> old_cells(kBlockVoxels), new_cells(kBlockVoxels);
+  after.ForEachBlockDifferentFrom(before, [&](Vec3i origin) {
+    const bool had = before.ReadBlock(origin, old_cells.data());
+    const bool has = after.ReadBlock(origin, new_cells.data());
+    DiffBlock(origin, had ? old_cells.data() : nullptr,
+              has ? new_cells.data() : nullptr, &d);
   });
   return d;
 }

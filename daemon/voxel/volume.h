@@ -168,6 +168,12 @@ class Volume {
       const std::function<void(Vec3i origin, const Rgba* data)>& f) const;
   // Calls f(origin) for every non-empty block, without decoding.
   void ForEachBlockOrigin(const std::function<void(Vec3i origin)>& f) const;
+  // Calls f(origin) for every block that may differ between this volume
+  // and `other` (either may be empty there). Subtrees and blocks the two
+  // share are skipped: comparing a volume with an edited copy costs what the
+  // edit touched, not what the volume holds.
+  void ForEachBlockDifferentFrom(
+      const Volume& other, const std::function<void(Vec3i origin)>& f) const;
 
   // Calls f(position, colour) for every non-empty voxel (blocks in
   // unspecified order; compact blocks visit only their voxels).
