@@ -709,10 +709,12 @@ std::vector<ParamSpec> VoxelParams(bool with_color) {
   }
   v.push_back(LayerIdParam("target layer (default active)"));
   v.push_back(ProjectIdParam());
-  v.push_back({"position", "position", false, "[x, y, z] instead of x,y,z"});
+  v.push_back({"position", "position", false,
+               "[x, y, z]: the voxel cell (numbers are floored)"});
   if (with_color) {
     v.push_back({"color", "color", false,
-                 "[r,g,b(,a)] or \"#rrggbb[aa]\" instead of r,g,b,a"});
+                 "[r,g,b(,a)] 0..255 or \"#rrggbb(aa)\"; alpha absent or 0 "
+                 "means 255"});
   }
   return v;
 }
@@ -741,7 +743,7 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
                  [&w](Call& c) { return RemoveVoxel(w, c); }})));
   std::vector<ParamSpec> paint = VoxelParams(true);
   paint[0].required = paint[1].required = paint[2].required = false;
-  paint.push_back({"region", "object", false,
+  paint.push_back({"region", "region", false,
                    "{min, max} or \"selection\": paint every voxel inside "
                    "instead of one"});
   GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
@@ -774,7 +776,7 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
       {"goxel.remove_voxels",
        "Empties many voxels: a list of positions, or every cell of region.",
        {{"voxels", "array", false, "[{x,y,z} | [x,y,z]] (or region)"},
-        {"region", "object", false, "{min, max} or \"selection\""},
+        {"region", "region", false, "{min, max} or \"selection\""},
         LayerIdParam("target layer (default active)"),
         ProjectIdParam()},
        "{success, removed, layer_id}",
