@@ -103,7 +103,8 @@ case_lifecycle() {
   expect_out "healthy: status=ok latency_ms="
   run status
   expect_rc 0 "from status"
-  for word in "pid:          $pid" uptime: connections: queue: requests: memory:; do
+  for word in "is running as pid $pid on" ", up " "connection" \
+    "requests (" "per second on average)." "queue places taken." "MiB of memory."; do
     expect_out "$word"
   done
   run reload
@@ -245,7 +246,8 @@ case_health_and_status() {
   expect_out "healthy: status=ok latency_ms="
   run status
   expect_rc 0 "from status"
-  for word in "pid:          $FG_PID" uptime: connections: "queue:        0 /" requests: memory:; do
+  for word in "is running as pid $FG_PID on" ", up " "1 connection open" \
+    "0 of 1024 queue places taken." "MiB of memory."; do
     expect_out "$word"
   done
   kill -STOP "$FG_PID"
