@@ -411,7 +411,7 @@ Status RemoveVoxel(Workspace& ws, Call& call) {
   Put(r, "y", pos->y, a);
   Put(r, "z", pos->z, a);
   Put(r, "layer_id", edited->layer_id, a);
-  Put(r, "removed", removed, a);
+  Put(r, "removed", int64_t{removed ? 1 : 0}, a);  // a count, as remove_voxels
   Put(r, "version", edited->version, a);
   return Status::Ok();
 }

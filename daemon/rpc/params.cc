@@ -180,9 +180,9 @@ Status Params::CheckNames(const std::vector<std::string>& ignored) const {
     message += "; did you mean '" + near + "'?";
   }
   if (accepted.empty()) {
-    message += " (this method takes no params)";
+    message += "; this method takes no params";
   } else {
-    message += " accepted: ";
+    message += suggestion.empty() ? "; accepted: " : " accepted: ";
     for (size_t i = 0; i < accepted.size(); ++i) {
       message += (i ? ", " : "") + accepted[i];
     }

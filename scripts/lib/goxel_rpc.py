@@ -16,7 +16,11 @@ class Client:
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
+        try:
+            self.sock.connect(path)
+        except OSError:
+            self.sock.close()
+            raise
         self.buf = b""
         self.next_id = 1
 
@@ -58,7 +62,8 @@ class Daemon:
         self.data_dir = data_dir or os.path.join(self.tmp.name, "data")
         os.makedirs(self.data_dir, exist_ok=True)
         self.log = open(os.path.join(self.tmp.name, "log"), "w+")
-        args = [binary, "--foreground", "--socket", self.socket,
+        args = [os.path.abspath(binary), "--foreground", "--socket",
+                self.socket,
                 "--data-dir", self.data_dir, *extra]
         full_env = dict(os.environ)
         full_env.update(env or {})
