@@ -120,7 +120,7 @@ class DaemonConfig {
       }
       return value;
     };
-    this.daemonBinary = str('daemonBinary', 'GOXEL_DAEMON_BINARY', null) || findDaemonBinary();
+    this.daemonBinary = str('daemonBinary', 'GOXEL_DAEMON_BINARY', null) || findDaemonBinary(env);
     this.socketPath = str('socketPath', 'GOXEL_SOCKET_PATH', defaults.socketPath);
     this.pidFile = str('pidFile', 'GOXEL_PID_FILE', defaults.pidFile);
     this.logFile = str('logFile', 'GOXEL_LOG_FILE', defaults.logFile);

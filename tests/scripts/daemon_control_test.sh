@@ -38,6 +38,9 @@ expect_out() { [[ $OUT == *"$1"* ]] || fail "expected output to contain '$1'"; }
 new_dir() {
   DIR=$(mktemp -d "${TMPDIR:-/tmp}/goxel-ctl-XXXXXX")
   chmod 755 "$DIR"
+  # The daemons' data directory: private, never /var/lib/goxel or ~.
+  mkdir -p "$DIR/data"
+  export GOXEL_DATA_DIR=$DIR/data
 }
 
 # Stops whatever a case left running, by the PID it wrote.
