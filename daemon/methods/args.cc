@@ -274,7 +274,8 @@ Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
   auto id = v->IsNumber() ? rpc::JsonToInt64(*v) : std::nullopt;
   if (!id) return Params::Wrong(name, "a layer id (integer) or name", *v);
   if (*id == -1 && allow_all) return kAllLayers;
-  if (*id <= 0) return project.active_layer_id();  // v14: 0 is "active"
+  // v14: a layer_id <= 0 (its clients send 0 by default) is the active one.
+  if (*id <= 0) return project.active_layer_id();
   if (*id < INT32_MIN || *id > INT32_MAX ||
       project.FindLayer(static_cast<int32_t>(*id)) == nullptr) {
     return LayerNotFound(project, *id);

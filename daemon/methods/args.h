@@ -76,10 +76,11 @@ Result<std::string> ReadProjectId(const Params& p);
 // call with positional params (v14's form) opens an empty "Untitled" one
 // (Workspace::FindOrOpenDefault); others get -32001.
 Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p);
-// The layer named by param `name` (an id, or a layer's name): absent or an
-// id <= 0 (v14: 0 is "the active layer"; -1 with allow_all is kAllLayers)
-// is the active layer; else it must exist (-32002 with data layer and
-// layer_ids).
+// The layer named by param `name` (an id, or a layer's name): absent is the
+// active layer (kAllLayers when allow_all); -1 with allow_all is kAllLayers;
+// any other id <= 0 is the active layer, as in v14; a positive id must exist
+// (-32002 with data layer_id and layer_ids), and a name must name a layer
+// (-32002 with data layer and layer_names).
 Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
                              std::string_view name = "layer",
                              bool allow_all = false);

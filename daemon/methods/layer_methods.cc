@@ -77,12 +77,7 @@ Status CreateLayer(Workspace& ws, Call& call) {
 Result<int32_t> RequiredLayer(const Params& p, const voxel::Project& pr,
                               std::string_view name) {
   if (!p.Has(name)) return Params::Missing(name, "a layer id or name");
-  auto id = ResolveLayer(p, pr, name);
-  if (!id.ok()) return id.status();
-  // Here an id <= 0 names no layer (elsewhere v14's 0 means the active one).
-  const JsonValue* v = p.Get(name);
-  if (v->IsInt() && v->GetInt() <= 0) return LayerNotFound(pr, v->GetInt());
-  return *id;
+  return ResolveLayer(p, pr, name);  // <= 0: the active layer, as in v14
 }
 
 Status DeleteLayer(Workspace& ws, Call& call) {
