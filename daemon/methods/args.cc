@@ -90,9 +90,12 @@ Result<Vec3i> ReadPosition(const Params& p) {
   }
   int32_t c[3];
   const char* names[3] = {"x", "y", "z"};
+  const bool v14 = p.Has("x") || p.Has("y") || p.Has("z");
   for (int i = 0; i < 3; ++i) {
     const JsonValue* v = p.Get(names[i]);
     if (v == nullptr) {
+      // Name what the caller's form lacks: one of v14's x, y, z, or position.
+      if (v14) return Params::Missing(names[i], "a number (with the others)");
       return Params::Missing("position", "[x, y, z] (v14: x, y, z)");
     }
     auto r = CoordFromJson(*v, names[i]);

@@ -119,10 +119,13 @@ Result<ShapeRequest> BuildShape(const Params& p) {
   int64_t size[3] = {sz->x, sz->y, sz->z};
   for (int i = 0; i < 3; ++i) {
     if (size[i] < 1) {
-      return Status::InvalidParams(
-                 "parameter 'size': every side must be at least 1")
-          .With("param", std::string("size"))
-          .With("expected", std::string("[x, y, z] with sides >= 1"));
+      // The name the caller used: size, or v14's size_x, size_y, size_z.
+      std::string name =
+          p.Has("size") ? "size" : "size_" + std::string(1, "xyz"[i]);
+      return Status::InvalidParams("parameter '" + name +
+                                   "': every side must be at least 1")
+          .With("param", name)
+          .With("expected", std::string("sides >= 1"));
     }
   }
   auto c = ReadVec3Param(p, "position", "center_", Vec3i{});

@@ -101,18 +101,24 @@ TEST_F(EditTest, AddVoxelBatchIsAllOrNothingAndNamesTheEntry) {
 }
 
 // The voxels list is kept as request text (ParamSpec::raw): it is still
-// found only under its own name, and a first null member still counts.
+// found only under its own name (another name is an unknown parameter), and
+// a first null member still counts.
 TEST_F(EditTest, AddVoxelBatchFindsVoxelsOnlyUnderItsName) {
   Reply r = Call("goxel.add_voxel_batch", R"({"":[[0,0,0,1,1,1]]})");
   EXPECT_EQ(r.code(), -32602) << r.text;
-  EXPECT_EQ(r.data("param"), "voxels");
+  EXPECT_EQ(r.data("param"), "");
   r = Call("goxel.add_voxel_batch",
            R"({"voxels":null,"voxels":[[0,0,0,1,1,1]]})");
   EXPECT_EQ(r.code(), -32602) << r.text;
   EXPECT_EQ(r.data("param"), "voxels");
   EXPECT_EQ(VoxelCount(), 0);
+  r = Call("goxel.add_voxel_batch",
+           R"({"voxels":[[0,0,0,1,1,1]],"voxels":null,"":[[1,0,0,2,2,2]]})");
+  EXPECT_EQ(r.code(), -32602) << r.text;
+  EXPECT_EQ(r.data("param"), "");
+  EXPECT_EQ(VoxelCount(), 0);
   r = Ok("goxel.add_voxel_batch",
-         R"({"voxels":[[0,0,0,1,1,1]],"voxels":null,"":[[1,0,0,2,2,2]]})");
+         R"({"voxels":[[0,0,0,1,1,1]],"voxels":null})");
   EXPECT_EQ(r.Int("added"), 1);
   EXPECT_EQ(ColorAt(0, 0, 0), "1,1,1,255");
   EXPECT_EQ(ColorAt(1, 0, 0), "");
