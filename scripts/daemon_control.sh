@@ -333,8 +333,10 @@ prepare_data_dir() {
   [[ -n $dir ]] || dir=/var/lib/goxel
   [[ -d $dir || $(id -u) -ne 0 ]] && return 0
   user=$(json_string user "$cfg")
-  mkdir -p -m 0750 -- "$dir" || die "cannot create the data directory $dir" \
-    "create it, or name another one with GOXEL_DATA_DIR or paths.data_directory"
+  if ! { mkdir -p -- "$dir" && chmod 0750 -- "$dir"; }; then
+    die "cannot create the data directory $dir" \
+      "create it, or name another one with GOXEL_DATA_DIR or paths.data_directory"
+  fi
   if [[ -n $user ]]; then
     chown -- "$user:" "$dir" || die "cannot give $dir to user $user" \
       "chown $user $dir, or run the daemon as another user (-u)"

@@ -204,6 +204,8 @@ TEST(OpsAccess, MemoryLimitRefusesAllocatingMethodsOnly) {
   WriteFileText(conf, R"({"performance": {"max_memory_mb": 1}})");
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--config", conf})) << d.Log();
+  ASSERT_TRUE(CallMethod(d.socket_path(), "goxel.create_project", "{}")
+                  .HasMember("result"));
   auto add = CallMethod(d.socket_path(), "goxel.add_voxel",
                         R"({"x":1,"y":2,"z":3,"r":255,"g":0,"b":0,"a":255})");
   ASSERT_TRUE(add.HasMember("error")) << d.Log();

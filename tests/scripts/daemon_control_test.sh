@@ -215,7 +215,7 @@ case_socket_lookup() {
   expect_out "(socket $DIR/run/goxel/goxel-daemon.sock)"
   run_bare status
   expect_rc 0 "from status through the service socket"
-  expect_out "socket:       $DIR/run/goxel/goxel-daemon.sock"
+  expect_out "on $DIR/run/goxel/goxel-daemon.sock, up "
   # The service configuration beats the service socket.
   printf '{"daemon": {"socket_path": "%s", "pid_file": "%s"}}\n' \
     "$DIR/configured.sock" "$DIR/goxel.pid" >"$GOXEL_CONTROL_SYSTEM_CONFIG"
