@@ -113,7 +113,7 @@ redis-server --port 0 --unixsocket "$tmp/redis.sock" --save '' --appendonly no \
   --daemonize no --loglevel warning >"$tmp/redis.log" 2>&1 &
 pids+=($!)
 wait_for_socket "$tmp/redis.sock" $! "redis-server"
-"$daemon" --foreground --socket "$tmp/goxel.sock" --workers 4 \
+"$daemon" --foreground --socket "$tmp/goxel.sock" --data-dir "$tmp" --workers 4 \
   --enable-debug-methods >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 pids+=("$daemon_pid")

@@ -47,19 +47,18 @@ const JsonValue* ResultOf(const Session& s, const Result<JsonDocument>& reply,
   return result;
 }
 
-std::string AbsolutePath(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof cwd) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
-}
-
 void AppendMethodHelp(const JsonValue& m, std::string* out) {
   std::string name = StringOr(Member(m, "method"), "?");
   *out += name + "\n    " + StringOr(Member(m, "description"), "") + "\n";
   const JsonValue* params = Member(m, "params");
   if (params && params->IsArray()) {
+    std::string aliases;
     for (const auto& p : params->GetArray()) {
+      if (const JsonValue* of = Member(p, "alias_of")) {
+        aliases += (aliases.empty() ? "" : ", ") +
+                   StringOr(Member(p, "name"), "?") + "->" + StringOr(of, "?");
+        continue;
+      }
       const JsonValue* req = Member(p, "required");
       bool required = req && req->IsBool() && req->GetBool();
       *out += "      " + StringOr(Member(p, "name"), "?") + " (" +
@@ -69,6 +68,7 @@ void AppendMethodHelp(const JsonValue& m, std::string* out) {
       if (!desc.empty()) *out += ": " + desc;
       *out += "\n";
     }
+    if (!aliases.empty()) *out += "      v14 names: " + aliases + "\n";
   }
   std::string result = StringOr(Member(m, "result"), "");
   if (!result.empty()) *out += "      -> " + result + "\n";
@@ -240,10 +240,10 @@ int RunRender(const Session& s, const std::string& out,
   JsonDocument params(rapidjson::kObjectType);
   Status st = AddKeyValues(words, &params, params.GetAllocator());
   if (!st.ok()) return Report(st);
-  if (params.HasMember("output_path")) {
+  if (params.HasMember("output_path") || params.HasMember("path")) {
     return Report(Fail(kExitUsage,
-                       "render writes --out itself; drop output_path (use "
-                       "`call goxel.render_scene output_path=...` to have "
+                       "render writes --out itself; drop path (use "
+                       "`call goxel.render_scene path=...` to have "
                        "the daemon write the file)"));
   }
   Result<JsonDocument> reply = CallMethod(s, "goxel.render_scene", params);
@@ -289,8 +289,8 @@ int RunPathVerb(const Session& s, const std::string& method,
                 const std::vector<std::string>& words) {
   JsonDocument params(rapidjson::kObjectType);
   auto& a = params.GetAllocator();
-  params.AddMember(
-      "path", rpc::MakeString(keep_path ? path : AbsolutePath(path), a), a);
+  (void)keep_path;  // paths always go as given
+  params.AddMember("path", rpc::MakeString(path, a), a);
   Status st = AddKeyValues(words, &params, a);
   if (!st.ok()) return Report(st);
   Result<JsonDocument> reply = CallMethod(s, method, params);

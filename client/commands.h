@@ -66,8 +66,9 @@ int RunRender(const Session& s, const std::string& out,
               const std::vector<std::string>& words);
 
 // `save`/`load`/`export`: `method` with {path} plus key=value `words`.
-// Relative paths are made absolute against the client's working directory
-// unless `keep_path`.
+// The path goes as given: a relative one is relative to the daemon's data
+// directory, wherever the client runs. `keep_path` (the old opt-in to
+// that) changes nothing.
 int RunPathVerb(const Session& s, const std::string& method,
                 const std::string& path, bool keep_path,
                 const std::vector<std::string>& words);

@@ -201,9 +201,9 @@ int Main(int argc, char** argv) {
     sub->add_option("params", words, "more key=value params");
 
     sub->add_flag("--keep-path", keep_path,
-                  "send a relative path as given (the daemon resolves it "
-                  "against its data directory) instead of making it "
-                  "absolute here");
+                  "accepted for compatibility: paths are always sent as "
+                  "given (a relative path is relative to the daemon's data "
+                  "directory)");
     return sub;
   };
   auto* save = add_path_verb("save", "save the project (goxel.save_project)");

@@ -50,7 +50,6 @@ def service_paths(platform, prefix, agent_home):
         ("defaults", platform, "socket_path"): sock,
         ("defaults", platform, "pid_file"): pid,
         ("defaults", platform, "log_file"): logf,
-        ("mcp_integration", "socket_path"): sock,
         ("environment", "GOXEL_SOCKET_PATH"): sock,
     }
 

@@ -299,6 +299,7 @@ cmd_start() {
     say "goxel-daemon is already running (pid $pid, socket $SOCKET_PATH)"
     return 0
   fi
+  prepare_data_dir
   local out rc=0
   debug "$DAEMON_BINARY --daemonize ${DAEMON_ARGS[*]}"
   # The launcher returns once the daemon is ready; bound it in case it never
@@ -320,6 +321,27 @@ cmd_start() {
       "read the log ($LOG_FILE), raise GOXEL_START_TIMEOUT, or run $PROG status"
   fi
   say "goxel-daemon started (pid $(read_pid), socket $SOCKET_PATH)"
+}
+
+# The daemon refuses to start without a usable data directory (it exits 1
+# naming it). Started as root with the default one (/var/lib/goxel, as
+# --daemonize has it), create it for the user the daemon will run as.
+prepare_data_dir() {
+  local cfg dir user
+  cfg=$(print_config) || exit 1
+  dir=$(json_string data_directory "$cfg")
+  [[ -n $dir ]] || dir=/var/lib/goxel
+  [[ -d $dir || $(id -u) -ne 0 ]] && return 0
+  user=$(json_string user "$cfg")
+  if ! { mkdir -p -- "$dir" && chmod 0750 -- "$dir"; }; then
+    die "cannot create the data directory $dir" \
+      "create it, or name another one with GOXEL_DATA_DIR or paths.data_directory"
+  fi
+  if [[ -n $user ]]; then
+    chown -- "$user:" "$dir" || die "cannot give $dir to user $user" \
+      "chown $user $dir, or run the daemon as another user (-u)"
+  fi
+  say "created the data directory $dir"
 }
 
 cmd_stop() {
@@ -371,17 +393,32 @@ cmd_status() {
     say "  try: $PROG health, or look at the log ${LOG_FILE:-(stderr)}"
     return 4
   fi
-  local rss
-  rss=$(json_number memory_rss_bytes "$reply")
-  say "goxel-daemon is running"
-  say "  pid:          $(json_number pid "$reply")"
-  say "  socket:       $SOCKET_PATH"
-  say "  version:      $(json_string version "$reply")"
-  say "  uptime:       $(json_number uptime_seconds "$reply") s"
-  say "  connections:  $(json_number connections "$reply")"
-  say "  queue:        $(json_number queue_depth "$reply") / $(json_number queue_capacity "$reply") (workers busy $(json_number workers_busy "$reply") of $(json_number workers "$reply"))"
-  say "  requests:     $(json_number requests_served "$reply") served, $(json_number requests_per_second "$reply") /s"
-  say "  memory:       $(awk -v b="${rss:-0}" 'BEGIN { printf "%.1f MiB", b / 1048576 }') resident"
+  local f=()
+  for key in pid uptime_seconds connections queue_depth queue_capacity \
+    workers_busy workers requests_served requests_per_second memory_rss_bytes; do
+    f+=("$(json_number "$key" "$reply")")
+  done
+  awk -v version="$(json_string version "$reply")" -v socket="$SOCKET_PATH" \
+    -v pid="${f[0]}" -v up="${f[1]:-0}" -v conns="${f[2]:-0}" \
+    -v depth="${f[3]:-0}" -v cap="${f[4]:-0}" -v busy="${f[5]:-0}" \
+    -v workers="${f[6]:-0}" -v served="${f[7]:-0}" -v rate="${f[8]:-0}" \
+    -v rss="${f[9]:-0}" '
+    function plural(n, word) { return n " " word (n == 1 ? "" : "s") }
+    function duration(s) {
+      if (s < 60) return sprintf("%d seconds", s)
+      if (s < 3600) return sprintf("%d min %d s", s / 60, s % 60)
+      if (s < 86400) return sprintf("%d h %d min", s / 3600, (s % 3600) / 60)
+      return sprintf("%d days %d h", s / 86400, (s % 86400) / 3600)
+    }
+    BEGIN {
+      printf "goxel-daemon %s is running as pid %s on %s, up %s.\n",
+        version, pid, socket, duration(int(up))
+      printf "It has %s open and has served %s (%.1f per second on average).\n",
+        plural(conns, "connection"), plural(served, "request"), rate
+      printf "%s of %d workers busy; %d of %d queue places taken.\n",
+        busy, workers, depth, cap
+      printf "It uses %.1f MiB of memory.\n", rss / 1048576
+    }'
 }
 
 cmd_health() {

@@ -103,17 +103,19 @@ put_config() {
   put "$@"
 }
 
+# Temporary files go into one private directory, removed on exit: they are
+# made inside $(...) subshells, which cannot add to a list the parent cleans.
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/goxel-install.XXXXXX") || exit 1
+cleanup() { rm -rf -- "$WORK_DIR"; }
+trap cleanup EXIT
+
 # render SRC SED_SCRIPT: SRC with sed applied, in a temporary file (printed).
 render() {
   local out
-  out=$(mktemp "${TMPDIR:-/tmp}/goxel-install.XXXXXX")
-  TEMP_FILES+=("$out")
+  out=$(mktemp "$WORK_DIR/render.XXXXXX")
   sed -e "$2" -- "$1" >"$out"
   printf '%s\n' "$out"
 }
-TEMP_FILES=()
-cleanup() { ((${#TEMP_FILES[@]})) && rm -f -- "${TEMP_FILES[@]}"; return 0; }
-trap cleanup EXIT
 
 find_binaries() {
   local build=${BUILD_DIR:-$REPO_DIR/build}
@@ -127,8 +129,7 @@ find_binaries() {
 service_config() {
   command -v python3 >/dev/null 2>&1 || die "python3 is needed to write the service configuration (packaging/service_config.py)"
   local out
-  out=$(mktemp "${TMPDIR:-/tmp}/goxel-config.XXXXXX")
-  TEMP_FILES+=("$out")
+  out=$(mktemp "$WORK_DIR/config.XXXXXX")
   python3 "$PKG_DIR/service_config.py" --platform "$@" "$REPO_DIR/config/daemon_config.json" "$out"
   printf '%s\n' "$out"
 }

@@ -1,7 +1,8 @@
 // mcp_daemon_manager.js: keeps one goxel-daemon available to a Node program
-// (typically an MCP server), with the v14 API of docs/GOXEL_V14.md made real.
+// (typically an MCP server); the daemon's API is docs/API.md. From a clone,
+// after `cmake --build build`, as a file in the clone's root directory:
 //
-//   const { GoxelDaemonManager } = require('./mcp_daemon_manager');
+//   const { GoxelDaemonManager } = require('./scripts/mcp_daemon_manager');
 //   const manager = new GoxelDaemonManager({ socketPath: '/tmp/goxel.sock' });
 //   manager.on('log', (line) => console.error(line));
 //   await manager.start();           // attaches to a live daemon or spawns one
@@ -19,6 +20,11 @@
 // startupTimeoutMs). --pid-file is passed when the daemon's --help lists it;
 // when the file does not name the daemon once it answers, the manager writes
 // it itself and removes it on stop.
+//
+// The daemon binary: daemonBinary, else GOXEL_DAEMON_BINARY, else
+// goxel-daemon in PATH, else this checkout's build*/daemon/goxel-daemon (as
+// scripts/daemon_control.sh finds it); none of them: start() fails saying
+// where it looked.
 //
 // Events: started {pid, socket}, attached {pid, socket}, stopped {pid},
 // exited {pid, code, signal}, restarted {pid, attempt}, failed {attempts,
@@ -39,7 +45,36 @@ const path = require('node:path');
 const MAX_RESTART_DELAY_MS = 60000;
 const POLL_MS = 50;
 
-// Per-OS defaults for the paths (GOXEL_V14.md "defaults"). Non-root users on
+// goxel-daemon in PATH, else in a build directory of this checkout
+// (build/, then build-*/), else the bare name (spawn then fails naming the
+// places searched, see spawnError).
+function findDaemonBinary(env = process.env) {
+  const executable = (p) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  for (const dir of (env.PATH || '').split(path.delimiter)) {
+    if (dir && executable(path.join(dir, 'goxel-daemon'))) return path.join(dir, 'goxel-daemon');
+  }
+  const repo = path.resolve(__dirname, '..');
+  let builds = [];
+  try {
+    builds = fs.readdirSync(repo).filter((d) => d.startsWith('build-')).sort();
+  } catch {
+    builds = [];
+  }
+  for (const dir of ['build', ...builds]) {
+    const candidate = path.join(repo, dir, 'daemon', 'goxel-daemon');
+    if (executable(candidate)) return candidate;
+  }
+  return 'goxel-daemon';
+}
+
+// Per-OS defaults for the paths (v14's documented "defaults"). Non-root users on
 // Linux get the temporary directory, where they can write.
 function platformDefaults(platform = process.platform) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -85,7 +120,7 @@ class DaemonConfig {
       }
       return value;
     };
-    this.daemonBinary = str('daemonBinary', 'GOXEL_DAEMON_BINARY', 'goxel-daemon');
+    this.daemonBinary = str('daemonBinary', 'GOXEL_DAEMON_BINARY', null) || findDaemonBinary(env);
     this.socketPath = str('socketPath', 'GOXEL_SOCKET_PATH', defaults.socketPath);
     this.pidFile = str('pidFile', 'GOXEL_PID_FILE', defaults.pidFile);
     this.logFile = str('logFile', 'GOXEL_LOG_FILE', defaults.logFile);
@@ -318,7 +353,14 @@ class GoxelDaemonManager extends EventEmitter {
     this.pipeLines(child, recent);
     if (child.pid === undefined) {
       await exited;
-      throw new Error(`cannot spawn ${c.daemonBinary}: ${exit.error ? exit.error.message : 'unknown error'}`);
+      const where =
+        c.daemonBinary === 'goxel-daemon'
+          ? ' (not in PATH nor in build*/daemon of this checkout: build it with ' +
+            '`cmake --build build --target goxel-daemon`, or set daemonBinary / GOXEL_DAEMON_BINARY)'
+          : '';
+      throw new Error(
+        `cannot spawn ${c.daemonBinary}: ${exit.error ? exit.error.message : 'unknown error'}${where}`,
+      );
     }
     this.child = child;
     this.pid = child.pid;
@@ -603,4 +645,10 @@ class GoxelDaemonManager extends EventEmitter {
   }
 }
 
-module.exports = { GoxelDaemonManager, DaemonConfig, GoxelRpcError, platformDefaults };
+module.exports = {
+  GoxelDaemonManager,
+  DaemonConfig,
+  GoxelRpcError,
+  platformDefaults,
+  findDaemonBinary,
+};

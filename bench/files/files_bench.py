@@ -19,8 +19,8 @@ def bench(name,m,p,n=10):
 bench("load_project menger.vox","goxel.load_project",["menger.vox"])
 bench("save_project menger (.gox)","goxel.save_project",["m.gox"])
 bench("load_project menger .gox","goxel.load_project",["m.gox"])
-bench("render_scene 512 iso -> file","goxel.render_scene",{"output_path":"r.png"})
+bench("render_scene 512 iso -> file","goxel.render_scene",{"path":"r.png"})
 bench("render_scene 512 iso -> base64","goxel.render_scene",{})
-bench("render_scene 512 persp+AO+shadow","goxel.render_scene",{"output_path":"r2.png","projection":"perspective","ambient_occlusion":True,"shadows":True},5)
+bench("render_scene 512 persp+AO+shadow","goxel.render_scene",{"path":"r2.png","projection":"perspective","ambient_occlusion":True,"shadows":True},5)
 for fmt in ["obj","ply","stl","gltf","glb","vox","qb","txt"]:
     bench("export "+fmt,"goxel.export_model",{"path":"e."+fmt},3)

@@ -69,7 +69,7 @@ Daemon::~Daemon() = default;
 // --daemonize or --working-dir change it.
 void Daemon::ResolvePaths(ops::Config* c) const {
   for (std::string* p : {&c->socket_path, &c->pid_file, &c->log_file,
-                         &c->config_file, &c->working_dir})
+                         &c->config_file, &c->working_dir, &c->data_directory})
     MakeAbsolute(start_dir_, p);
 }
 
@@ -248,6 +248,8 @@ int Daemon::Run() {
   if (s.ok()) s = StartServer();
   bool bound = s.ok() && listen_fd_ < 0;
   if (s.ok()) s = DropPrivilegesIfRoot();
+  // As the user that will serve: never start and then fail every save.
+  if (s.ok()) s = files_->CheckDataDir();
   if (!s.ok()) {
     int code = Fail(s);
     if (pool_) pool_->Shutdown(0);

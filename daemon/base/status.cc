@@ -118,6 +118,13 @@ std::string DetailsText(const std::vector<DetailField>& fields) {
               out += v[i];
             }
             out += ']';
+          } else if constexpr (std::is_same_v<V, std::vector<int64_t>>) {
+            out += '[';
+            for (size_t i = 0; i < v.size(); ++i) {
+              if (i) out += ',';
+              out += std::to_string(v[i]);
+            }
+            out += ']';
           } else {
             out += std::to_string(v);
           }

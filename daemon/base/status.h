@@ -46,7 +46,8 @@ enum class StatusCode {
 
 // A detail value: what `data` in a JSON-RPC error will carry for one key.
 using DetailValue =
-    std::variant<int64_t, double, bool, std::string, std::vector<std::string>>;
+    std::variant<int64_t, double, bool, std::string, std::vector<std::string>,
+                 std::vector<int64_t>>;
 
 struct DetailField {
   std::string key;

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "methods/result_vocabulary.h"
+#include "rpc/schema.h"
 
 namespace goxel::methods {
 
@@ -121,11 +123,37 @@ Status ListMethods(const AdminContext& ctx, Call& call) {
       param.AddMember("type", MakeString(p.type, a), a);
       param.AddMember("required", p.required, a);
       param.AddMember("description", MakeString(p.description, a), a);
+      if (!p.alias_of.empty()) {
+        param.AddMember("alias_of", MakeString(p.alias_of, a), a);
+        if (p.component >= 0) {
+          param.AddMember("component", JsonValue(p.component), a);
+        }
+      }
       params.PushBack(param, a);
     }
     entry.AddMember("params", params, a);
     entry.AddMember("result", MakeString(m->result, a), a);
     entry.AddMember("flags", MakeString(FlagsText(m->flags), a), a);
+    entry.AddMember("params_schema", rpc::ParamsSchema(*m, a), a);
+    entry.AddMember("result_schema", rpc::ResultSchema(*m, ResultKeySchema, a),
+                    a);
+    entry.AddMember("aliases", rpc::AliasesJson(*m, a), a);
+    if (!m->ignored.empty()) {
+      JsonValue ignored(rapidjson::kArrayType);
+      for (const auto& k : m->ignored) ignored.PushBack(MakeString(k, a), a);
+      entry.AddMember("ignored_v14_params", ignored, a);
+    }
+    if (!m->examples.empty()) {
+      JsonValue examples(rapidjson::kArrayType);
+      for (const auto& e : m->examples) {
+        rpc::JsonDocument doc;
+        doc.Parse(e.c_str());
+        JsonValue v;
+        v.CopyFrom(doc, a);
+        examples.PushBack(v, a);
+      }
+      entry.AddMember("examples", examples, a);
+    }
     methods.PushBack(entry, a);
   }
   call.result().SetObject();
@@ -195,7 +223,9 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
        "Every method with its params, result and flags (this table).",
        {},
        "{count, methods: [{method, description, params: [{name, type, "
-       "required, description}], result, flags}]}",
+       "required, description, alias_of?, component?}] (positional "
+       "order), result, flags, params_schema, "
+       "result_schema, aliases, ignored_v14_params?, examples?}]}",
        kControlRead,
        [ctx](Call& c) { return ListMethods(*ctx, c); }}));
   GOXEL_RETURN_IF_ERROR(table->AddAlias("goxel.ping", "ping"));

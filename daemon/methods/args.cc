@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "methods/examples.h"
 #include "voxel/tools.h"
 
 namespace goxel::methods {
@@ -89,10 +90,13 @@ Result<Vec3i> ReadPosition(const Params& p) {
   }
   int32_t c[3];
   const char* names[3] = {"x", "y", "z"};
+  const bool v14 = p.Has("x") || p.Has("y") || p.Has("z");
   for (int i = 0; i < 3; ++i) {
     const JsonValue* v = p.Get(names[i]);
     if (v == nullptr) {
-      return Params::Missing(names[i], "a number (or position: [x, y, z])");
+      // Name what the caller's form lacks: one of v14's x, y, z, or position.
+      if (v14) return Params::Missing(names[i], "a number (with the others)");
+      return Params::Missing("position", "[x, y, z] (v14: x, y, z)");
     }
     auto r = CoordFromJson(*v, names[i]);
     if (!r.ok()) return r.status();
@@ -101,15 +105,16 @@ Result<Vec3i> ReadPosition(const Params& p) {
   return Vec3i{c[0], c[1], c[2]};
 }
 
-Result<Vec3i> ReadVec3Fields(const Params& p, std::string_view prefix,
-                             Vec3i fallback) {
+Result<Vec3i> ReadVec3Param(const Params& p, std::string_view name,
+                            std::string_view v14_prefix, Vec3i fallback) {
+  if (const JsonValue* v = p.Get(name)) return Vec3FromJson(*v, name);
   int32_t c[3] = {fallback.x, fallback.y, fallback.z};
   const char* axes[3] = {"x", "y", "z"};
-  for (int i = 0; i < 3; ++i) {
-    std::string name = std::string(prefix) + axes[i];
-    const JsonValue* v = p.Get(name);
+  for (int i = 0; i < 3 && !v14_prefix.empty(); ++i) {
+    std::string field = std::string(v14_prefix) + axes[i];
+    const JsonValue* v = p.Get(field);
     if (v == nullptr) continue;
-    auto r = CoordFromJson(*v, name);
+    auto r = CoordFromJson(*v, field);
     if (!r.ok()) return r.status();
     c[i] = *r;
   }
@@ -230,16 +235,21 @@ Result<std::string> ReadProjectId(const Params& p) {
   return std::string(v->GetString(), v->GetStringLength());
 }
 
-Result<ProjectRef> ResolveProject(const Workspace& ws, const Params& p) {
+Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p) {
   const JsonValue* v = p.Get("project_id");
-  if (v == nullptr) return ws.Find({});
+  if (v == nullptr) {
+    // v14's clients send positional params (an array, maybe empty) and
+    // expect a document to exist: open one for them, only them.
+    if (p.positional()) return ws.FindOrOpenDefault();
+    return ws.Find({});
+  }
   if (!v->IsString()) return Params::Wrong("project_id", "a string (UUID)", *v);
   return ws.Find(std::string_view(v->GetString(), v->GetStringLength()));
 }
 
 Status LayerNotFound(const voxel::Project& project, int64_t id) {
-  std::vector<std::string> ids;
-  for (const auto& l : project.layers()) ids.push_back(std::to_string(l.id));
+  std::vector<int64_t> ids;
+  for (const auto& l : project.layers()) ids.push_back(l.id);
   return Status::NotFound(StatusCode::kLayerNotFound,
                           "layer not found: " + std::to_string(id))
       .With("layer_id", id)
@@ -250,8 +260,22 @@ Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
                              std::string_view name, bool allow_all) {
   const JsonValue* v = p.Get(name);
   if (v == nullptr) return allow_all ? kAllLayers : project.active_layer_id();
+  if (v->IsString()) {
+    std::string layer_name(v->GetString(), v->GetStringLength());
+    const voxel::Layer* l = project.FindLayerByName(layer_name);
+    if (l == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& each : project.layers()) names.push_back(each.name);
+      return Status::NotFound(StatusCode::kLayerNotFound,
+                              "no layer named '" + layer_name + "'")
+          .With("param", std::string(name))
+          .With("layer", layer_name)
+          .With("layer_names", std::move(names));
+    }
+    return l->id;
+  }
   auto id = v->IsNumber() ? rpc::JsonToInt64(*v) : std::nullopt;
-  if (!id) return Params::Wrong(name, "an integer layer id", *v);
+  if (!id) return Params::Wrong(name, "a layer id (integer) or name", *v);
   if (*id == -1 && allow_all) return kAllLayers;
   // v14: a layer_id <= 0 (its clients send 0 by default) is the active one.
   if (*id <= 0) return project.active_layer_id();
@@ -427,6 +451,93 @@ ParamSpec ProjectIdParam() {
 
 ParamSpec LayerIdParam(std::string_view what) {
   return {"layer_id", "integer", false, std::string(what)};
+}
+
+namespace {
+
+// v14 names and the canonical params they stand for (docs/API.md).
+struct V14Name {
+  const char* name;
+  const char* canonical;
+  int component;  // -1: the whole value
+  const char* type;
+  const char* description;  // of the canonical param
+};
+constexpr const char* kPositionText =
+    "[x, y, z]: a voxel cell (integers; other numbers are floored)";
+constexpr const char* kColorText =
+    "[r, g, b(, a)] with 0..255 or \"#rrggbb(aa)\"; alpha absent or 0 means "
+    "255";
+constexpr const char* kSizeText = "[x, y, z] in voxels";
+constexpr V14Name kV14Names[] = {
+    {"x", "position", 0, "position", kPositionText},
+    {"y", "position", 1, "position", kPositionText},
+    {"z", "position", 2, "position", kPositionText},
+    {"center_x", "position", 0, "position",
+     "[x, y, z]: the centre cell (integers; other numbers are floored)"},
+    {"center_y", "position", 1, "position", nullptr},
+    {"center_z", "position", 2, "position", nullptr},
+    {"size_x", "size", 0, "position", kSizeText},
+    {"size_y", "size", 1, "position", kSizeText},
+    {"size_z", "size", 2, "position", kSizeText},
+    {"r", "color", 0, "color", kColorText},
+    {"g", "color", 1, "color", kColorText},
+    {"b", "color", 2, "color", kColorText},
+    {"a", "color", 3, "color", kColorText},
+    {"layer_id", "layer", -1, "layer", "a layer id or name"},
+    {"layer_name", "layer", -1, "layer", "a layer id or name"},
+    {"output_path", "path", -1, "string", "a file path"},
+    {"source_layer_id", "source_layer", -1, "layer", "a layer id or name"},
+    {"target_layer_id", "target_layer", -1, "layer", "a layer id or name"},
+};
+
+const V14Name* FindV14Name(std::string_view name) {
+  for (const V14Name& n : kV14Names) {
+    if (name == n.name) return &n;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+rpc::MethodSpec WithV14Aliases(rpc::MethodSpec spec) {
+  std::vector<ParamSpec> added;
+  auto canonical_row = [&](const std::string& name) -> ParamSpec* {
+    for (ParamSpec& s : spec.params)
+      if (s.name == name && s.alias_of.empty()) return &s;
+    for (ParamSpec& s : added)
+      if (s.name == name) return &s;
+    return nullptr;
+  };
+  for (size_t i = 0; i < spec.params.size(); ++i) {
+    ParamSpec& row = spec.params[i];
+    if (!row.alias_of.empty()) continue;
+    const V14Name* n = FindV14Name(row.name);
+    if (n == nullptr) continue;
+    const bool required = row.required;
+    // A whole-value alias's text describes the method's use of it.
+    std::string text = n->component < 0 && !row.description.empty()
+                           ? row.description
+                           : std::string(n->description ? n->description : "");
+    row = rpc::Alias(row.name, n->canonical, n->component);
+    ParamSpec* c = canonical_row(n->canonical);
+    if (c == nullptr) {
+      added.push_back({n->canonical, n->type, required, text});
+    } else if (required) {
+      c->required = true;
+    }
+  }
+  for (ParamSpec& s : added) spec.params.push_back(std::move(s));
+  if (spec.examples.empty()) spec.examples = ExamplesOf(spec.name);
+  if (spec.ignored.empty()) spec.ignored = IgnoredV14Keys(spec.name);
+  return spec;
+}
+
+Status AddWithV14Aliases(const rpc::MethodTable& from, rpc::MethodTable* to) {
+  for (const rpc::MethodSpec* m : from.All()) {
+    GOXEL_RETURN_IF_ERROR(to->Add(WithV14Aliases(*m)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace goxel::methods

@@ -52,9 +52,10 @@ Result<int32_t> CoordFromJson(const JsonValue& v, std::string_view param);
 Result<Vec3i> Vec3FromJson(const JsonValue& v, std::string_view param);
 // `position` ([x,y,z]) or the x, y, z params (all required).
 Result<Vec3i> ReadPosition(const Params& p);
-// Three optional coordinate params (e.g. "center_x"...) with a default.
-Result<Vec3i> ReadVec3Fields(const Params& p, std::string_view prefix,
-                             Vec3i fallback);
+// Param `name` ([x,y,z]) or its three component aliases (v14's center_x..,
+// size_x..: any subset, the others from `fallback`), else `fallback`.
+Result<Vec3i> ReadVec3Param(const Params& p, std::string_view name,
+                            std::string_view v14_prefix, Vec3i fallback);
 // One colour channel 0..255.
 Result<uint8_t> ChannelFromJson(const JsonValue& v, std::string_view param);
 // [r,g,b(,a)] or "#rrggbb[aa]" (the '#' optional).
@@ -79,14 +80,17 @@ Result<voxel::ApplyMode> ReadMode(const Params& p);
 Result<voxel::Axis> ReadAxis(const Params& p);
 // An optional string param that names a project ("" when absent).
 Result<std::string> ReadProjectId(const Params& p);
-// The project named by `project_id`, or the active one.
-Result<ProjectRef> ResolveProject(const Workspace& ws, const Params& p);
-// The layer named by param `name`: absent is the active layer (kAllLayers
-// when allow_all); -1 with allow_all is kAllLayers; any other id <= 0 is the
-// active layer, as in v14; a positive id must exist (-32002 with data
-// layer_id and layer_ids).
+// The project named by `project_id`, or the active one. With none open, a
+// call with positional params (v14's form) opens an empty "Untitled" one
+// (Workspace::FindOrOpenDefault); others get -32001.
+Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p);
+// The layer named by param `name` (an id, or a layer's name): absent is the
+// active layer (kAllLayers when allow_all); -1 with allow_all is kAllLayers;
+// any other id <= 0 is the active layer, as in v14; a positive id must exist
+// (-32002 with data layer_id and layer_ids), and a name must name a layer
+// (-32002 with data layer and layer_names).
 Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
-                             std::string_view name = "layer_id",
+                             std::string_view name = "layer",
                              bool allow_all = false);
 Status LayerNotFound(const voxel::Project& project, int64_t id);
 // --- Busy projects and versions ---
@@ -138,7 +142,19 @@ inline void PutString(JsonValue& obj, const char* key, std::string_view s,
 
 // Common ParamSpec rows.
 ParamSpec ProjectIdParam();
+// The v14 row `layer_id` (an alias of `layer`, added by WithV14Aliases).
 ParamSpec LayerIdParam(std::string_view what);
+
+// One vocabulary: turns the rows of v14 names (x,y,z; r,g,b,a; layer_id,
+// layer_name; center_x..; size_x..; output_path; source_layer_id,
+// target_layer_id) into alias rows of their canonical params (position,
+// color, layer, size, path, source_layer, target_layer), keeping their
+// positional slots, and appends each canonical row the spec lacks (a
+// canonical row already in the spec keeps its text; it becomes required
+// when an alias row was). docs/API.md and CHANGELOG list the mapping.
+rpc::MethodSpec WithV14Aliases(rpc::MethodSpec spec);
+// Adds every method of `from` to `to` through WithV14Aliases.
+Status AddWithV14Aliases(const rpc::MethodTable& from, rpc::MethodTable* to);
 
 }  // namespace goxel::methods
 

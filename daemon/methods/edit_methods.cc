@@ -415,7 +415,7 @@ Status RemoveVoxel(Workspace& ws, Call& call) {
   Put(r, "y", pos->y, a);
   Put(r, "z", pos->z, a);
   Put(r, "layer_id", edited->layer_id, a);
-  Put(r, "removed", removed, a);
+  Put(r, "removed", int64_t{removed ? 1 : 0}, a);  // a count, as remove_voxels
   Put(r, "version", edited->version, a);
   return Status::Ok();
 }
@@ -713,10 +713,12 @@ std::vector<ParamSpec> VoxelParams(bool with_color) {
   }
   v.push_back(LayerIdParam("target layer (default active)"));
   v.push_back(ProjectIdParam());
-  v.push_back({"position", "position", false, "[x, y, z] instead of x,y,z"});
+  v.push_back({"position", "position", false,
+               "[x, y, z]: the voxel cell (numbers are floored)"});
   if (with_color) {
     v.push_back({"color", "color", false,
-                 "[r,g,b(,a)] or \"#rrggbb[aa]\" instead of r,g,b,a"});
+                 "[r,g,b(,a)] 0..255 or \"#rrggbb(aa)\"; alpha absent or 0 "
+                 "means 255"});
   }
   return v;
 }
@@ -745,7 +747,7 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
                  [&w](Call& c) { return RemoveVoxel(w, c); }})));
   std::vector<ParamSpec> paint = VoxelParams(true);
   paint[0].required = paint[1].required = paint[2].required = false;
-  paint.push_back({"region", "object", false,
+  paint.push_back({"region", "region", false,
                    "{min, max} or \"selection\": paint every voxel inside "
                    "instead of one"});
   GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
@@ -778,7 +780,7 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
       {"goxel.remove_voxels",
        "Empties many voxels: a list of positions, or every cell of region.",
        {{"voxels", "array", false, "[{x,y,z} | [x,y,z]] (or region)"},
-        {"region", "object", false, "{min, max} or \"selection\""},
+        {"region", "region", false, "{min, max} or \"selection\""},
         LayerIdParam("target layer (default active)"),
         ProjectIdParam()},
        "{success, removed, layer_id}",

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "base/clock.h"
@@ -26,6 +28,17 @@ using rpc::kReadOnly;
 using voxel::formats::FindFormat;
 using voxel::formats::FindFormatForPath;
 using voxel::formats::FormatInfo;
+
+// $XDG_DATA_HOME/goxel, else $HOME/.local/share/goxel ("" without both).
+std::string UserDataDir() {
+  const char* xdg = getenv("XDG_DATA_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/goxel";
+  const char* home = getenv("HOME");
+  if (home != nullptr && home[0] == '/') {
+    return std::string(home) + "/.local/share/goxel";
+  }
+  return "";
+}
 
 std::string CurrentDir() {
   char buf[4096];
@@ -149,11 +162,56 @@ Result<voxel::formats::WriteOptions> ReadWriteOptions(const Params& p) {
   return o;
 }
 
+// The open project whose file is `path` (saved to or loaded from it as
+// .gox), or null. Locks: the workspace's (List), then each project's shared.
+Result<ProjectRef> FindOpenFile(Workspace& ws, const std::string& path) {
+  for (const ProjectRef& ref : ws.List(nullptr)) {
+    CallReaderLock lock(&ref->mu, ws.Wait());
+    if (!lock.held()) return lock.Busy(ref->id);
+    if (ref->View().file_path() == path) return ref;
+  }
+  return ProjectRef();
+}
+
+// load_project of a file an open project came from: that project, made
+// active, with already_open: true.
+Status AnswerAlreadyOpen(Workspace& ws, const ProjectRef& ref,
+                         const std::string& path, Call& call) {
+  GOXEL_RETURN_IF_ERROR(ws.SetActive(ref->id));
+  CallReaderLock lock(&ref->mu, ws.Wait());
+  if (!lock.held()) return lock.Busy(ref->id);
+  const voxel::Project& pr = ref->View();
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "success", true, a);
+  PutString(r, "path", path, a);
+  PutString(r, "project_id", ref->id, a);
+  PutString(r, "name", pr.name(), a);
+  PutString(r, "format", "gox", a);
+  Put(r, "layer_count", static_cast<int64_t>(pr.layers().size()), a);
+  Put(r, "voxel_count", pr.CountVoxels(), a);
+  Put(r, "load_time_ms", 0.0, a);
+  Put(r, "version", pr.version(), a);
+  Put(r, "already_open", true, a);
+  Put(r, "dirty", pr.dirty(), a);
+  return Status::Ok();
+}
+
 Status LoadProject(FileMethods& fm, Call& call) {
   const uint64_t start = MonotonicNanos();
   const Params& p = call.params();
   auto requested = p.String("path");
   if (!requested.ok()) return requested.status();
+  auto copy = p.Bool("copy", false);
+  if (!copy.ok()) return copy.status();
+  if (!*copy) {
+    auto path = fm.Resolve(*requested, /*must_exist=*/true);
+    if (!path.ok()) return path.status();
+    auto open = FindOpenFile(fm.workspace(), *path);
+    if (!open.ok()) return open.status();
+    if (*open) return AnswerAlreadyOpen(fm.workspace(), *open, *path, call);
+  }
   auto file = ReadNamedFile(fm, p, *requested);
   if (!file.ok()) return file.status();
   const std::string& path = file->path;
@@ -180,6 +238,8 @@ Status LoadProject(FileMethods& fm, Call& call) {
   Put(r, "voxel_count", voxels, a);
   Put(r, "load_time_ms", MillisSince(start), a);
   Put(r, "version", version, a);
+  Put(r, "already_open", false, a);
+  Put(r, "dirty", false, a);
   return Status::Ok();
 }
 
@@ -370,8 +430,11 @@ FilesOptions FilesOptionsFromConfig(const ops::Config& config,
                                     std::string instance) {
   FilesOptions o;
   o.data_dir = config.data_directory;
-  if (o.data_dir.empty())
-    o.data_dir = config.daemonize ? "/var/lib/goxel" : CurrentDir();
+  if (o.data_dir.empty()) {
+    o.data_dir = config.daemonize ? "/var/lib/goxel" : UserDataDir();
+    o.create_data_dir = !config.daemonize;
+  }
+  if (o.data_dir.empty()) return o;  // no HOME: CheckDataDir says so
   if (o.data_dir[0] != '/') o.data_dir = CurrentDir() + "/" + o.data_dir;
   while (o.data_dir.size() > 1 && o.data_dir.back() == '/')
     o.data_dir.pop_back();
@@ -402,19 +465,13 @@ FileMethods::FileMethods(FilesOptions options, Workspace* ws)
 FileMethods::~FileMethods() = default;
 
 Status FileMethods::Register(rpc::MethodTable* table) {
-  GOXEL_RETURN_IF_ERROR(RegisterFileMethods(table, this));
-  return RegisterRenderMethods(table, this);
+  rpc::MethodTable v14;  // rows as written, then through WithV14Aliases
+  GOXEL_RETURN_IF_ERROR(RegisterFileMethods(&v14, this));
+  GOXEL_RETURN_IF_ERROR(RegisterRenderMethods(&v14, this));
+  return AddWithV14Aliases(v14, table);
 }
 
 Status FileMethods::Start() {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(options_.data_dir, ec)) {
-    ops::DefaultLogger().Warning(
-        "files",
-        "the data directory does not exist: file methods will refuse every "
-        "relative path and autosave cannot write",
-        {{"data_directory", options_.data_dir}});
-  }
   auto restored = autosave_->Restore();
   autosave_->Start();
   ops::DefaultLogger().Info(
@@ -426,6 +483,35 @@ Status FileMethods::Start() {
 }
 
 void FileMethods::Stop() { autosave_->Stop(); }
+
+Status FileMethods::CheckDataDir() const {
+  const std::string& dir = options_.data_dir;
+  auto fail = [&dir](const std::string& reason) {
+    return Status::Error(StatusCode::kInvalidParams,
+                         "unusable data directory " + dir + ": " + reason +
+                             " (set --data-dir, GOXEL_DATA_DIR or "
+                             "paths.data_directory)")
+        .With("data_directory", dir)
+        .With("reason", reason);
+  };
+  if (dir.empty()) {
+    return Status::InvalidParams(
+        "no data directory: neither XDG_DATA_HOME nor HOME is set; set "
+        "--data-dir, GOXEL_DATA_DIR or paths.data_directory");
+  }
+  std::error_code ec;
+  if (options_.create_data_dir) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return fail("cannot create it: " + ec.message());
+  }
+  if (!std::filesystem::exists(dir, ec)) return fail("it does not exist");
+  if (!std::filesystem::is_directory(dir, ec)) return fail("not a directory");
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return fail(std::string("not writable by uid ") + std::to_string(getuid()) +
+                ": " + strerror(errno));
+  }
+  return Status::Ok();
+}
 
 Result<std::string> FileMethods::Resolve(const std::string& requested,
                                          bool must_exist) const {
@@ -445,10 +531,18 @@ Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
   GOXEL_RETURN_IF_ERROR(t->Add(
       {"goxel.load_project",
        "Opens a file (any readable format, .gox by default) as a new "
-       "project and makes it active.",
-       {path, format, {"name", "string", false, "default: the file's stem"}},
+       "project and makes it active. A .gox file an open project was "
+       "loaded from or saved to is not read again: that project is made "
+       "active and returned with already_open: true (and its unsaved "
+       "changes), unless copy is true.",
+       {path,
+        format,
+        {"name", "string", false, "default: the file's stem"},
+        {"copy", "boolean", false,
+         "open a second, independent project even when the file is open "
+         "(default false)"}},
        "{success, path, project_id, name, format, layer_count, voxel_count, "
-       "load_time_ms, version}",
+       "load_time_ms, version, already_open, dirty}",
        kLoad,
        [&fm](Call& c) { return LoadProject(fm, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(

@@ -38,6 +38,8 @@ namespace goxel::methods {
 struct FilesOptions {
   // Absolute. Relative paths resolve here; it is always an allowed root.
   std::string data_dir;
+  // The per-user default: created (with its parents) by CheckDataDir.
+  bool create_data_dir = false;
   // More roots clients may read and write (paths.allowed_paths).
   std::vector<std::string> allowed_roots;
   // Caps for every file read (load, import, autosave restore).
@@ -48,9 +50,11 @@ struct FilesOptions {
   std::string instance;
 };
 
-// Options from the daemon's config: data_directory defaults to the working
-// directory in the foreground and /var/lib/goxel when daemonized; relative
-// ones resolve against the working directory. The per-call voxel cap of the
+// Options from the daemon's config: data_directory (--data-dir,
+// GOXEL_DATA_DIR, the service's STATE_DIRECTORY) defaults to
+// $XDG_DATA_HOME/goxel (else ~/.local/share/goxel) in the foreground and
+// /var/lib/goxel when daemonized; relative ones resolve against the
+// directory the daemon was started in. The per-call voxel cap of the
 // workspace bounds file reads too; performance.max_memory_mb (when set)
 // bounds the blocks a read may allocate.
 FilesOptions FilesOptionsFromConfig(const ops::Config& config,
@@ -74,6 +78,12 @@ class FileMethods {
   // that file; the Status is an error only when nothing could be listed
   // for a reason other than a missing directory.
   Status Start();
+
+  // -32602-coded error naming the data directory and why it cannot serve
+  // (missing, not a directory, not writable by this process); creates the
+  // per-user default. The daemon runs it after dropping privileges and
+  // exits 1 on error.
+  Status CheckDataDir() const;
 
   // Stops the timer and writes a final autosave of every dirty project (a
   // clean stop loses nothing). Call after the server drained its requests.

@@ -69,9 +69,15 @@ Status CreateLayer(Workspace& ws, Call& call) {
   Put(r, "visible", l.visible, a);
   r.AddMember("color", ColorArray(l.color, a), a);
   Put(r, "layer_id", id, a);
-  Put(r, "id", id, a);
   Put(r, "version", op.project.version(), a);
   return Status::Ok();
+}
+
+// The layer (id or name) in param `name`; required, and it must exist.
+Result<int32_t> RequiredLayer(const Params& p, const voxel::Project& pr,
+                              std::string_view name) {
+  if (!p.Has(name)) return Params::Missing(name, "a layer id or name");
+  return ResolveLayer(p, pr, name);  // <= 0: the active layer, as in v14
 }
 
 Status DeleteLayer(Workspace& ws, Call& call) {
@@ -81,24 +87,9 @@ Status DeleteLayer(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   CallWriterLock lock(&op.mu, ws.Wait());
   GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
-  int32_t id = 0;
-  if (p.Has("layer_id")) {
-    auto r = ResolveLayer(p, op.project);
-    if (!r.ok()) return r.status();
-    id = *r;
-  } else if (p.Has("layer_name")) {
-    auto name = p.String("layer_name");
-    if (!name.ok()) return name.status();
-    const voxel::Layer* l = op.project.FindLayerByName(*name);
-    if (l == nullptr) {
-      return Status::NotFound(StatusCode::kLayerNotFound,
-                              "no layer named '" + *name + "'")
-          .With("layer_name", *name);
-    }
-    id = l->id;
-  } else {
-    return Params::Missing("layer_id", "a layer id (or layer_name)");
-  }
+  auto layer = RequiredLayer(p, op.project, "layer");
+  if (!layer.ok()) return layer.status();
+  const int32_t id = *layer;
   GOXEL_RETURN_IF_ERROR(op.project.DeleteLayer(id));
   auto& a = call.alloc();
   call.result().SetObject();
@@ -109,13 +100,6 @@ Status DeleteLayer(Workspace& ws, Call& call) {
   return Status::Ok();
 }
 
-// The layer id in param `name`; required, and it must exist.
-Result<int32_t> RequiredLayer(const Params& p, const voxel::Project& pr,
-                              std::string_view name) {
-  if (!p.Has(name)) return Params::Missing(name, "an integer layer id");
-  return ResolveLayer(p, pr, name);  // <= 0: the active layer, as in v14
-}
-
 Status MergeLayers(Workspace& ws, Call& call) {
   const Params& p = call.params();
   auto ref = ResolveProject(ws, p);
@@ -123,9 +107,9 @@ Status MergeLayers(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   CallWriterLock lock(&op.mu, ws.Wait());
   GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
-  auto src = RequiredLayer(p, op.project, "source_layer_id");
+  auto src = RequiredLayer(p, op.project, "source_layer");
   if (!src.ok()) return src.status();
-  auto dst = RequiredLayer(p, op.project, "target_layer_id");
+  auto dst = RequiredLayer(p, op.project, "target_layer");
   if (!dst.ok()) return dst.status();
   GOXEL_RETURN_IF_ERROR(op.project.MergeLayers(*src, *dst));
   auto& a = call.alloc();
@@ -167,7 +151,7 @@ Status SetActiveLayer(Workspace& ws, Call& call) {
   OpenProject& op = **ref;
   CallWriterLock lock(&op.mu, ws.Wait());
   GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
-  auto id = RequiredLayer(p, op.project, "layer_id");
+  auto id = RequiredLayer(p, op.project, "layer");
   if (!id.ok()) return id.status();
   GOXEL_RETURN_IF_ERROR(op.project.SetActiveLayer(*id));
   auto& a = call.alloc();
@@ -190,25 +174,27 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
               "voxel_count, opacity, color: [r,g,b,a]}]}",
               kRead,
               [&w](Call& c) { return ListLayers(w, c); }}));
-  GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
-      {"goxel.create_layer",
-       "Adds an empty layer on top and makes it active.",
-       {{"name", "string", false, "layer name (default \"Layer N\")"},
-        {"r", "integer", false, "tint red 0..255 (default 255)"},
-        {"g", "integer", false, "tint green 0..255"},
-        {"b", "integer", false, "tint blue 0..255"},
-        {"visible", "boolean", false, "default true"},
-        ProjectIdParam(),
-        {"color", "color", false, "tint as [r,g,b(,a)] or \"#rrggbb[aa]\""}},
-       "{success, name, visible, color: [r,g,b,a], layer_id, id}",
-       kEdit,
-       [&w](Call& c) { return CreateLayer(w, c); }})));
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      Versioned({"goxel.create_layer",
+                 "Adds an empty layer on top and makes it active.",
+                 {{"name", "string", false, "layer name (default \"Layer N\")"},
+                  {"r", "integer", false, ""},
+                  {"g", "integer", false, ""},
+                  {"b", "integer", false, ""},
+                  {"visible", "boolean", false, "default true"},
+                  ProjectIdParam(),
+                  {"color", "color", false,
+                   "tint as [r,g,b(,a)] or \"#rrggbb(aa)\" (default white)"}},
+                 "{success, name, visible, color: [r,g,b,a], layer_id}",
+                 kEdit,
+                 [&w](Call& c) { return CreateLayer(w, c); }})));
   GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.delete_layer",
        "Deletes a layer by id or name (the only layer cannot be deleted).",
        {LayerIdParam("the layer to delete"),
-        {"layer_name", "string", false, "or the layer's name"},
-        ProjectIdParam()},
+        {"layer_name", "string", false, ""},
+        ProjectIdParam(),
+        {"layer", "layer", true, "the layer to delete: its id or name"}},
        "{success, layer_id, active_layer_id}",
        kEdit,
        [&w](Call& c) { return DeleteLayer(w, c); }})));
@@ -216,8 +202,10 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
       {"goxel.merge_layers",
        "Draws the source layer over the target (source wins) and deletes "
        "the source.",
-       {{"source_layer_id", "integer", true, "the layer merged away"},
-        {"target_layer_id", "integer", true, "the layer that receives it"},
+       {{"source_layer_id", "integer", true,
+         "the layer merged away (id or name)"},
+        {"target_layer_id", "integer", true,
+         "the layer that receives it (id or name)"},
         ProjectIdParam()},
        "{success, source_layer_id, target_layer_id, voxel_count}",
        kEdit | rpc::kAllocates,
@@ -234,7 +222,8 @@ Status RegisterLayerMethods(rpc::MethodTable* t, Workspace* ws) {
   GOXEL_RETURN_IF_ERROR(t->Add(
       Versioned({"goxel.set_active_layer",
                  "Makes a layer the one edits go to by default.",
-                 {{"layer_id", "integer", true, "the layer"}, ProjectIdParam()},
+                 {{"layer_id", "integer", true, "the layer (id or name)"},
+                  ProjectIdParam()},
                  "{success, layer_id}",
                  kEdit,
                  [&w](Call& c) { return SetActiveLayer(w, c); }})));

@@ -23,12 +23,25 @@ Status CreateProject(Workspace& ws, Call& call) {
   const Params& p = call.params();
   auto name = p.String("name", "Untitled");
   if (!name.ok()) return name.status();
-  int64_t size[3];
+  int64_t size[3] = {64, 64, 64};
   const char* dims[3] = {"width", "height", "depth"};
-  for (int i = 0; i < 3; ++i) {
-    auto d = p.IntInRange(dims[i], 1, 65536, 64);
-    if (!d.ok()) return d.status();
-    size[i] = *d;
+  if (const JsonValue* v = p.Get("size")) {
+    constexpr const char* kExpected = "[x, y, z] with integers 1..65536";
+    if (!v->IsArray() || v->Size() != 3) {
+      return Params::Wrong("size", kExpected, *v);
+    }
+    for (rapidjson::SizeType i = 0; i < 3; ++i) {
+      auto d = (*v)[i].IsNumber() ? rpc::JsonToInt64((*v)[i]) : std::nullopt;
+      if (!d || *d < 1 || *d > 65536)
+        return Params::Wrong("size", kExpected, *v);
+      size[i] = *d;
+    }
+  } else {
+    for (int i = 0; i < 3; ++i) {
+      auto d = p.IntInRange(dims[i], 1, 65536, 64);
+      if (!d.ok()) return d.status();
+      size[i] = *d;
+    }
   }
   auto activate = p.Bool("activate", true);
   if (!activate.ok()) return activate.status();
@@ -228,10 +241,17 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
        "Opens a new empty project (one layer) and makes it the active "
        "project unless activate is false. Projects opened before stay open.",
        {{"name", "string", false, "project name (default \"Untitled\")"},
-        {"width", "integer", false, "canvas width 1..65536 (default 64)"},
-        {"height", "integer", false, "canvas height (default 64)"},
-        {"depth", "integer", false, "canvas depth (default 64)"},
-        {"activate", "boolean", false, "make it active (default true)"}},
+        rpc::Alias("width", "size", 0),
+        rpc::Alias("height", "size", 1),
+        rpc::Alias("depth", "size", 2),
+        {"activate", "boolean", false, "make it active (default true)"},
+        {"size", "position", false,
+         "canvas [x, y, z], each 1..65536 (default [64, 64, 64]): metadata "
+         "only (kept in files, used by flood_fill's default region); it "
+         "limits no edit",
+         false, "", -1,
+         R"({"items":{"type":"integer","minimum":1,)"
+         R"("maximum":65536}})"}},
        "{success, name, width, height, depth, project_id, active, version}",
        kEdit,
        [&w](Call& c) { return CreateProject(w, c); }}));
@@ -301,13 +321,14 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
 }
 
 Status RegisterGoxelMethods(rpc::MethodTable* table, Workspace* ws) {
-  GOXEL_RETURN_IF_ERROR(RegisterProjectMethods(table, ws));
-  GOXEL_RETURN_IF_ERROR(RegisterLayerMethods(table, ws));
-  GOXEL_RETURN_IF_ERROR(RegisterEditMethods(table, ws));
-  GOXEL_RETURN_IF_ERROR(RegisterShapeMethods(table, ws));
-  GOXEL_RETURN_IF_ERROR(RegisterQueryMethods(table, ws));
-  GOXEL_RETURN_IF_ERROR(RegisterAgentMethods(table, ws));
-  return Status::Ok();
+  rpc::MethodTable v14;  // rows as written, then through WithV14Aliases
+  GOXEL_RETURN_IF_ERROR(RegisterProjectMethods(&v14, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterLayerMethods(&v14, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterEditMethods(&v14, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterShapeMethods(&v14, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterQueryMethods(&v14, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterAgentMethods(&v14, ws));
+  return AddWithV14Aliases(v14, table);
 }
 
 }  // namespace goxel::methods

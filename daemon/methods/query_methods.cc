@@ -309,8 +309,8 @@ Status ColorHistogram(Workspace& ws, Call& call) {
   for (size_t i = 0; i < colors.size(); ++i) {
     if (*top > 0 && static_cast<int64_t>(i) >= *top) break;
     JsonValue e(rapidjson::kObjectType);
-    PutString(e, "color", HexColor(colors[i].color, false), a);
-    e.AddMember("rgba", ColorArray(colors[i].color, a), a);
+    e.AddMember("color", ColorArray(colors[i].color, a), a);
+    PutString(e, "hex", HexColor(colors[i].color, false), a);
     Put(e, "count", colors[i].count, a);
     Put(e, "percentage", 100.0 * colors[i].count / total, a);
     hist.PushBack(e, a);
@@ -403,8 +403,8 @@ Status UniqueColors(Workspace& ws, Call& call) {
   JsonValue list(rapidjson::kArrayType);
   for (const auto& c : colors) {
     JsonValue e(rapidjson::kObjectType);
+    e.AddMember("color", ColorArray(c.color, a), a);
     PutString(e, "hex", HexColor(c.color, false), a);
-    e.AddMember("rgba", ColorArray(c.color, a), a);
     Put(e, "count", c.count, a);
     list.PushBack(e, a);
   }
@@ -417,7 +417,7 @@ Status UniqueColors(Workspace& ws, Call& call) {
 }
 
 ParamSpec RegionParam() {
-  return {"region", "object", false, "{min, max} or \"selection\""};
+  return {"region", "region", false, "{min, max} or \"selection\""};
 }
 ParamSpec AllLayersParam() {
   return LayerIdParam("a layer; -1 or absent: all layers composed");
@@ -500,8 +500,8 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
         {"sort_by_count", "boolean", false, "most common first (default)"},
         {"top_n", "integer", false, "at most this many bins (0: all)"},
         ProjectIdParam()},
-       "{total_voxels, unique_colors, histogram: [{color: \"#rrggbb\", "
-       "rgba: [r,g,b,a], count, percentage}]}",
+       "{total_voxels, unique_colors, histogram: [{color: [r,g,b,a], "
+       "hex: \"#rrggbb\", count, percentage}]}",
        kRead,
        [&w](Call& c) { return ColorHistogram(w, c); }}));
   GOXEL_RETURN_IF_ERROR(t->Add(
@@ -527,7 +527,7 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
         {"merge_threshold", "integer", false, "0..255 (default 10)"},
         {"sort_by_count", "boolean", false, "most common first (default)"},
         ProjectIdParam()},
-       "{count, total_voxels, colors: [{hex, rgba, count}]}",
+       "{count, total_voxels, colors: [{color: [r,g,b,a], hex, count}]}",
        kRead,
        [&w](Call& c) { return UniqueColors(w, c); }}));
   return Status::Ok();

@@ -270,7 +270,7 @@ void PutCommon(const Rendered& r, JsonValue& o, JsonAllocator& a) {
 
 Status RenderScene(FileMethods& fm, Call& call) {
   const Params& p = call.params();
-  auto out_path = p.String("output_path", "");
+  auto out_path = p.String("path", "");
   if (!out_path.ok()) return out_path.status();
   std::string resolved;
   if (!out_path->empty()) {
@@ -289,7 +289,7 @@ Status RenderScene(FileMethods& fm, Call& call) {
   if (resolved.empty()) {
     PutString(r, "image", Base64Encode(rendered->png), a);
   } else {
-    PutString(r, "output_path", resolved, a);
+    PutString(r, "path", resolved, a);
   }
   return Status::Ok();
 }
@@ -301,7 +301,7 @@ Status RenderImage(FileMethods& fm, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   PutCommon(*rendered, r, a);
-  PutString(r, "image_data", Base64Encode(rendered->png), a);
+  PutString(r, "image", Base64Encode(rendered->png), a);
   return Status::Ok();
 }
 
@@ -309,28 +309,33 @@ Status RenderImage(FileMethods& fm, Call& call) {
 std::vector<ParamSpec> LookParams() {
   return {{"camera", "string|object", false,
            "preset (front, back, left, right, top, bottom, isometric; default "
-           "isometric) or {position, target, up, fov, projection}"},
-          {"camera_position", "array", false, "[x, y, z] (alias: position)"},
-          {"camera_target", "array", false,
-           "[x, y, z] (alias: target; default: the model's centre)"},
-          {"camera_up", "array", false, "[x, y, z] (alias: up; default 0,0,1)"},
+           "isometric; see docs/API.md for where each looks from) or "
+           "{position, target, up, fov, projection}"},
+          {"camera_position", "vec3", false,
+           "[x, y, z]: where the camera is (world units; then perspective "
+           "by default)"},
+          {"camera_target", "vec3", false,
+           "[x, y, z] it looks at (default: the model's centre)"},
+          {"camera_up", "vec3", false, "[x, y, z] (default [0, 0, 1]: +z up)"},
           {"fov", "number", false, "perspective: vertical degrees (45)"},
           {"projection", "string", false,
            "perspective | orthographic (presets: orthographic)"},
           {"ortho_height", "number", false, "orthographic: world units shown"},
-          {"background", "color", false,
-           "[r,g,b(,a)], \"#rrggbb\" or "
-           "\"transparent\""},
+          {"background", "", false,
+           "[r,g,b(,a)], \"#rrggbb(aa)\" or \"transparent\"", false, "", -1,
+           R"({"oneOf":[{"type":"array","items":{"type":"integer",)"
+           R"("minimum":0,"maximum":255},"minItems":3,"maxItems":4},)"
+           R"({"type":"string"}]})"},
           {"transparent", "boolean", false, "transparent background (false)"},
           {"ambient_occlusion", "boolean", false, "(false)"},
           {"shadows", "boolean", false, "(false)"},
           {"antialias", "integer", false, "samples per pixel side 1..4 (1)"},
           {"ambient", "number", false, "ambient light (0.35)"},
           {"diffuse", "number", false, "sun light (0.65)"},
-          {"sun_direction", "array", false, "[x, y, z] toward the sun"},
-          {"position", "array", false, "alias of camera_position"},
-          {"target", "array", false, "alias of camera_target"},
-          {"up", "array", false, "alias of camera_up"},
+          {"sun_direction", "vec3", false, "[x, y, z] toward the sun"},
+          rpc::Alias("position", "camera_position"),
+          rpc::Alias("target", "camera_target"),
+          rpc::Alias("up", "camera_up"),
           ProjectIdParam()};
 }
 
@@ -346,7 +351,8 @@ Status RegisterRenderMethods(rpc::MethodTable* t, FileMethods* files) {
       height,
       format,
       {"output_path", "string", false,
-       "PNG file to write; without it the image comes back as base64"}};
+       "PNG file to write (relative: in the data directory); without it "
+       "the image comes back as base64 in `image`"}};
   std::vector<ParamSpec> image_params = {width, height, format};
   for (const ParamSpec& s : LookParams()) {
     scene_params.push_back(s);
@@ -354,18 +360,18 @@ Status RegisterRenderMethods(rpc::MethodTable* t, FileMethods* files) {
   }
   GOXEL_RETURN_IF_ERROR(t->Add(
       {"goxel.render_scene",
-       "Renders the visible layers to a PNG file (output_path, atomic), or "
-       "returns it as base64 in `image`.",
+       "Renders the visible layers to a PNG file (path, written "
+       "atomically), or returns it as base64 in `image`.",
        scene_params,
        "{success, width, height, format, render_time_ms, encode_time_ms, "
-       "bytes, project_id, output_path | image}",
+       "bytes, project_id, path | image}",
        kPooled | kReadOnly, [&fm](Call& c) { return RenderScene(fm, c); }}));
   return t->Add({"goxel.render_image",
                  "Renders the visible layers and returns the PNG as base64 "
-                 "in `image_data`.",
+                 "in `image`.",
                  image_params,
                  "{success, width, height, format, render_time_ms, "
-                 "encode_time_ms, bytes, project_id, image_data}",
+                 "encode_time_ms, bytes, project_id, image}",
                  kPooled | kReadOnly,
                  [&fm](Call& c) { return RenderImage(fm, c); }});
 }

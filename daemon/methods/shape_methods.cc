@@ -83,7 +83,8 @@ int64_t FillHollowBox(voxel::Volume& v, const Box& b, Rgba c) {
 }
 
 struct ShapeRequest {
-  std::string type;
+  std::string type;   // "box" for "cube"
+  std::string asked;  // as the request named it (the result echoes it)
   std::unique_ptr<Shape> shape;  // null for boxes (box below)
   std::optional<Box> box;
   bool hollow = false;
@@ -91,17 +92,25 @@ struct ShapeRequest {
 
 Result<ShapeRequest> BuildShape(const Params& p) {
   ShapeRequest req;
-  auto type = p.String("shape_type", "cube");
+  auto type = p.String("shape_type", "box");
   if (!type.ok()) return type.status();
-  req.type = *type;
-  int64_t size[3];
-  const char* names[3] = {"size_x", "size_y", "size_z"};
+  req.asked = *type;
+  req.type = *type == "cube" ? "box" : *type;  // v14's name of the box
+  auto sz = ReadVec3Param(p, "size", "size_", Vec3i{10, 10, 10});
+  if (!sz.ok()) return sz.status();
+  int64_t size[3] = {sz->x, sz->y, sz->z};
   for (int i = 0; i < 3; ++i) {
-    auto s = p.IntInRange(names[i], 1, kMaxSize, 10);
-    if (!s.ok()) return s.status();
-    size[i] = *s;
+    if (size[i] < 1) {
+      // The name the caller used: size, or v14's size_x, size_y, size_z.
+      std::string name =
+          p.Has("size") ? "size" : "size_" + std::string(1, "xyz"[i]);
+      return Status::InvalidParams("parameter '" + name +
+                                   "': every side must be at least 1")
+          .With("param", name)
+          .With("expected", std::string("sides >= 1"));
+    }
   }
-  auto c = ReadVec3Fields(p, "center_", Vec3i{});
+  auto c = ReadVec3Param(p, "position", "center_", Vec3i{});
   if (!c.ok()) return c.status();
   auto hollow = p.Bool("hollow", false);
   if (!hollow.ok()) return hollow.status();
@@ -115,7 +124,40 @@ Result<ShapeRequest> BuildShape(const Params& p) {
       p.IntInRange("radius", 0, kMaxSize, std::min(size[0], size[1]) / 2);
   if (!radius.ok()) return radius.status();
   int32_t rad = static_cast<int32_t>(*radius);
-  if (req.type == "cube" || req.type == "box") {
+  if (req.type == "line") {
+    // From `start` to `end` (default: through position along axis, the
+    // size on that axis long), `radius` thick (default 0: one cell).
+    const JsonValue* start = p.Get("start");
+    const JsonValue* end = p.Get("end");
+    if ((start == nullptr) != (end == nullptr)) {
+      return Params::Missing(start ? "end" : "start",
+                             "[x, y, z] (a line needs both start and end)");
+    }
+    Vec3i a = ctr, b = ctr;
+    if (start != nullptr) {
+      auto s0 = Vec3FromJson(*start, "start");
+      if (!s0.ok()) return s0.status();
+      auto s1 = Vec3FromJson(*end, "end");
+      if (!s1.ok()) return s1.status();
+      a = *s0;
+      b = *s1;
+    } else {
+      int32_t* lo = *axis == voxel::Axis::kX   ? &a.x
+                    : *axis == voxel::Axis::kY ? &a.y
+                                               : &a.z;
+      int32_t* hi = *axis == voxel::Axis::kX   ? &b.x
+                    : *axis == voxel::Axis::kY ? &b.y
+                                               : &b.z;
+      *lo = Clamp32(int64_t{*lo} - along / 2);
+      *hi = Clamp32(int64_t{*lo} + along - 1);
+    }
+    auto thick = p.IntInRange("radius", 0, 1024, 0);
+    if (!thick.ok()) return thick.status();
+    req.shape = voxel::MakeLine(a, b, int32_t(*thick));
+    if (req.hollow) req.shape = voxel::MakeHollow(std::move(req.shape));
+    return req;
+  }
+  if (req.type == "box") {
     Vec3i lo{static_cast<int32_t>(ctr.x - size[0] / 2),
              static_cast<int32_t>(ctr.y - size[1] / 2),
              static_cast<int32_t>(ctr.z - size[2] / 2)};
@@ -126,7 +168,7 @@ Result<ShapeRequest> BuildShape(const Params& p) {
     return req;
   }
   if (req.type == "sphere" || req.type == "ellipsoid") {
-    Vec3i radii = p.Has("radius")
+    Vec3i radii = p.Has("radius") && req.type == "sphere"
                       ? Vec3i{rad, rad, rad}
                       : Vec3i{int32_t(size[0] / 2), int32_t(size[1] / 2),
                               int32_t(size[2] / 2)};
@@ -155,8 +197,8 @@ Result<ShapeRequest> BuildShape(const Params& p) {
     req.shape = voxel::MakeTorus(ctr, int32_t(*major), int32_t(*minor), *axis);
   } else {
     return Params::Wrong("shape_type",
-                         "\"cube\", \"sphere\", \"cylinder\", \"cone\" or "
-                         "\"torus\"",
+                         "\"box\" (or \"cube\"), \"sphere\", \"ellipsoid\", "
+                         "\"cylinder\", \"cone\", \"torus\" or \"line\"",
                          *p.Get("shape_type"));
   }
   if (req.hollow) req.shape = voxel::MakeHollow(std::move(req.shape));
@@ -223,7 +265,7 @@ Status ProceduralShape(Workspace& ws, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "success", true, a);
-  PutString(r, "shape_type", req->type, a);
+  PutString(r, "shape_type", req->asked, a);
   Put(r, "voxels_created", changed, a);
   Put(r, "cells", cells, a);
   Put(r, "version", version, a);
@@ -465,7 +507,9 @@ std::vector<ParamSpec> Concat(std::vector<std::vector<ParamSpec>> parts) {
 }
 
 ParamSpec ColorParam() {
-  return {"color", "color", false, "[r,g,b(,a)] or \"#rrggbb[aa]\""};
+  return {"color", "color", false,
+          "[r,g,b(,a)] 0..255 or \"#rrggbb(aa)\" (needed unless mode is "
+          "remove)"};
 }
 
 ParamSpec ModeParam() {
@@ -479,30 +523,46 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
   Workspace& w = *ws;
   GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
       {"goxel.procedural_shape",
-       "Draws a cube, sphere, cylinder, cone or torus (filled or hollow) "
-       "centred on center_x/y/z. Cube: size_x*size_y*size_z cells. Sphere: "
-       "an ellipsoid of radii size/2 (or radius). Cylinder, cone: radius "
-       "(default min(size_x,size_y)/2) and height along axis (default the "
-       "size on that axis). Torus: major_radius, minor_radius around axis.",
+       "Draws a shape (filled, or a one-cell shell with hollow) around the "
+       "cell `position` (default [0,0,0]). box: size[0]*size[1]*size[2] "
+       "cells from position - floor(size/2). sphere: radius (default "
+       "min(size x, y)/2) around position. ellipsoid: radii size/2 per axis. "
+       "cylinder, cone: radius and height along axis (default the size on "
+       "that axis); the cone's apex points to +axis. torus: major_radius, "
+       "minor_radius around axis. line: from start to end (or along axis "
+       "through position), radius thick (0: one cell). cube is box.",
        Concat({{{"shape_type", "string", true,
-                 "cube, sphere, cylinder, cone or torus"},
-                {"size_x", "integer", false, "default 10"},
-                {"size_y", "integer", false, "default 10"},
-                {"size_z", "integer", false, "default 10"},
-                {"center_x", "number", false, "default 0"},
-                {"center_y", "number", false, "default 0"},
-                {"center_z", "number", false, "default 0"}},
+                 "box, sphere, ellipsoid, cylinder, cone, torus or line "
+                 "(cube: box)",
+                 false, "", -1,
+                 R"({"enum":["box","sphere","ellipsoid","cylinder","cone",)"
+                 R"("torus","line","cube"]})"},
+                {"size_x", "integer", false, ""},
+                {"size_y", "integer", false, ""},
+                {"size_z", "integer", false, ""},
+                {"center_x", "number", false, ""},
+                {"center_y", "number", false, ""},
+                {"center_z", "number", false, ""}},
                ColorParams(),
                {LayerIdParam("target layer (default active)"),
                 {"hollow", "boolean", false, "a one-cell shell"},
                 ProjectIdParam(),
                 ColorParam(),
                 ModeParam(),
-                {"axis", "string", false, "x, y or z (default z)"},
-                {"radius", "integer", false, "sphere/cylinder/cone radius"},
+                {"axis", "string", false, "x, y or z (default z)", false, "",
+                 -1, R"({"enum":["x","y","z"]})"},
+                {"radius", "integer", false,
+                 "sphere, cylinder, cone radius; line thickness"},
                 {"height", "integer", false, "cylinder/cone height"},
                 {"major_radius", "integer", false, "torus ring radius"},
-                {"minor_radius", "integer", false, "torus tube radius"}}}),
+                {"minor_radius", "integer", false, "torus tube radius"},
+                {"position", "position", false,
+                 "[x, y, z]: the centre cell (default [0, 0, 0]; numbers "
+                 "are floored)"},
+                {"size", "position", false,
+                 "[x, y, z] sides in cells (default [10, 10, 10])"},
+                {"start", "position", false, "line: first cell"},
+                {"end", "position", false, "line: last cell"}}}),
        "{success, shape_type, voxels_created (cells changed), cells}",
        kEditAlloc, [&w](Call& c) { return ProceduralShape(w, c); }})));
   GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
@@ -516,7 +576,7 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                 LayerIdParam("target layer (default active)"),
                 ProjectIdParam(),
                 ColorParam(),
-                {"region", "object", false, "{min, max} or \"selection\""}}}),
+                {"region", "region", false, "{min, max} or \"selection\""}}}),
        "{success, voxels_changed, cells}", kEditAlloc,
        [&w](Call& c) { return FillRegion(w, c); }})));
   GOXEL_RETURN_IF_ERROR(t->Add(Versioned(
@@ -545,7 +605,7 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                ColorParams(),
                {LayerIdParam("target layer (default active)"),
                 {"tolerance", "integer", false, "0..255 per channel"},
-                {"region", "object", false, "{min, max} or \"selection\""},
+                {"region", "region", false, "{min, max} or \"selection\""},
                 {"max_voxels", "integer", false, "cap (default the call cap)"},
                 ProjectIdParam(),
                 {"position", "position", false, "[x, y, z]"},
@@ -561,7 +621,7 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
         {"max", "position", false, "[x, y, z]"},
         {"clear", "boolean", false, "clear the selection"},
         ProjectIdParam(),
-        {"region", "object", false, "{min, max}"}},
+        {"region", "region", false, "{min, max}"}},
        "{success, selection: {min, max}|null, voxel_count, cells}",
        kPooled | kMutating,
        [&w](Call& c) { return SelectRegion(w, c); }})));

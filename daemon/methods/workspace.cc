@@ -41,11 +41,13 @@ std::vector<std::string> Workspace::IdsLocked() const {
 }
 
 Status Workspace::NotFoundLocked(std::string_view project_id) const {
-  std::string msg = project_id.empty()
-                        ? std::string(
-                              "no active project: create_project or "
-                              "pass project_id")
-                        : "project not found: " + std::string(project_id);
+  std::string msg =
+      !project_id.empty() ? "project not found: " + std::string(project_id)
+      : projects_.empty()
+          ? std::string("no project open: create_project or load_project first")
+          : std::string(
+                "no active project: set_active_project or pass "
+                "project_id");
   return Status::NotFound(StatusCode::kProjectNotFound, std::move(msg))
       .With("project_id", std::string(project_id))
       .With("open_projects", IdsLocked());
@@ -61,6 +63,18 @@ Result<ProjectRef> Workspace::Find(std::string_view project_id) const {
   for (const auto& p : projects_)
     if (p->id == project_id) return p;
   return NotFoundLocked(project_id);
+}
+
+Result<ProjectRef> Workspace::FindOrOpenDefault() {
+  WriterLock lock(&mu_);
+  if (active_) return active_;
+  if (!projects_.empty()) return NotFoundLocked({});
+  voxel::Project p("Untitled");
+  p.SetHistoryDepth(options_.history_depth);
+  auto op = std::make_shared<OpenProject>(NewUuid(), std::move(p));
+  projects_.push_back(op);
+  active_ = op;
+  return op;
 }
 
 ProjectRef Workspace::Open(voxel::Project project, bool activate) {

@@ -3,9 +3,12 @@
 //
 // Every goxel.* call names a project with an optional `project_id` (a UUID
 // v4 string). Without one it uses the active project: that is how v14
-// clients work (one shared document for every connection). At start the
-// workspace holds one empty default project, active, so v14 clients can add
-// voxels at once. create_project opens a new project and makes it active;
+// clients work (one shared document for every connection). At start no
+// project is open: a call that needs one gets -32001 "no project open:
+// create_project or load_project first", except a call in v14's form
+// (positional params: v14's clients always send an array), which opens an
+// empty 64^3 "Untitled" project as v14's always-present document
+// (FindOrOpenDefault). create_project opens a new project and makes it active;
 // the projects opened before stay open (list_projects, close_project).
 // Closing the active project makes the most recently opened remaining one
 // active; when none remain, calls without project_id get -32001 until a
@@ -51,8 +54,9 @@ struct WorkspaceOptions {
   int64_t max_voxels_per_call = int64_t{1} << 24;
   // Undo steps kept per project.
   size_t history_depth = voxel::Project::kDefaultHistoryDepth;
-  // Open one empty default project at start (v14 clients need one).
-  bool create_default_project = true;
+  // Open one empty default project at start (as v14 did; the daemon
+  // leaves it off and opens one only for v14-form calls).
+  bool create_default_project = false;
   // The daemon version reported by goxel.get_status.
   std::string version = "0.0.0";
   // How long a request waits for a busy project's lock before it fails
@@ -97,6 +101,9 @@ class Workspace {
 
   // Opens `project` under a fresh UUID; makes it active when `activate`.
   ProjectRef Open(voxel::Project project, bool activate) EXCLUDES(mu_);
+  // The active project; when no project is open at all, opens an empty
+  // "Untitled" one and makes it active (v14-form calls, see above).
+  Result<ProjectRef> FindOrOpenDefault() EXCLUDES(mu_);
 
   // Opens `project` under the given id (autosave restore keeps ids).
   // kInvalidParams when that id is already open.

@@ -13,7 +13,7 @@ The file is --config, else GOXEL_CONFIG_FILE, else --optional-config if it
   give the defaults of the socket's directory, data_directory, cache_directory.
 Environment: GOXEL_CONFIG_FILE, GOXEL_SOCKET_PATH, GOXEL_PID_FILE, GOXEL_LOG_FILE,
   GOXEL_LOG_LEVEL, GOXEL_MAX_WORKERS, GOXEL_QUEUE_SIZE, GOXEL_MAX_CONNECTIONS,
-  GOXEL_WORKING_DIR, GOXEL_DAEMON_USER, GOXEL_DAEMON_GROUP.
+  GOXEL_WORKING_DIR, GOXEL_DATA_DIR, GOXEL_DAEMON_USER, GOXEL_DAEMON_GROUP.
 Exit codes: 0 ok, 1 invalid configuration or failure, 2 bad command line,
   3 (--status) not running.)";
 
@@ -55,6 +55,13 @@ struct Flags {
        "--working-dir",
        "daemon.working_dir",
        "Directory to change to",
+       {}},
+      {"--data-dir",
+       "--data-dir",
+       "paths.data_directory",
+       "Data directory: relative request paths resolve here (default: the "
+       "service's StateDirectory, else $XDG_DATA_HOME/goxel in the "
+       "foreground, /var/lib/goxel with --daemonize)",
        {}},
       {"-u,--user",
        "--user",

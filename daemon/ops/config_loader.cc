@@ -247,6 +247,7 @@ constexpr EnvVar kEnvVars[] = {
     {"GOXEL_QUEUE_SIZE", "server.queue_size"},
     {"GOXEL_MAX_CONNECTIONS", "server.max_connections"},
     {"GOXEL_WORKING_DIR", "daemon.working_dir"},
+    {"GOXEL_DATA_DIR", "paths.data_directory"},
     {"GOXEL_DAEMON_USER", "daemon.user"},
     {"GOXEL_DAEMON_GROUP", "daemon.group"},
     {"GOXEL_LOCK_TIMEOUT_MS", "performance.lock_timeout_ms"},

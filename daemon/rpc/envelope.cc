@@ -451,6 +451,8 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
   BuildParams(item, alloc, skip);
   Params params(item.params, &m.params, &item.raw_params);
   GOXEL_RETURN_IF_ERROR(params.CheckShape(m.accepts_any_params));
+  if (!m.accepts_any_params)
+    GOXEL_RETURN_IF_ERROR(params.CheckNames(m.ignored));
   Call call(params, alloc, caller);
   Status s = m.handler(call);
   if (s.ok()) *result = std::move(call.result());

@@ -251,6 +251,9 @@ void DetailsToJson(const Status& status, JsonValue* out, JsonAllocator& alloc) {
             value.SetInt64(v);
           } else if constexpr (std::is_same_v<V, double>) {
             value.SetDouble(v);
+          } else if constexpr (std::is_same_v<V, std::vector<int64_t>>) {
+            value.SetArray();
+            for (int64_t i : v) value.PushBack(JsonValue(i), alloc);
           } else {
             value.SetArray();
             for (const auto& s : v) value.PushBack(MakeString(s, alloc), alloc);

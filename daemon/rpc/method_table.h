@@ -87,8 +87,15 @@ struct MethodSpec {
   uint32_t flags = kPooled;
   Handler handler;
   // When true, a positional array is passed through as is (echo); otherwise
-  // an array longer than `params` is an error.
+  // an array longer than `params` is an error, and so is a named param
+  // that no row names (Params::CheckNames).
   bool accepts_any_params = false;
+  // Keys v14's own clients send that this method accepts and ignores
+  // (docs/API.md lists them); any other unknown name is an error.
+  std::vector<std::string> ignored = {};
+  // Example params (JSON texts), shown in docs/API.md; a test checks that
+  // each validates against the params schema and runs.
+  std::vector<std::string> examples = {};
 };
 
 class MethodTable {

@@ -23,17 +23,32 @@
 
 namespace goxel::rpc {
 
-// One documented parameter of a method.
+// One documented parameter of a method: a canonical name, or a v14 alias
+// of one (`alias_of`). The rows' order is the positional order (v14's).
 struct ParamSpec {
   std::string name;
   std::string type;  // "integer", "number", "string", "boolean", "array",
-                     // "object", "color", "position", "any", …
+                     // "object", "color", "position", "layer", "region",
+                     // "any", … (rpc/schema.h maps them to JSON Schema)
   bool required = false;
   std::string description;
   // Kept as JSON text instead of DOM values (a large array a handler
   // decodes itself): Get() does not see it; read it with Params::Raw().
   bool raw = false;
+  // Non-empty: this row is a v14 name accepted for the canonical param
+  // `alias_of`: for its whole value (component < 0; Get(alias_of) finds it)
+  // or for one element of it (component >= 0: x,y,z of position, r,g,b,a of
+  // color; the handler's reader assembles them). Alias rows keep v14's
+  // positional slots; schemas list only canonical rows.
+  std::string alias_of = {};
+  int component = -1;
+  // Extra JSON Schema keywords of the value, as a JSON object's text
+  // (e.g. {"minimum":1,"default":64}), merged into what `type` gives.
+  std::string schema = {};
 };
+
+// A v14 name accepted for canonical param `canonical` (see ParamSpec).
+ParamSpec Alias(std::string name, std::string canonical, int component = -1);
 
 // The text of a `raw` parameter in the request, valid JSON (checked when
 // the request was parsed); `text` may be modified in place (BuildInSitu).
@@ -63,6 +78,12 @@ class Params {
 
   // Checks the shape: a positional array no longer than the spec list.
   Status CheckShape(bool accepts_any) const;
+  // Checks the names of named params: each must be a row's name (canonical
+  // or alias) or one of `ignored` (v14's extra keys, accepted and unused).
+  // An unknown name is -32602 naming it, with the nearest accepted name
+  // ("did you mean"), data {unknown: [...], accepted: [...]}. A canonical
+  // param given together with one of its aliases is -32602 too.
+  Status CheckNames(const std::vector<std::string>& ignored) const;
 
   // Required getters: a missing parameter is an error.
   Result<int64_t> Int(std::string_view name) const;
@@ -96,6 +117,11 @@ class Params {
 // Reads an integer from a JSON number: integers, or doubles with no
 // fractional part that fit in int64. nullopt otherwise.
 std::optional<int64_t> JsonToInt64(const JsonValue& v);
+
+// The candidate nearest to `name` by edit distance (ties: the first), or ""
+// when none is close enough to be a plausible typo or synonym.
+std::string NearestName(std::string_view name,
+                        const std::vector<std::string>& candidates);
 
 }  // namespace goxel::rpc
 

@@ -17,7 +17,7 @@ GOXEL_BUILD_PACKAGES=(
 # Extra packages the test suite needs (sanitizers and fuzzing with clang,
 # the Prometheus text parser, shellcheck, socat, node for the Node manager).
 GOXEL_TEST_PACKAGES=(
-  clang libclang-rt-14-dev python3 python3-prometheus-client
+  clang libclang-rt-14-dev python3 python3-prometheus-client python3-jsonschema
   shellcheck socat systemd systemd-container logrotate libxml2-utils dpkg-dev
   util-linux bsdutils
 )

@@ -94,7 +94,7 @@ TEST(Autosave, SavingRemovesTheAutosave) {
   ASSERT_TRUE(d.Start());
   Reply list = d.Ok("goxel.list_projects");
   EXPECT_EQ(FindProject(list, id), nullptr) << list.text;
-  EXPECT_EQ(list.Int("count"), 1);
+  EXPECT_EQ(list.Int("count"), 0);  // nothing restored, nothing implicit
 }
 
 TEST(Autosave, ClosingRemovesTheAutosave) {

@@ -71,7 +71,7 @@ TEST_F(RenderTest, RenderSceneWritesAPngFileOrReturnsBase64) {
   daemon_->Ok("goxel.load_project", R"(["menger.vox"])");
   Reply to_file =
       daemon_->Ok("goxel.render_scene", R"([512, 512, "png", "menger.png"])");
-  EXPECT_EQ(to_file.Str("output_path"), daemon_->File("menger.png"));
+  EXPECT_EQ(to_file.Str("path"), daemon_->File("menger.png"));
   EXPECT_EQ(to_file.Int("width"), 512);
   EXPECT_EQ(to_file.Int("height"), 512);
   EXPECT_EQ(to_file.Str("format"), "png");
@@ -81,14 +81,14 @@ TEST_F(RenderTest, RenderSceneWritesAPngFileOrReturnsBase64) {
   ExpectPng(file, 512, 512);
 
   Reply inline_image = daemon_->Ok("goxel.render_scene", "{}");
-  EXPECT_FALSE(inline_image.result().HasMember("output_path"));
+  EXPECT_FALSE(inline_image.result().HasMember("path"));
   const auto decoded = DecodeBase64(inline_image.Str("image"));
   ExpectPng(decoded, 512, 512);
   EXPECT_EQ(decoded, file) << "same voxels and options, same bytes";
 
   Reply image = daemon_->Ok("goxel.render_image",
                             R"({"width":64,"height":48,"camera":"front"})");
-  const auto small = DecodeBase64(image.Str("image_data"));
+  const auto small = DecodeBase64(image.Str("image"));
   ExpectPng(small, 64, 48);
   EXPECT_GE(image.result()["render_time_ms"].GetDouble(), 0.0);
 }
@@ -100,7 +100,7 @@ TEST_F(RenderTest, TransparentBackgroundAndBadParams) {
                         R"({"width":16,"height":16,"background":"transparent",
                             "camera":"top","ortho_height":4,"antialias":2,"shadows":true,
                             "ambient_occlusion":true})");
-  auto png = DecodePng(DecodeBase64(r.Str("image_data")), 1 << 20);
+  auto png = DecodePng(DecodeBase64(r.Str("image")), 1 << 20);
   ASSERT_TRUE(png.ok());
   EXPECT_EQ(png->rgba[3], 0) << "corner is transparent";
   const size_t centre = (8 * 16 + 8) * 4;
@@ -129,7 +129,7 @@ TEST_F(RenderTest, OrthographicFrontViewOfABoxMatchesItsSilhouette) {
           "camera_position":[0.37,-12,1.21],"camera_target":[0.37,0,1.21],
           "camera_up":[0,0,1],"ortho_height":11.3,
           "background":[10,20,30,255],"sun_direction":[0.2,-1.0,0.4]})");
-  auto png = DecodePng(DecodeBase64(r.Str("image_data")), 1 << 20);
+  auto png = DecodePng(DecodeBase64(r.Str("image")), 1 << 20);
   ASSERT_TRUE(png.ok()) << png.status().ToString();
   ASSERT_EQ(png->width, w);
   ASSERT_EQ(png->height, h);

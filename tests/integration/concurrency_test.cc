@@ -64,6 +64,10 @@ void StartDaemon(DaemonProcess* d, std::vector<std::string> extra_args = {},
   std::vector<std::string> args = {"--enable-debug-methods", "--workers", "4"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   ASSERT_TRUE(d->Start(args, env)) << d->Log();
+  // No project is open at start: these tests edit the active one.
+  ASSERT_TRUE(CallMethod(d->socket_path(), "goxel.create_project", "{}")
+                  .HasMember("result"))
+      << d->Log();
 }
 
 std::string ActiveProjectId(Client& c) {

@@ -204,6 +204,8 @@ TEST(OpsAccess, MemoryLimitRefusesAllocatingMethodsOnly) {
   WriteFileText(conf, R"({"performance": {"max_memory_mb": 1}})");
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--config", conf})) << d.Log();
+  ASSERT_TRUE(CallMethod(d.socket_path(), "goxel.create_project", "{}")
+                  .HasMember("result"));
   // 20,000 voxels, each alone in its block: more than 1 MiB of engine.
   std::string batch = R"({"color":[255,0,0,255],"voxels":[)";
   for (int i = 0; i < 20000; ++i)

@@ -23,7 +23,7 @@ TEST(OpsProcess, DaemonizeWritesPidFileAndStatusStopWork) {
   std::string log = dir.File("goxel.log");
   CommandResult launch =
       RunCommand({DaemonBinary(), "--daemonize", "--socket", sock, "--pid-file",
-                  pid_file, "--log-file", log});
+                  pid_file, "--log-file", log, "--data-dir", dir.path()});
   ASSERT_EQ(launch.exit_code, 0) << launch.out << ReadFileText(log);
   // The launcher returned only once the daemon serves: no polling needed.
   RpcClient c;

@@ -40,9 +40,12 @@ TEST_F(ErrorsTest, EveryBadParamIsNamed) {
        "position[2]"},
       {"goxel.add_voxel", R"({"x":3e9,"y":0,"z":0,"color":[1,1,1]})", -32003,
        "x"},
+      // A string layer is a name (v14's layer_id is an alias of layer).
       {"goxel.add_voxel",
-       R"({"x":0,"y":0,"z":0,"color":[1,1,1],"layer_id":"a"})", -32602,
-       "layer_id"},
+       R"({"x":0,"y":0,"z":0,"color":[1,1,1],"layer_id":"a"})", -32002,
+       "layer"},
+      {"goxel.add_voxel", R"({"x":0,"y":0,"z":0,"color":[1,1,1],"layer":true})",
+       -32602, "layer"},
       {"goxel.get_voxel", R"({"x":0,"y":0})", -32602, "z"},
       {"goxel.create_project", R"({"width":0})", -32602, "width"},
       {"goxel.create_project", R"({"name":7})", -32602, "name"},
@@ -79,8 +82,9 @@ TEST_F(ErrorsTest, EveryBadParamIsNamed) {
 }
 
 TEST_F(ErrorsTest, TooManyPositionalParamsIsRejected) {
-  // One more than add_voxel's 12 params (the last is expected_version).
-  std::string many = "[0,0,0,1,1,1,255,1,null,null,null,null,5]";
+  // One more than add_voxel's 13 params (the last is layer, the canonical
+  // name of layer_id).
+  std::string many = "[0,0,0,1,1,1,255,1,null,null,null,null,null,5]";
   EXPECT_EQ(Call("goxel.add_voxel", many).code(), -32602);
 }
 

@@ -81,7 +81,7 @@ TEST_F(LayerTest, V14LayerIdZeroOrNegativeIsTheActiveLayer) {
      R"("center_x":20,"center_y":20,"center_z":20,"r":4,"g":4,"b":4,)"
      R"("layer_id":0})");
   Reply rm = Ok("goxel.remove_voxel", "[2,0,0,0]");
-  EXPECT_TRUE(rm.Bool("removed"));
+  EXPECT_EQ(rm.Int("removed"), 1);
   EXPECT_EQ(Ok("goxel.get_voxel", "[1,0,0,0]").Bool("exists"), true);
   Reply l = Ok("goxel.list_layers");
   // 0,0,0 and 1,0,0 and 5,5,5 and the 2x2x2 cube, all on the active layer.

@@ -81,10 +81,11 @@ TEST_F(QueryTest, HistogramCountsColours) {
   EXPECT_EQ(h.Int("total_voxels"), 5);
   EXPECT_EQ(h.Int("unique_colors"), 3);
   const auto& first = h.result()["histogram"][0];
-  EXPECT_STREQ(first["color"].GetString(), "#0a0000");
+  EXPECT_STREQ(first["hex"].GetString(), "#0a0000");
   EXPECT_EQ(first["count"].GetInt(), 3);
   EXPECT_DOUBLE_EQ(first["percentage"].GetDouble(), 60.0);
-  EXPECT_EQ(first["rgba"][3].GetInt(), 255);
+  EXPECT_EQ(first["color"][0].GetInt(), 10);
+  EXPECT_EQ(first["color"][3].GetInt(), 255);
   Reply binned = Ok("goxel.get_color_histogram", R"({"bin_size":8,"top_n":1})");
   EXPECT_EQ(binned.Int("unique_colors"), 2);
   EXPECT_EQ(binned.result()["histogram"].Size(), 1u);

@@ -401,8 +401,21 @@ test('DaemonConfig reads options, then GOXEL_* variables, then defaults', () => 
   assert.equal(explicit.queueSize, 2048);
 
   const defaults = new DaemonConfig({}, {});
-  assert.equal(defaults.daemonBinary, 'goxel-daemon');
+  // Not in PATH: this checkout's build, as daemon_control.sh finds it.
+  const built = path.resolve(__dirname, '..', '..', 'build', 'daemon', 'goxel-daemon');
+  if (fs.existsSync(built)) {
+    assert.ok(defaults.daemonBinary.endsWith(path.join('daemon', 'goxel-daemon')), defaults.daemonBinary);
+    assert.ok(path.isAbsolute(defaults.daemonBinary), defaults.daemonBinary);
+  }
   assert.equal(defaults.socketPath, '/tmp/goxel-daemon.sock');
+  // In PATH first.
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'goxel-path-'));
+  try {
+    fs.writeFileSync(path.join(bin, 'goxel-daemon'), '#!/bin/sh\n', { mode: 0o755 });
+    assert.equal(new DaemonConfig({}, { PATH: bin }).daemonBinary, path.join(bin, 'goxel-daemon'));
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
   assert.equal(defaults.workers, 4);
   assert.equal(defaults.queueSize, 1024);
   assert.equal(defaults.maxConnections, 256);

@@ -12,7 +12,10 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 INSTALL=$SRC/scripts/install-service.sh
 UNINSTALL=$SRC/scripts/uninstall-service.sh
 OUT=$(mktemp)
-trap 'rm -f "$OUT"' EXIT
+# The scripts' temporary files go here; it must be empty when they are done.
+SCRATCH=$(mktemp -d)
+export TMPDIR=$SCRATCH
+trap 'rm -f "$OUT"; rm -rf "$SCRATCH"' EXIT
 expect() { grep -qF -- "$1" "$OUT" || { cat "$OUT" >&2; fail "dry run did not print: $1"; }; }
 # Every line is a heading, a step (+ ...), or a note: nothing ran silently.
 only_steps() {
@@ -83,4 +86,6 @@ case $case_name in
   *) fail "unknown case $case_name" ;;
 esac
 [[ $(snapshot) == "$before" ]] || fail "the dry run changed files"
+leftover=$(ls -A "$SCRATCH")
+[[ -z $leftover ]] || fail "the dry run left temporary files: $leftover"
 echo "ok: $case_name"

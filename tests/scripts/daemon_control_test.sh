@@ -38,6 +38,9 @@ expect_out() { [[ $OUT == *"$1"* ]] || fail "expected output to contain '$1'"; }
 new_dir() {
   DIR=$(mktemp -d "${TMPDIR:-/tmp}/goxel-ctl-XXXXXX")
   chmod 755 "$DIR"
+  # The daemons' data directory: private, never /var/lib/goxel or ~.
+  mkdir -p "$DIR/data"
+  export GOXEL_DATA_DIR=$DIR/data
 }
 
 # Stops whatever a case left running, by the PID it wrote.
@@ -103,7 +106,8 @@ case_lifecycle() {
   expect_out "healthy: status=ok latency_ms="
   run status
   expect_rc 0 "from status"
-  for word in "pid:          $pid" uptime: connections: queue: requests: memory:; do
+  for word in "is running as pid $pid on" ", up " "connection" \
+    "requests (" "per second on average)." "queue places taken." "MiB of memory."; do
     expect_out "$word"
   done
   run reload
@@ -211,7 +215,7 @@ case_socket_lookup() {
   expect_out "(socket $DIR/run/goxel/goxel-daemon.sock)"
   run_bare status
   expect_rc 0 "from status through the service socket"
-  expect_out "socket:       $DIR/run/goxel/goxel-daemon.sock"
+  expect_out "on $DIR/run/goxel/goxel-daemon.sock, up "
   # The service configuration beats the service socket.
   printf '{"daemon": {"socket_path": "%s", "pid_file": "%s"}}\n' \
     "$DIR/configured.sock" "$DIR/goxel.pid" >"$GOXEL_CONTROL_SYSTEM_CONFIG"
@@ -267,7 +271,8 @@ case_health_and_status() {
   expect_out "healthy: status=ok latency_ms="
   run status
   expect_rc 0 "from status"
-  for word in "pid:          $FG_PID" uptime: connections: "queue:        0 /" requests: memory:; do
+  for word in "is running as pid $FG_PID on" ", up " "1 connection open" \
+    "0 of 1024 queue places taken." "MiB of memory."; do
     expect_out "$word"
   done
   kill -STOP "$FG_PID"

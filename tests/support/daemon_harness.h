@@ -221,7 +221,12 @@ class DaemonProcess {
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::vector<std::string> env_store;
-    for (char** e = environ; *e; ++e) env_store.push_back(*e);
+    for (char** e = environ; *e; ++e) {
+      // The default data directory is $XDG_DATA_HOME/goxel: private to the
+      // test (below), never the user's.
+      if (strncmp(*e, "XDG_DATA_HOME=", 14) != 0) env_store.push_back(*e);
+    }
+    env_store.push_back("XDG_DATA_HOME=" + dir_.path());
     for (const auto& e : env_extra) env_store.push_back(e);
     std::vector<char*> envp;
     for (auto& e : env_store) envp.push_back(e.data());
@@ -233,8 +238,8 @@ class DaemonProcess {
     posix_spawn_file_actions_addopen(&fa, 1, log_path().c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    // Each daemon runs in its own directory: its default data directory
-    // (autosaves, relative paths) is private to the test.
+    // Each daemon runs in its own directory, and its default data directory
+    // (autosaves, relative paths) is in it: dir/goxel.
     posix_spawn_file_actions_addchdir_np(&fa, dir_.path().c_str());
     int rc =
         posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), envp.data());
