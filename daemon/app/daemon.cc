@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -147,6 +149,7 @@ Status Daemon::BuildMethodTable() {
     r.rss_bytes = live_.rss_bytes.load(std::memory_order_relaxed);
     return r;
   };
+  admin_.health_problems = [this] { return HealthProblems(); };
   admin_.extend_status = [this](rpc::JsonValue* r, rpc::JsonAllocator& a) {
     methods::AddMetricsToStatus(ops_ctx_, r, a);
   };
@@ -165,8 +168,7 @@ Status Daemon::BuildMethodTable() {
   }
   // Issue 5: file and render methods; autosaves restored before serving.
   files_ = std::make_unique<methods::FileMethods>(
-      methods::FilesOptionsFromConfig(config_, workspace_options,
-                                      admin_.socket_path),
+      methods::FilesOptionsFromConfig(config_, workspace_options),
       workspace_.get());
   GOXEL_RETURN_IF_ERROR(files_->Register(&table_));
   GOXEL_RETURN_IF_ERROR(files_->Start());
@@ -193,6 +195,7 @@ Status Daemon::StartServer() {
   auto gid = GroupId(config_.socket_group);
   if (!gid.ok()) return gid.status();
   options.socket_gid = *gid;
+  stuck_ = PoolProgress(uint64_t(config_.stuck_worker_seconds) * 1000000000ull);
   watchdog_usec_ = ops::notify::WatchdogIntervalUsec();
   if (watchdog_usec_ > 0) {
     // Tick at least twice per watchdog period.
@@ -257,10 +260,23 @@ int Daemon::Run() {
     return code;
   }
   AnnounceReady();
+  files_->StartRestore();  // after READY: clients see "restoring" meanwhile
   s = server_->Run();
-  files_->Stop();  // the final autosave pass, after requests drained
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    final_pass_started_ = true;
+  }
+  // The final autosave pass, after requests drained.
+  Status saved = files_->Stop();
   pool_->Shutdown(0);
   pid_file_.Remove();
+  FinishStop();
+  if (!saved.ok()) {
+    ops::DefaultLogger().Error("daemon-main",
+                               "stopped with unsaved work: " + saved.message(),
+                               {{"detail", DetailsText(saved.details())}});
+    return 1;
+  }
   if (!s.ok()) {
     ops::DefaultLogger().Error("daemon-main", "unclean shutdown",
                                {{"error", s.ToString()}});
@@ -270,6 +286,47 @@ int Daemon::Run() {
       "daemon-main", "Daemon stopped",
       {{"requests_served", server_->stats().requests_served.load()}});
   return 0;
+}
+
+void Daemon::FinishStop() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  stop_done_ = true;
+  stop_cv_.notify_all();
+}
+
+void Daemon::StartStopGuard() {
+  if (stop_guard_started_) return;
+  stop_guard_started_ = true;
+  const auto timeout = std::chrono::milliseconds(
+      std::max<int64_t>(int64_t{config_.shutdown_timeout_seconds} * 1000, 1));
+  const std::string socket = listen_fd_ < 0 ? config_.socket_path : "";
+  std::thread([this, timeout, socket] {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    if (stop_cv_.wait_for(lock, timeout, [this] { return stop_done_; }))
+      return;
+    // A final pass under way gets a little more: its lock waits are bounded.
+    if (final_pass_started_ &&
+        stop_cv_.wait_for(lock, std::chrono::seconds(3),
+                          [this] { return stop_done_; })) {
+      return;
+    }
+    ops::Logger& log = ops::DefaultLogger();
+    log.Error("daemon-main",
+              "shutdown timeout passed with work still running: exiting "
+              "without waiting for it",
+              {{"workers_busy", pool_->busy()},
+               {"shutdown_timeout_seconds", config_.shutdown_timeout_seconds}});
+    std::vector<std::string> failed;
+    if (!final_pass_started_) {
+      // Projects a stuck call holds cannot be copied: they are named.
+      files_->autosaver().RunPass(&failed, methods::LockWait{true, 0});
+    }
+    for (const std::string& f : failed)
+      log.Error("daemon-main", "not saved at exit", {{"project", f}});
+    if (!socket.empty()) unlink(socket.c_str());
+    pid_file_.Remove();
+    _exit(1);
+  }).detach();
 }
 
 }  // namespace goxel::app

@@ -91,12 +91,34 @@ void Daemon::OnTick() {
     last_status_ns_ = now;
     (void)ops::notify::SetStatus(metrics_.StatusLine());
   }
+  workers_stuck_ = !stuck_.Check(now, pool_->depth(), pool_->completed(),
+                                 pool_->busy() >= pool_->Stats().workers);
   SendWatchdog(now);
+}
+
+std::vector<std::string> Daemon::HealthProblems() const {
+  std::vector<std::string> out;
+  if (workers_stuck_) {
+    out.push_back("workers stuck: no request finished for " +
+                  std::to_string(config_.stuck_worker_seconds) +
+                  " s while every worker is busy or work waits");
+  }
+  if (files_) {
+    const methods::AutosaveHealth h = files_->autosaver().health();
+    if (!h.enabled) out.push_back("autosave off: " + h.disabled_reason);
+    if (h.last_pass_failed) out.push_back("autosave failing: " + h.last_error);
+    if (h.restore_failures > 0) {
+      out.push_back(std::to_string(h.restore_failures) +
+                    " autosave(s) could not be restored (moved aside)");
+    }
+  }
+  return out;
 }
 
 void Daemon::SendWatchdog(uint64_t now) {
   if (watchdog_usec_ == 0) return;
-  bool healthy = progress_.Check(now, pool_->depth(), pool_->completed());
+  bool healthy = progress_.Check(now, pool_->depth(), pool_->completed(),
+                                 pool_->busy() >= pool_->Stats().workers);
   if (!healthy) {
     ops::DefaultLogger().Warning(
         "watchdog", "the worker pool makes no progress; not pinging systemd",
@@ -127,6 +149,7 @@ void Daemon::OnStatusSignal() {
 
 void Daemon::OnStopping() {
   (void)ops::notify::Stopping();
+  StartStopGuard();
   ops::DefaultLogger().Info(
       "daemon-main", "stopping: draining requests",
       {{"queue_depth", pool_->depth()}, {"workers_busy", pool_->busy()}});

@@ -71,6 +71,17 @@ Result<Box> BoxFromCorners(const JsonValue& min, const JsonValue& max,
                            std::string_view max_name);
 // An optional string param that names a project ("" when absent).
 Result<std::string> ReadProjectId(const Params& p);
+
+// -32602 {param, expected, got} when `text` (a name or a path a client
+// gave) holds a control character (U+0000-U+001F, U+007F) or a Unicode
+// bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069), which
+// make names print as something they are not.
+Status CheckPrintable(std::string_view text, std::string_view param);
+
+// A name param (project or layer name): a string, `fallback` when absent,
+// checked by CheckPrintable.
+Result<std::string> ReadName(const Params& p, const char* param,
+                             const std::string& fallback);
 // The project named by `project_id`, or the active one.
 Result<ProjectRef> ResolveProject(const Workspace& ws, const Params& p);
 // The layer named by param `name`: absent (or -1 when !allow_all) is the

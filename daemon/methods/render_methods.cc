@@ -301,7 +301,7 @@ Status RenderScene(FileMethods& fm, Call& call) {
   auto rendered = RenderProject(fm, p);
   if (!rendered.ok()) return rendered.status();
   if (!resolved.empty())
-    GOXEL_RETURN_IF_ERROR(AtomicWriteFile(resolved, rendered->png));
+    GOXEL_RETURN_IF_ERROR(fm.WriteFile(resolved, rendered->png));
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();

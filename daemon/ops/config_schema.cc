@@ -301,6 +301,8 @@ std::vector<FieldSpec> BuildFields() {
   t.push_back(ModeField("security.socket_permissions", kRestart));
   t.push_back(StringField("security.socket_group", GOXEL_FIELD(socket_group),
                           kRestart));
+  t.push_back(StringField("security.admin_group", GOXEL_FIELD(admin_group),
+                          kRestart));
   t.push_back(BoolField("security.enable_authentication",
                         GOXEL_FIELD(enable_authentication), kRestart));
   t.push_back(MibField("security.max_request_size_mb",
@@ -348,6 +350,8 @@ std::vector<FieldSpec> BuildFields() {
                         GOXEL_FIELD(enable_profiling), kRestart));
   t.push_back(IntField("monitoring.status_interval_seconds",
                        GOXEL_FIELD(status_interval_seconds), 1, 3600, kLive));
+  t.push_back(IntField("monitoring.stuck_worker_seconds",
+                       GOXEL_FIELD(stuck_worker_seconds), 1, 86400, kRestart));
   // paths
   t.push_back(StringField("paths.data_directory", GOXEL_FIELD(data_directory),
                           kRestart));
