@@ -43,13 +43,14 @@ server::ServerOptions ServerOptionsFrom(const ops::Config& c) {
   return o;
 }
 
-Result<int> GroupId(const std::string& name) {
+Result<int> GroupId(const std::string& name,
+                    const char* key = "security.socket_group") {
   if (name.empty()) return -1;
   struct group gr, *found = nullptr;
   char buf[4096];
   if (getgrnam_r(name.c_str(), &gr, buf, sizeof buf, &found) != 0 ||
       found == nullptr) {
-    return Status::InvalidParams("security.socket_group: no group named \"" +
+    return Status::InvalidParams(std::string(key) + ": no group named \"" +
                                  name + "\"");
   }
   return static_cast<int>(found->gr_gid);
@@ -187,6 +188,9 @@ Status Daemon::StartServer() {
       static_cast<size_t>(config_.queue_size), config_.enable_priority_queue);
   metrics_.SetWorkers(config_.workers);
   policy_ = std::make_unique<RequestPolicy>(&table_, &live_, &metrics_);
+  auto admin_gid = GroupId(config_.admin_group, "security.admin_group");
+  if (!admin_gid.ok()) return admin_gid.status();
+  policy_->set_admin_gid(*admin_gid);
   server::ServerHooks hooks;
   policy_->Install(&hooks);
   InstallEventHooks(&hooks);

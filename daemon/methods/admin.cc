@@ -214,7 +214,7 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
          "Sleeps on a worker thread (for tests and benchmarks of the pool).",
          {{"ms", "integer", true, "milliseconds to sleep, 0..10000"}},
          "{slept_ms}",
-         rpc::kPooled | rpc::kReadOnly,
+         rpc::kPooled | rpc::kReadOnly | rpc::kAdmin,
          DebugSleep}));
   }
   return Status::Ok();

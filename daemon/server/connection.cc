@@ -173,7 +173,11 @@ void Connection::Pump() {
   SettleJob(!backlog.empty() || eof || close_after_flush || closing);
   rpc::CallerInfo loop_caller = caller;
   loop_caller.on_loop = true;
-  while (!inflight && !closing && !backlog.empty()) {
+  // Nothing new starts while the client's unsent replies pass the cap
+  // (OnWrite pumps again once they drain); a client that stays over it is
+  // disconnected by the tick after server.timeout_seconds.
+  while (!inflight && !closing && !backlog.empty() &&
+         PendingReplyBytes() <= srv.options_.max_pending_reply_bytes) {
     PendingText& front = backlog.front();
     bool on_loop = front.parsed != nullptr &&
                    (!front.rejected.ok() || front.parsed->RunsOnLoop());
@@ -250,6 +254,11 @@ void Connection::OnWrite(uv_write_t* r, int status) {
   conn->server->stats_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
   conn->Flush();
   conn->AfterOutput();
+  if (!conn->closing && !conn->inflight && !conn->backlog.empty() &&
+      conn->PendingReplyBytes() <=
+          conn->server->options_.max_pending_reply_bytes) {
+    conn->Pump();  // texts held back by the reply cap
+  }
 }
 
 void Connection::AfterOutput() {

@@ -74,6 +74,11 @@ struct JobData {
   uint64_t connection_id = 0;
   rpc::CallerInfo caller;
   std::vector<PendingText> texts;
+  // Texts not run because `out` passed `reply_cap` (max_pending_reply_mb):
+  // the loop puts them back at the front of the backlog, to run once the
+  // client has read its replies. Such a job always posts its completion.
+  std::vector<PendingText> unrun;
+  size_t reply_cap = SIZE_MAX;
   std::string out;  // the replies; swapped into the connection's output
   size_t requests = 0;
   uint64_t created_nanos = 0;

@@ -16,8 +16,16 @@ namespace goxel::server {
 
 void JobData::Run() {
   caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
-  for (auto& t : texts) {
+  for (size_t i = 0; i < texts.size(); ++i) {
     if (cancelled.load(std::memory_order_relaxed)) break;
+    if (out.size() > reply_cap) {
+      // Unsent replies past the cap: start nothing more (issue 18, 4).
+      for (size_t j = i; j < texts.size(); ++j)
+        unrun.push_back(std::move(texts[j]));
+      texts.resize(i);
+      break;
+    }
+    PendingText& t = texts[i];
     rpc::ParsedText& parsed = t.Parse(*server->table_);
     if (!t.rejected.ok()) {
       server->Reject(parsed, t.rejected, caller, &out);
@@ -33,7 +41,7 @@ void JobData::Run() {
   std::erase_if(texts, [](const PendingText& t) {
     return t.parsed == nullptr || !rpc::ReusableParsedText(*t.parsed);
   });
-  if (AnswerDirectly()) return;
+  if (unrun.empty() && AnswerDirectly()) return;
   server->PostCompletion(this);
 }
 
@@ -424,6 +432,12 @@ void Server::DrainCompletions() {
   }
   for (const std::shared_ptr<JobData>& job : completed_) {
     job->texts.clear();  // the small ones the worker handed back
+    auto back = connections_.find(job->connection_id);
+    if (back != connections_.end()) {
+      for (auto u = job->unrun.rbegin(); u != job->unrun.rend(); ++u)
+        back->second->backlog.push_front(std::move(*u));
+    }
+    job->unrun.clear();
     job->state.store(JobState::kIdle, std::memory_order_relaxed);
     stats_.requests_served.fetch_add(job->requests, std::memory_order_relaxed);
     auto it = connections_.find(job->connection_id);
@@ -491,6 +505,7 @@ void Server::SubmitPendingJobs() {
       data->caller = conn->caller;
       data->created_nanos = now;
       data->requests = 0;
+      data->reply_cap = options_.max_pending_reply_bytes;
       data->self = conn->job;
       // Texts of control methods only stay behind: Pump runs them on the
       // loop once this job is answered (control handlers may touch

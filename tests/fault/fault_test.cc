@@ -270,3 +270,106 @@ TEST(Fault, D15_OddNamesAreRefused) {
 
 }  // namespace
 }  // namespace goxel::testing
+
+namespace goxel::testing {
+namespace {
+
+// Runs `calls` (method, params) as uid/gid 65534 (nobody) on `socket`;
+// returns the error codes (0 for a result).
+std::vector<int> CallAsNobody(const std::string& socket,
+                              const std::vector<std::string>& methods) {
+  int fds[2];
+  if (pipe(fds) != 0) return {};
+  pid_t child = fork();
+  if (child == 0) {
+    close(fds[0]);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
+    RpcClient c;
+    if (!c.Connect(socket)) _exit(3);
+    for (const std::string& m : methods) {
+      Reply r = CallOn(c, m, "", 5000);
+      const int code = r.ok() ? 0 : r.code();
+      if (write(fds[1], &code, sizeof code) != sizeof code) _exit(4);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::vector<int> codes;
+  int code;
+  while (read(fds[0], &code, sizeof code) == sizeof code) codes.push_back(code);
+  close(fds[0]);
+  int st;
+  waitpid(child, &st, 0);
+  return codes;
+}
+
+// 10. A client admitted by its peer credentials could change the config
+// and stop the daemon. Admin methods are now for root, the daemon's user
+// and security.admin_group only.
+TEST(Fault, D10_AdminMethodsNeedAnAdmin) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
+  FaultDaemon d(R"("security":{"socket_permissions":"0666"})");
+  chmod(d.process().dir().path().c_str(), 0755);
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.process().Log();
+  std::vector<int> codes =
+      CallAsNobody(d.process().socket_path(),
+                   {"ping", "goxel.set_config", "goxel.shutdown_daemon",
+                    "goxel.get_project_info"});
+  ASSERT_EQ(codes.size(), 4u);
+  EXPECT_EQ(codes[0], 0);
+  EXPECT_EQ(codes[1], -32005);
+  EXPECT_EQ(codes[2], -32005);
+  EXPECT_EQ(codes[3], 0);
+  EXPECT_TRUE(d.process().Running());
+  // Root still may.
+  EXPECT_EQ(d.Call("goxel.set_config", R"({"logging":{"level":"info"}})").code(),
+            0);
+}
+
+int64_t RssBytes(pid_t pid) {
+  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/statm").c_str(), "r");
+  long size = 0, rss = 0;
+  if (f == nullptr) return -1;
+  if (fscanf(f, "%ld %ld", &size, &rss) != 2) rss = -1;
+  fclose(f);
+  return rss * sysconf(_SC_PAGESIZE);
+}
+
+// 4. max_pending_reply_mb was no cap: a client that sent requests and never
+// read kept the daemon building replies. Now nothing new starts while a
+// connection's unsent replies pass the cap.
+TEST(Fault, D04_UnreadRepliesAreCapped) {
+  FaultDaemon d(R"("server":{"max_pending_reply_mb":1,"timeout_seconds":60})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.fill_region",
+       R"({"min":[0,0,0],"max":[49,49,19],"color":[10,20,30,255]})");
+  const int64_t before = RssBytes(d.process().pid());
+  RpcClient flood;
+  ASSERT_TRUE(flood.Connect(d.process().socket_path()));
+  // 60 small requests for 50,000 voxels each (~2 MB of reply apiece),
+  // pipelined in one write and never read (yet).
+  std::string reqs;
+  const int sent = 60;
+  for (int i = 0; i < sent; ++i) {
+    reqs += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) +
+            R"(,"method":"goxel.get_layer_voxels","params":{"limit":50000}})"
+            "\n";
+  }
+  ASSERT_TRUE(flood.Send(reqs));
+  // The daemon answers others meanwhile, and runs nothing more for the
+  // flood once its unsent replies pass the cap.
+  EXPECT_TRUE(WaitFor([&] {
+    return d.Call("status").text.find("\"workers_busy\":0") != std::string::npos;
+  }, 10000));
+  // The daemon stays responsive and does not hold the replies.
+  EXPECT_TRUE(d.Call("ping").ok());
+  const int64_t grown = RssBytes(d.process().pid()) - before;
+  EXPECT_LT(grown, int64_t{40} << 20) << "60 replies of ~2 MB held";
+  // Every complete request is still answered once the client reads.
+  int answered = 0;
+  while (answered < sent && !flood.ReadLine(10000).empty()) ++answered;
+  EXPECT_EQ(answered, sent);
+}
+
+}  // namespace
+}  // namespace goxel::testing
