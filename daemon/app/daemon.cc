@@ -40,6 +40,8 @@ server::ServerOptions ServerOptionsFrom(const ops::Config& c) {
   // server.timeout_seconds: how long a client may leave its replies unread
   // (reading paused by back-pressure) before it is disconnected.
   o.write_stall_timeout_ms = int64_t{c.timeout_seconds} * 1000;
+  o.idle_timeout_ms = int64_t{c.idle_timeout_seconds} * 1000;
+  o.request_timeout_ms = int64_t{c.request_timeout_seconds} * 1000;
   return o;
 }
 

@@ -161,6 +161,8 @@ void Daemon::ApplyLiveConfig() {
                         static_cast<size_t>(config_.max_pending_reply_bytes),
                         int64_t{config_.timeout_seconds} * 1000,
                         int64_t{config_.shutdown_timeout_seconds} * 1000);
+  server_->UpdateTimeouts(int64_t{config_.idle_timeout_seconds} * 1000,
+                          int64_t{config_.request_timeout_seconds} * 1000);
 }
 
 Result<ops::ConfigChange> Daemon::SetConfig(std::string_view patch) {

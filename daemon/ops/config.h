@@ -66,6 +66,8 @@ struct Config {
   bool enable_priority_queue = false;  // server.enable_priority_queue
   std::string bind_address = "unix";   // server.bind_address (only "unix")
   int timeout_seconds = 30;  // server.timeout_seconds (unread-reply stall)
+  int idle_timeout_seconds = 300;    // server.idle_timeout_seconds (0 off)
+  int request_timeout_seconds = 30;  // server.request_timeout_seconds (0 off)
   int64_t max_pending_reply_bytes = 64ll << 20;  // server.max_pending_reply_mb
   Protocol protocol = Protocol::kAuto;           // server.protocol, -P
   bool enable_debug_methods = false;             // server.enable_debug_methods

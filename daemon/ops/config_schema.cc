@@ -257,6 +257,10 @@ std::vector<FieldSpec> BuildFields() {
       [](const std::string& s) { return s.c_str(); }));
   t.push_back(IntField("server.timeout_seconds", GOXEL_FIELD(timeout_seconds),
                        0, 86400, kLive));
+  t.push_back(IntField("server.idle_timeout_seconds",
+                       GOXEL_FIELD(idle_timeout_seconds), 0, 86400 * 7, kLive));
+  t.push_back(IntField("server.request_timeout_seconds",
+                       GOXEL_FIELD(request_timeout_seconds), 0, 86400, kLive));
   t.push_back(MibField("server.max_pending_reply_mb",
                        GOXEL_FIELD(max_pending_reply_bytes), 1, 4096, kLive));
   t.push_back(

@@ -104,6 +104,9 @@ struct JobData {
   void Reject(const Status& why, std::string* to);
 };
 
+// The error of a non-control request on a reserve connection.
+Status ReserveOnly(const Server& server);
+
 struct Connection {
   Connection(Server* server, uint64_t id, const rpc::FramerLimits& limits)
       : server(server), id(id), framer(limits) {}
@@ -124,6 +127,9 @@ struct Connection {
   bool write_active = false;
 
   bool reading = false;
+  bool reserve = false;  // past max_connections: control methods only
+  uint64_t last_active_ms = 0;   // last bytes read or written
+  uint64_t partial_since_ms = 0;  // an incomplete text started (0: none)
   bool paused = false;  // reading stopped by back-pressure
   uint64_t paused_since_ms = 0;
   bool eof = false;  // the peer finished sending

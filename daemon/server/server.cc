@@ -331,7 +331,10 @@ void Server::Accept() {
   connections_[id] = conn;
   stats_.connections_open.fetch_add(1, std::memory_order_relaxed);
   Status refusal;
-  if (connections_.size() > options_.max_connections) {
+  conn->last_active_ms = MonotonicNanos() / 1000000;
+  conn->reserve = connections_.size() > options_.max_connections;
+  if (connections_.size() >
+      options_.max_connections + options_.reserve_connections) {
     refusal = Status::ServerError("too many connections: the limit is " +
                                   std::to_string(options_.max_connections))
                   .With("max_connections",
@@ -606,6 +609,28 @@ void Server::OnTick(uv_timer_t* handle) {
             static_cast<uint64_t>(self->options_.write_stall_timeout_ms)) {
       stalled.push_back(conn);
     }
+  }
+  // Idle connections, and requests left half-sent (slowloris).
+  const ServerOptions& o = self->options_;
+  std::vector<std::pair<Connection*, const char*>> expired;
+  for (auto& [id, conn] : self->connections_) {
+    if (conn->closing || conn->paused) continue;
+    if (o.request_timeout_ms > 0 && conn->partial_since_ms != 0 &&
+        now_ms - conn->partial_since_ms >
+            static_cast<uint64_t>(o.request_timeout_ms)) {
+      expired.push_back({conn, "a request stayed incomplete past "
+                               "server.request_timeout_seconds"});
+    } else if (o.idle_timeout_ms > 0 && conn->Idle() && conn->out.empty() &&
+               !conn->write_active && conn->in.size() == 0 &&
+               now_ms - conn->last_active_ms >
+                   static_cast<uint64_t>(o.idle_timeout_ms)) {
+      expired.push_back({conn, "idle past server.idle_timeout_seconds"});
+    }
+  }
+  for (auto [conn, why] : expired) {
+    self->Log(LogLevel::kInfo, std::string("closing a connection: ") + why,
+              {{"connection", static_cast<int64_t>(conn->id)}});
+    conn->Close();
   }
   for (Connection* conn : stalled) {
     self->Log(LogLevel::kWarning,

@@ -373,3 +373,52 @@ TEST(Fault, D04_UnreadRepliesAreCapped) {
 
 }  // namespace
 }  // namespace goxel::testing
+
+namespace goxel::testing {
+namespace {
+
+// 9. Idle and half-sent connections held every slot, health included.
+// Now idle connections and incomplete requests time out, and a small
+// reserve past max_connections serves control methods.
+TEST(Fault, D09_IdleAndHalfSentConnectionsTimeOut) {
+  FaultDaemon d(R"("server":{"max_connections":4,"idle_timeout_seconds":2,)"
+                R"("request_timeout_seconds":1})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();
+  std::vector<std::unique_ptr<RpcClient>> hogs;
+  for (int i = 0; i < 8; ++i) {
+    auto c = std::make_unique<RpcClient>();
+    ASSERT_TRUE(c->Connect(d.process().socket_path()));
+    if (i % 2) {
+      ASSERT_TRUE(c->Send(R"({"jsonrpc":"2.0","id":1,"method":"pi)"));
+    }
+    hogs.push_back(std::move(c));
+  }
+  // Every slot and the reserve are taken: a supervisor's health still
+  // gets in once the half-sent ones time out, and the idle ones go too.
+  for (auto& c : hogs) EXPECT_TRUE(c->WaitClosed(6000));
+  RpcClient health;
+  ASSERT_TRUE(health.Connect(d.process().socket_path()));
+  EXPECT_NE(health.Call(R"({"jsonrpc":"2.0","id":1,"method":"health"})")
+                .find("\"status\""),
+            std::string::npos);
+}
+
+TEST(Fault, D09_AReserveConnectionServesControlMethodsOnly) {
+  FaultDaemon d(R"("server":{"max_connections":2})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();  // d's own client: 1
+  RpcClient second, reserve;
+  ASSERT_TRUE(second.Connect(d.process().socket_path()));
+  ASSERT_TRUE(reserve.Connect(d.process().socket_path()));
+  EXPECT_NE(second.Call(R"({"jsonrpc":"2.0","id":1,"method":"goxel.list_projects"})")
+                .find("\"result\""),
+            std::string::npos);
+  EXPECT_NE(reserve.Call(R"({"jsonrpc":"2.0","id":1,"method":"health"})")
+                .find("\"result\""),
+            std::string::npos);
+  const std::string refused =
+      reserve.Call(R"({"jsonrpc":"2.0","id":2,"method":"goxel.list_projects"})");
+  EXPECT_NE(refused.find("connection_reserve"), std::string::npos) << refused;
+}
+
+}  // namespace
+}  // namespace goxel::testing
