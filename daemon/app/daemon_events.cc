@@ -105,7 +105,8 @@ std::vector<std::string> Daemon::HealthProblems() const {
   }
   if (files_) {
     const methods::AutosaveHealth h = files_->autosaver().health();
-    if (!h.enabled) out.push_back("autosave off: " + h.disabled_reason);
+    if (!h.enabled && h.degrades)
+      out.push_back("autosave off: " + h.disabled_reason);
     if (h.last_pass_failed) out.push_back("autosave failing: " + h.last_error);
     if (h.restore_failures > 0) {
       out.push_back(std::to_string(h.restore_failures) +

@@ -120,8 +120,13 @@ void Autosaver::SetDisabled(std::string reason) {
 bool Autosaver::PrepareStateDir() {
   struct stat st;
   if (stat(options_.data_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    SetDisabled("the data directory " + options_.data_dir +
-                " does not exist");
+    // Configuration, not a fault: FileMethods::Start warned already, and
+    // health stays "ok" (nothing to protect that could be written).
+    std::lock_guard<std::mutex> lock(mu_);
+    health_.enabled = false;
+    health_.disabled_reason = "the data directory " + options_.data_dir +
+                              " does not exist";
+    health_.degrades = false;
     return false;
   }
   if (!EnsureDir(options_.state_dir) || !EnsureDir(dir())) {

@@ -76,6 +76,7 @@ struct AutosaveOptions {
 struct AutosaveHealth {
   bool enabled = true;
   std::string disabled_reason;      // when not enabled
+  bool degrades = true;             // whether being off makes health degraded
   uint64_t failed_writes = 0;       // since start
   bool last_pass_failed = false;    // degraded while true
   std::string last_error;
