@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # bench/run_targets.sh: measures goxel-daemon against the targets of issue 2,
-# in ONE run, next to the pingpong yardstick (shared/tools/pingpong) and
-# Redis 7 driven by the same load client.
+# in ONE run, next to the pingpong yardstick (bench/pingpong) and Redis 7
+# driven by the same load client.
 #
 # Usage: bench/run_targets.sh [-d DAEMON] [-b GOXEL_BENCH] [-r ROUNDS] [DAEMON]
 #   DAEMON       goxel-daemon binary (default: found under build*/)
 #   GOXEL_BENCH  goxel-bench binary (default: found under build*/)
 #   ROUNDS       rounds of every load, interleaved; medians reported (default 3)
 #
-# It builds pp_server/pp_client into a temporary directory, installs
+# It compiles pp_server/pp_client (bench/pingpong, or $PINGPONG_DIR to
+# measure with another copy of them) into a temporary directory, installs
 # redis-server when it is missing (apt-get), and starts, on Unix sockets in
 # that directory only: pp_server inline (the floor), pp_server worker (one
 # plain thread hop), redis-server (--port 0), and goxel-daemon with 4 workers
@@ -17,7 +18,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-pingpong_dir=${PINGPONG_DIR:-$root/../shared/tools/pingpong}
+pingpong_dir=${PINGPONG_DIR:-$here/pingpong}
 daemon=""
 bench=""
 rounds=3
@@ -58,8 +59,8 @@ for pair in "goxel-daemon:$daemon" "goxel-bench:$bench"; do
     exit 1
   fi
 done
-if [[ ! -f $pingpong_dir/pp_client.c ]]; then
-  echo "run_targets.sh: pingpong sources not found in $pingpong_dir (set PINGPONG_DIR)" >&2
+if [[ ! -f $pingpong_dir/pp_client.c || ! -f $pingpong_dir/pp_server.c ]]; then
+  echo "run_targets.sh: pp_server.c and pp_client.c not found in $pingpong_dir" >&2
   exit 1
 fi
 
@@ -85,8 +86,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cc -O2 -Wall -pthread -o "$tmp/pp_server" "$pingpong_dir/pp_server.c"
-cc -O2 -Wall -o "$tmp/pp_client" "$pingpong_dir/pp_client.c"
+cc -O2 -Wall -Wextra -pthread -o "$tmp/pp_server" "$pingpong_dir/pp_server.c"
+cc -O2 -Wall -Wextra -o "$tmp/pp_client" "$pingpong_dir/pp_client.c"
 
 wait_for_socket() {  # PATH PID NAME
   local i

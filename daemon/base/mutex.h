@@ -3,8 +3,8 @@
 // Mutex wraps std::mutex; SharedMutex wraps std::shared_timed_mutex (readers
 // and writers, used per project; timed so a request can give up waiting for
 // a busy project instead of waiting for as long as it takes). MutexLock,
-// WriterLock and ReaderLock are the scoped holders. Thread-safe, as their
-// names say.
+// WriterLock and ReaderLock are the scoped holders; CondVar waits on a held
+// Mutex. Thread-safe, as their names say.
 #ifndef GOXEL_BASE_MUTEX_H_
 #define GOXEL_BASE_MUTEX_H_
 
@@ -33,12 +33,52 @@ class CAPABILITY("mutex") Mutex {
 class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex* mu) ACQUIRE(mu) : mu_(mu) { mu_->Lock(); }
-  ~MutexLock() RELEASE() { mu_->Unlock(); }
+  ~MutexLock() RELEASE() {
+    if (held_) mu_->Unlock();
+  }
+  // Lets go for a while (work outside the lock), then takes it again; the
+  // analysis follows both.
+  void Unlock() RELEASE() {
+    held_ = false;
+    mu_->Unlock();
+  }
+  void Lock() ACQUIRE() {
+    mu_->Lock();
+    held_ = true;
+  }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
  private:
   Mutex* mu_;
+  bool held_ = true;
+};
+
+// A condition variable for a Mutex: Wait and WaitFor require the mutex held
+// (the analysis checks every caller), release it while waiting and hold it
+// again when they return. Spurious wake-ups happen: callers wait in a loop
+// over their condition. Signal and SignalAll need no lock.
+class CondVar {
+ public:
+  void Wait(Mutex* mu) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu->native(), std::adopt_lock);
+    cv_.wait(lock);
+    lock.release();  // still held: the caller's
+  }
+  // False when `timeout` passed (on the steady clock); true when woken
+  // before it, by a signal or spuriously.
+  bool WaitFor(Mutex* mu, std::chrono::nanoseconds timeout) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu->native(), std::adopt_lock);
+    const bool signalled =
+        cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    lock.release();
+    return signalled;
+  }
+  void Signal() { cv_.notify_one(); }
+  void SignalAll() { cv_.notify_all(); }
+
+ private:
+  std::condition_variable cv_;
 };
 
 class CAPABILITY("shared_mutex") SharedMutex {

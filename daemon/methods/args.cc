@@ -286,7 +286,9 @@ Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
   if (v == nullptr) return allow_all ? kAllLayers : project.active_layer_id();
   auto id = v->IsNumber() ? rpc::JsonToInt64(*v) : std::nullopt;
   if (!id) return Params::Wrong(name, "an integer layer id", *v);
-  if (*id == -1) return allow_all ? kAllLayers : project.active_layer_id();
+  if (*id == -1 && allow_all) return kAllLayers;
+  // v14: a layer_id <= 0 (its clients send 0 by default) is the active one.
+  if (*id <= 0) return project.active_layer_id();
   if (*id < INT32_MIN || *id > INT32_MAX ||
       project.FindLayer(static_cast<int32_t>(*id)) == nullptr) {
     return LayerNotFound(project, *id);

@@ -84,9 +84,10 @@ Result<std::string> ReadName(const Params& p, const char* param,
                              const std::string& fallback);
 // The project named by `project_id`, or the active one.
 Result<ProjectRef> ResolveProject(const Workspace& ws, const Params& p);
-// The layer named by param `name`: absent (or -1 when !allow_all) is the
-// active layer; -1 with allow_all is kAllLayers; else it must exist
-// (-32002 with data layer_id and layer_ids).
+// The layer named by param `name`: absent is the active layer (kAllLayers
+// when allow_all); -1 with allow_all is kAllLayers; any other id <= 0 is the
+// active layer, as in v14; a positive id must exist (-32002 with data
+// layer_id and layer_ids).
 Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
                              std::string_view name = "layer_id",
                              bool allow_all = false);

@@ -113,11 +113,7 @@ Status DeleteLayer(Workspace& ws, Call& call) {
 Result<int32_t> RequiredLayer(const Params& p, const voxel::Project& pr,
                               std::string_view name) {
   if (!p.Has(name)) return Params::Missing(name, "an integer layer id");
-  auto id = ResolveLayer(p, pr, name);
-  if (!id.ok()) return id.status();
-  const JsonValue* v = p.Get(name);
-  if (v->IsInt() && v->GetInt() == -1) return LayerNotFound(pr, -1);
-  return *id;
+  return ResolveLayer(p, pr, name);  // <= 0: the active layer, as in v14
 }
 
 Status MergeLayers(Workspace& ws, Call& call) {

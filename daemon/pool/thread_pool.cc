@@ -38,7 +38,7 @@ bool ThreadPool::Submit(Job job) {
 
 size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
   size_t taken = 0;
-  std::condition_variable* wake = nullptr;
+  CondVar* wake = nullptr;
   uint64_t now = MonotonicNanos();
   {
     MutexLock lock(&mu_);
@@ -61,7 +61,7 @@ size_t ThreadPool::SubmitBatch(std::vector<Job>* jobs) {
   }
   jobs->erase(jobs->begin(), jobs->begin() + static_cast<ptrdiff_t>(taken));
   rejected_.fetch_add(jobs->size(), std::memory_order_relaxed);
-  if (wake != nullptr) wake->notify_one();
+  if (wake != nullptr) wake->Signal();
   return taken;
 }
 
@@ -81,7 +81,7 @@ bool ThreadPool::NeedsAnotherWorkerLocked(uint64_t now) const {
   return depth * avg_job_nanos_ > active * kWakeWorthNanos;
 }
 
-std::condition_variable* ThreadPool::WakeLocked(bool needed) {
+CondVar* ThreadPool::WakeLocked(bool needed) {
   if (needed) {
     Slot* slot = nullptr;
     if (!idle_.empty()) {
@@ -116,10 +116,10 @@ void ThreadPool::HandOffWatchLocked() {
   Slot* next = slots_[idle_.back()].get();
   idle_.pop_back();
   next->signal = Signal::kWatch;
-  next->cv.notify_one();
+  next->cv.Signal();
 }
 
-void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
+void ThreadPool::WaitForWork(size_t index) {
   Slot& slot = *slots_[index];
   for (;;) {
     if (stopping_) return;
@@ -129,9 +129,9 @@ void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
         // Timed checks only while work is queued.
         watcher_timed_ = DepthLocked() > 0;
         if (watcher_timed_) {
-          slot.cv.wait_for(lock, std::chrono::nanoseconds(kLongJobNanos));
+          slot.cv.WaitFor(&mu_, std::chrono::nanoseconds(kLongJobNanos));
         } else {
-          slot.cv.wait(lock);
+          slot.cv.Wait(&mu_);
         }
         const Signal signal = slot.signal;
         slot.signal = Signal::kNone;
@@ -146,7 +146,7 @@ void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
       }
     }
     idle_.push_back(index);
-    while (slot.signal == Signal::kNone && !stopping_) slot.cv.wait(lock);
+    while (slot.signal == Signal::kNone && !stopping_) slot.cv.Wait(&mu_);
     const Signal signal = slot.signal;
     slot.signal = Signal::kNone;
     if (signal == Signal::kNone) {  // stopping: leave the idle list
@@ -162,18 +162,18 @@ void ThreadPool::WaitForWork(size_t index, std::unique_lock<std::mutex>& lock) {
 }
 
 void ThreadPool::WorkerMain(size_t index) {
-  std::unique_lock<std::mutex> lock(mu_.native());
+  MutexLock lock(&mu_);
   Slot& slot = *slots_[index];
   for (;;) {
     if (DepthLocked() == 0) {
       if (batch_hook_) {  // going idle: nothing deferred may wait for us
-        lock.unlock();
+        lock.Unlock();
         batch_hook_(true);
-        lock.lock();
+        lock.Lock();
         if (DepthLocked() > 0) continue;
       }
       if (stopping_) return;
-      WaitForWork(index, lock);
+      WaitForWork(index);
       HandOffWatchLocked();
       continue;
     }
@@ -184,11 +184,11 @@ void ThreadPool::WorkerMain(size_t index) {
     depth_.store(DepthLocked(), std::memory_order_relaxed);
     // The chain: more queued work than this worker clears soon wakes one
     // more (WakeLocked(false) starts the watcher's checks instead).
-    std::condition_variable* wake = WakeLocked(NeedsAnotherWorkerLocked(start));
+    CondVar* wake = WakeLocked(NeedsAnotherWorkerLocked(start));
     busy_.fetch_add(1, std::memory_order_relaxed);
     const bool hook = static_cast<bool>(batch_hook_);
-    lock.unlock();
-    if (wake != nullptr) wake->notify_one();
+    lock.Unlock();
+    if (wake != nullptr) wake->Signal();
     if (hook) batch_hook_(last);
     job.run();
     job = Job();  // destroy captured state outside the lock
@@ -196,7 +196,7 @@ void ThreadPool::WorkerMain(size_t index) {
     busy_nanos_.fetch_add(ran, std::memory_order_relaxed);
     completed_.fetch_add(1, std::memory_order_relaxed);
     busy_.fetch_sub(1, std::memory_order_relaxed);
-    lock.lock();
+    lock.Lock();
     slot.started = 0;
     // One sample moves the average by at most a quarter plus 10 us: a job
     // that was merely preempted must not make the next batches wake the
@@ -204,7 +204,7 @@ void ThreadPool::WorkerMain(size_t index) {
     avg_job_nanos_ =
         (avg_job_nanos_ * 7 + std::min(ran, avg_job_nanos_ * 3 + 80000)) / 8;
     if (DepthLocked() == 0 && busy_.load(std::memory_order_relaxed) == 0)
-      idle_cv_.notify_all();
+      idle_cv_.SignalAll();
   }
 }
 
@@ -218,16 +218,20 @@ Job ThreadPool::TakeLocked() {
 void ThreadPool::Shutdown(int64_t timeout_ms) {
   std::deque<Job> dropped;
   {
-    std::unique_lock<std::mutex> lock(mu_.native());
+    MutexLock lock(&mu_);
     if (joined_) return;
     stopping_ = true;
-    auto drained = [this]() NO_THREAD_SAFETY_ANALYSIS {
-      return DepthLocked() == 0 && busy_.load(std::memory_order_relaxed) == 0;
-    };
-    if (timeout_ms < 0) {
-      idle_cv_.wait(lock, drained);
-    } else {
-      idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), drained);
+    const uint64_t deadline =
+        MonotonicNanos() +
+        static_cast<uint64_t>(std::max<int64_t>(timeout_ms, 0)) * 1000000;
+    while (DepthLocked() > 0 || busy_.load(std::memory_order_relaxed) > 0) {
+      if (timeout_ms < 0) {
+        idle_cv_.Wait(&mu_);
+        continue;
+      }
+      const uint64_t now = MonotonicNanos();
+      if (now >= deadline) break;
+      idle_cv_.WaitFor(&mu_, std::chrono::nanoseconds(deadline - now));
     }
     dropped.swap(urgent_);
     for (auto& job : queue_) dropped.push_back(std::move(job));
@@ -237,7 +241,7 @@ void ThreadPool::Shutdown(int64_t timeout_ms) {
   }
   {
     MutexLock lock(&mu_);
-    for (auto& slot : slots_) slot->cv.notify_all();
+    for (auto& slot : slots_) slot->cv.SignalAll();
   }
   for (auto& t : threads_) t.join();
   for (auto& job : dropped) {

@@ -93,7 +93,7 @@ class ThreadPool {
   // Stops accepting jobs and waits for queued and running jobs to finish,
   // up to `timeout_ms` (negative: no limit); queued jobs still waiting
   // afterwards are dropped. Joins the threads. Idempotent.
-  void Shutdown(int64_t timeout_ms) NO_THREAD_SAFETY_ANALYSIS;
+  void Shutdown(int64_t timeout_ms) EXCLUDES(mu_);
 
   PoolStats Stats() const;
   size_t busy() const { return busy_.load(std::memory_order_relaxed); }
@@ -113,14 +113,11 @@ class ThreadPool {
   // Queued work worth waking one more worker for, per running worker.
   static constexpr uint64_t kWakeWorthNanos = 50000;
 
-  // Both wait on condition variables with a unique_lock over mu_.native(),
-  // which the analysis cannot follow; they are checked by the pool tests.
-  void WorkerMain(size_t index) NO_THREAD_SAFETY_ANALYSIS;
+  void WorkerMain(size_t index) EXCLUDES(mu_);
   // Waits as the watcher or as an idle worker; returns when this worker
   // should look at the queue again (woken for a job, the watcher found work
   // worth taking, or shutting down).
-  void WaitForWork(size_t index, std::unique_lock<std::mutex>& lock)
-      NO_THREAD_SAFETY_ANALYSIS;
+  void WaitForWork(size_t index) REQUIRES(mu_);
 
   // Makes an idle worker the watcher when there is none.
   void HandOffWatchLocked() REQUIRES(mu_);
@@ -135,13 +132,13 @@ class ThreadPool {
   // Wakes one worker for a job (an idle one, else the watcher), or, when
   // `needed` is false, makes an untimed watcher start its timed checks.
   // Returns the condition variable to notify after unlocking, or null.
-  std::condition_variable* WakeLocked(bool needed) REQUIRES(mu_);
+  CondVar* WakeLocked(bool needed) REQUIRES(mu_);
 
   // One per worker: it is woken through its own condition variable with a
   // signal saying why, so no wake-up is lost or taken by another worker.
   enum class Signal { kNone, kWork, kWatch };
   struct Slot {
-    std::condition_variable cv;  // used with mu_.native()
+    CondVar cv;  // waited on with mu_
     Signal signal = Signal::kNone;
     uint64_t started = 0;  // start time of the running job; 0 without one
   };
@@ -151,7 +148,7 @@ class ThreadPool {
   // Workers kept on short jobs at once: the CPUs beside the loop thread's.
   const size_t short_job_workers_;
   mutable Mutex mu_;
-  std::condition_variable idle_cv_;
+  CondVar idle_cv_;  // signalled when nothing is queued or running
   std::deque<Job> queue_ GUARDED_BY(mu_);
   std::deque<Job> urgent_ GUARDED_BY(mu_);  // used only with priority_
   bool stopping_ GUARDED_BY(mu_) = false;
@@ -163,7 +160,9 @@ class ThreadPool {
   size_t watcher_ GUARDED_BY(mu_) = kNoWatcher;
   bool watcher_timed_ GUARDED_BY(mu_) = false;
   uint64_t avg_job_nanos_ GUARDED_BY(mu_) = 20000;  // moving average
-  std::function<void(bool)> batch_hook_ GUARDED_BY(mu_);
+  // Set before the first job (SetBatchHook), then only read: workers call
+  // it outside the lock.
+  std::function<void(bool)> batch_hook_;
   std::vector<std::thread> threads_;
 
   std::atomic<size_t> depth_{0};

@@ -1,23 +1,32 @@
 // Framer: cuts a byte stream into self-delimiting JSON texts.
 //
-// A request is a top-level JSON object or array. The framer finds where each
-// one ends by counting nesting depth, honouring strings and escapes, so
-// requests need no newline, may arrive back to back in one write, may be
+// A request is a top-level JSON object or array. The framer follows the JSON
+// grammar byte by byte (a pushdown automaton: a stack of open brackets by
+// kind, string and escape state, number and literal tokens), so requests
+// need no newline, may arrive back to back in one write, may be
 // pretty-printed over many lines, and may be split across reads at any byte.
 // Whitespace between texts is skipped.
 //
-// Bytes that cannot start a JSON object or array are reported as garbage as
-// soon as the first such byte is seen; the framer then skips input up to and
-// including the next newline, so a connection resynchronises. A text longer
-// than the size limit, or nested deeper than the depth limit, is reported as
-// soon as that is certain (the caller decides whether to keep the
-// connection). The framer does not validate JSON: a text that is cut
-// correctly but malformed inside is the parser's business.
+// Invariants:
+// - A kText frame is a syntactically complete JSON object or array (UTF-8
+//   validity, surrogate pairs and number ranges are the parser's business).
+// - Every prefix that can no longer become valid JSON is reported when its
+//   offending byte arrives, never later: a closing bracket of the wrong kind,
+//   a raw control character in a string, a bad escape, a token that cannot
+//   follow the previous one. The frame is kInvalid (a byte that cannot start
+//   a text at all is kGarbage) and the framer then skips input up to and
+//   including the next newline (or resumes right after the offending byte
+//   when that byte is itself a newline), so a connection resynchronises.
+// - Nesting deeper than max_depth is reported (kTooDeep) as soon as the
+//   bracket past the limit arrives, then the line is skipped the same way:
+//   memory per connection stays bounded by max_depth, and a flood of '['
+//   cannot swallow the requests that follow it on later lines.
+// - A text longer than max_text_bytes is reported (kTooLarge) while it is
+//   still arriving; the caller closes the connection.
 //
 // Usage: append bytes to a buffer, then call Next(buffer) until it returns
-// kNeedMore; each kText/kGarbage/kTooDeep frame names a byte range of the
-// buffer. Consumed() says how many leading bytes may be dropped; after
-// dropping them call Rebase(n).
+// kNeedMore; each frame names a byte range of the buffer. Consumed() says how
+// many leading bytes may be dropped; after dropping them call Rebase(n).
 //
 // Thread contract: not thread-safe; one Framer per connection (loop thread).
 #ifndef GOXEL_RPC_FRAMER_H_
@@ -25,13 +34,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace goxel::rpc {
 
 struct FramerLimits {
   size_t max_text_bytes = 16u << 20;  // 16 MiB
-  int max_depth = 128;
+  int max_depth = 128;                // >= 1
 };
 
 class Framer {
@@ -39,17 +49,20 @@ class Framer {
   enum class Kind {
     kNeedMore,  // no complete frame yet: read more bytes.
     kText,      // [begin, end) is one complete top-level JSON text.
-    kGarbage,   // bytes that cannot start a JSON text were skipped.
-    kTooDeep,   // a text nested deeper than max_depth was skipped whole.
+    kGarbage,   // [begin, end) is one byte that cannot start a JSON text.
+    kInvalid,   // [begin, end) is a text cut short at its offending byte
+                // (end - 1); `reason` says what was wrong.
+    kTooDeep,   // [begin, end) is a text cut at the bracket past max_depth.
     kTooLarge,  // the current text exceeds max_text_bytes; stop reading.
   };
   struct Frame {
     Kind kind = Kind::kNeedMore;
     size_t begin = 0;  // offsets into the buffer given to Next().
     size_t end = 0;
+    const char* reason = nullptr;  // kInvalid only: a static string.
   };
 
-  explicit Framer(FramerLimits limits = {}) : limits_(limits) {}
+  explicit Framer(FramerLimits limits = {});
 
   // Scans `buffer` (the connection's unconsumed input, which only grows at
   // the end between calls, except through Rebase) and returns the next
@@ -64,28 +77,18 @@ class Framer {
   const FramerLimits& limits() const { return limits_; }
 
  private:
-  enum class State : uint8_t {
-    kBetween,   // skipping whitespace between texts
-    kInText,    // inside a text, outside strings
-    kInString,  // inside a string
-    kEscape,    // just after a backslash inside a string
-    kSkipLine,  // discarding garbage up to the next newline
-  };
-
-  // Scans 64-byte blocks from pos_ (state kInText or kInString; the last
-  // one padded) until a block holds a backslash or the input ends; true when
-  // the text ends in one (*frame set).
-  bool ScanBlocks(const char* data, size_t size, Frame* frame);
-  // The frame of the text that ends at pos_ (state already kBetween).
-  Frame Complete();
+  // The frame for a text that ends (kText) or fails at the byte at pos_;
+  // resets the grammar and moves past that byte.
+  Frame Finish(Kind kind, const char* reason);
+  // Why byte `c` cannot follow in grammar state `state` (framer.cc).
+  const char* Reason(uint8_t state, unsigned char c) const;
 
   FramerLimits limits_;
-  State state_ = State::kBetween;
+  uint8_t state_;        // a grammar state of framer.cc, or between texts
   size_t pos_ = 0;       // next byte to scan
   size_t start_ = 0;     // start of the current text
   size_t consumed_ = 0;  // bytes fully handled
-  int depth_ = 0;
-  bool too_deep_ = false;
+  std::string stack_;    // open brackets, innermost last: '{' or '['
 };
 
 }  // namespace goxel::rpc

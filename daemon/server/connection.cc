@@ -119,14 +119,26 @@ void Connection::HandleInput() {
                 .With("reason", std::string("garbage between requests"));
         break;
       }
+      case rpc::Framer::Kind::kInvalid: {
+        item.parsed = rpc::NewParsedText();
+        const int64_t offset = static_cast<int64_t>(text.size()) - 1;
+        item.parsed->text_error =
+            Status::ParseError(std::string("parse error: ") + f.reason +
+                               " at byte " + std::to_string(offset) +
+                               "; skipping to the next newline")
+                .With("offset", offset)
+                .With("reason", std::string(f.reason));
+        break;
+      }
       case rpc::Framer::Kind::kTooDeep:
         item.parsed = rpc::NewParsedText();
         item.parsed->text_error =
             Status::InvalidRequest("request nested deeper than " +
                                    std::to_string(framer.limits().max_depth) +
-                                   " levels")
+                                   " levels; skipping to the next newline")
                 .With("max_depth",
-                      static_cast<int64_t>(framer.limits().max_depth));
+                      static_cast<int64_t>(framer.limits().max_depth))
+                .With("offset", static_cast<int64_t>(text.size()) - 1);
         break;
       case rpc::Framer::Kind::kTooLarge:
         item.parsed = rpc::NewParsedText();

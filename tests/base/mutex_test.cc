@@ -124,5 +124,59 @@ TEST(SharedMutex, ZeroTimeoutOnlyTries) {
   EXPECT_TRUE(TakeAndRelease(&mu, /*shared=*/false, milliseconds(0)));
 }
 
+// Whether another thread finds `mu` taken (try_lock by the owner itself
+// would be undefined behaviour).
+bool HeldElsewhere(Mutex* mu) {
+  return std::async(std::launch::async,
+                    [mu]() NO_THREAD_SAFETY_ANALYSIS {
+                      if (!mu->TryLock()) return true;
+                      mu->Unlock();
+                      return false;
+                    })
+      .get();
+}
+
+// A waiter releases the mutex while it waits (the other thread takes it to
+// change the state and signal) and holds it again when Wait returns.
+TEST(CondVar, WaitReleasesTheMutexAndHoldsItAgainOnReturn) {
+  Mutex mu;
+  CondVar cv;
+  int stage = 0;  // guarded by mu
+  std::thread other([&] {
+    MutexLock lock(&mu);  // only possible while the waiter waits
+    stage = 1;
+    cv.Signal();
+  });
+  {
+    MutexLock lock(&mu);
+    while (stage == 0) cv.Wait(&mu);
+    EXPECT_EQ(stage, 1);
+    EXPECT_TRUE(HeldElsewhere(&mu));  // still ours
+  }
+  other.join();
+  EXPECT_FALSE(HeldElsewhere(&mu));
+}
+
+TEST(CondVar, WaitForReturnsWithTheMutexHeldWhenNobodySignals) {
+  Mutex mu;
+  CondVar cv;
+  MutexLock lock(&mu);
+  // Without a signal it returns by the timeout (or spuriously), locked.
+  cv.WaitFor(&mu, std::chrono::milliseconds(1));
+  EXPECT_TRUE(HeldElsewhere(&mu));
+}
+
+TEST(MutexLock, UnlockAndLockAgainInsideItsScope) {
+  Mutex mu;
+  {
+    MutexLock lock(&mu);
+    lock.Unlock();
+    EXPECT_FALSE(HeldElsewhere(&mu));  // really released
+    lock.Lock();
+    EXPECT_TRUE(HeldElsewhere(&mu));
+  }
+  EXPECT_FALSE(HeldElsewhere(&mu));  // the scope's end released it once
+}
+
 }  // namespace
 }  // namespace goxel

@@ -39,9 +39,15 @@ inline void WriteText(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
+// A failure (not an exception): a missing file fails the tests that read
+// it, while the others in the suite still run.
 inline void CopyFile(const std::string& from, const std::string& to) {
-  std::filesystem::copy_file(from, to,
-                             std::filesystem::copy_options::overwrite_existing);
+  std::error_code ec;
+  std::filesystem::copy_file(
+      from, to, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec)
+    ADD_FAILURE() << "cannot copy " << from << " to " << to << ": "
+                  << ec.message();
 }
 
 // Polls `pred` every 20 ms up to `timeout_ms`.

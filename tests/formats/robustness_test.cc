@@ -46,6 +46,7 @@ TEST(Robustness, RandomCorruptionNeverCrashes) {
   std::mt19937 rng(1234);
   for (const auto& [fmt, file] : kSamples) {
     const std::vector<uint8_t> orig = testing::ReadTestFile(file);
+    ASSERT_FALSE(orig.empty()) << file;
     const FormatInfo* f = FindFormat(fmt);
     for (int round = 0; round < 150; ++round) {
       std::vector<uint8_t> b = orig;
@@ -75,6 +76,63 @@ TEST(Robustness, VoxClaimingMoreVoxelsThanItHoldsIsRefused) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidParams);
   EXPECT_EQ(std::get<std::string>(*r.status().Find("format")), "vox");
   EXPECT_NE(r.status().Find("offset"), nullptr);
+}
+
+// A .vox scene graph built from group nodes: `children[g]` lists the
+// children of group node g (node ids = indexes). No shapes, no models.
+std::vector<uint8_t> VoxGroups(
+    const std::vector<std::vector<int32_t>>& groups) {
+  std::vector<uint8_t> body;
+  auto i32 = [&](std::vector<uint8_t>* out, int32_t v) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    out->insert(out->end(), p, p + 4);
+  };
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::vector<uint8_t> content;
+    i32(&content, static_cast<int32_t>(g));  // node id
+    i32(&content, 0);                        // empty attribute dict
+    i32(&content, static_cast<int32_t>(groups[g].size()));
+    for (int32_t c : groups[g]) i32(&content, c);
+    body.insert(body.end(), {'n', 'G', 'R', 'P'});
+    i32(&body, static_cast<int32_t>(content.size()));
+    i32(&body, 0);
+    body.insert(body.end(), content.begin(), content.end());
+  }
+  std::vector<uint8_t> b = {'V', 'O', 'X', ' ', 150, 0, 0, 0};
+  b.insert(b.end(), {'M', 'A', 'I', 'N'});
+  i32(&b, 0);
+  i32(&b, static_cast<int32_t>(body.size()));
+  b.insert(b.end(), body.begin(), body.end());
+  return b;
+}
+
+// Found by fuzz_formats_vox (the file is in tests/fuzz/corpus/formats/vox):
+// a group that holds itself four times made the walk visit about 4^64
+// nodes, hanging a worker forever.
+TEST(Robustness, VoxSceneGraphCycleIsRefused) {
+  const std::vector<uint8_t> b = VoxGroups({{0, 0, 0, 0}});
+  auto r = FindFormat("vox")->read(b, ReadLimits());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidParams);
+  EXPECT_NE(r.status().message().find("cycle"), std::string::npos)
+      << r.status().ToString();
+  // A cycle further down, through another group.
+  auto deep = FindFormat("vox")->read(VoxGroups({{1}, {2, 2}, {1}}), {});
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("cycle"), std::string::npos);
+}
+
+// Without a cycle, shared nodes still multiply paths: 40 levels of four
+// references to the next group are 4^40 paths. The walk stops at its bound.
+TEST(Robustness, VoxSceneGraphWithExponentialPathsIsBounded) {
+  std::vector<std::vector<int32_t>> groups;
+  for (int32_t g = 0; g < 40; ++g)
+    groups.push_back({g + 1, g + 1, g + 1, g + 1});
+  groups.push_back({});
+  auto r = FindFormat("vox")->read(VoxGroups(groups), ReadLimits());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(r.status().Find("limit"), nullptr);
 }
 
 // Found by fuzz_formats_qb: a raw matrix with one zero side and two huge

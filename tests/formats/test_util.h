@@ -11,6 +11,8 @@
 #include <tuple>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "base/file_io.h"
 #include "voxel/layer.h"
 
@@ -22,7 +24,12 @@ inline std::string TestData(const std::string& rel) {
 
 inline std::vector<uint8_t> ReadTestFile(const std::string& rel) {
   auto r = ReadFileBytes(TestData(rel), int64_t{1} << 30);
-  return r.ok() ? *r : std::vector<uint8_t>{};
+  if (!r.ok()) {
+    ADD_FAILURE() << "cannot read test data " << TestData(rel) << ": "
+                  << r.status().ToString();
+    return {};
+  }
+  return *r;
 }
 
 using VoxelMap = std::map<std::tuple<int, int, int>, uint32_t>;

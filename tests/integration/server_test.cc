@@ -338,6 +338,52 @@ TEST(Server, GarbageGetsAParseErrorAndTheConnectionResynchronises) {
   EXPECT_EQ(Json(c.ReadLine())["id"].GetInt(), 3);
 }
 
+// Text that can no longer become JSON is answered as soon as its offending
+// byte arrives (no newline needed), and the connection resynchronises at the
+// next newline: it never waits for brackets that cannot close what is open.
+TEST(Server, MismatchedBracketsAreAnsweredAtOnceAndTheConnectionGoesOn) {
+  DaemonProcess d;
+  ASSERT_TRUE(d.Start()) << d.Log();
+  RpcClient c;
+  ASSERT_TRUE(c.Connect(d.socket_path()));
+  // JSON-RPC 2.0's own "rpc call Batch, invalid JSON" example.
+  ASSERT_TRUE(
+      c.Send(R"([{"jsonrpc":"2.0","method":"echo","params":[1],"id":"1"},)"
+             R"({"jsonrpc":"2.0","method"])"));
+  auto e = Json(c.ReadLine());
+  ASSERT_EQ(ErrorCode(e), -32700);
+  EXPECT_TRUE(e["id"].IsNull());
+  EXPECT_TRUE(e["error"]["data"].HasMember("offset"));
+  EXPECT_TRUE(e["error"]["data"].HasMember("reason"));
+  ASSERT_TRUE(c.Send("\n" + Req("ping", "", "1") + "\n"));
+  EXPECT_EQ(Json(c.ReadLine())["id"].GetInt(), 1);
+  // A raw newline cuts a string: reported, and the next line is served.
+  ASSERT_TRUE(c.Send("{\"jsonrpc\":\"2.0\",\"method\":\"pi\n" +
+                     Req("ping", "", "2") + "\n"));
+  EXPECT_EQ(ErrorCode(Json(c.ReadLine())), -32700);
+  EXPECT_EQ(Json(c.ReadLine())["id"].GetInt(), 2);
+  // 100k '[': too deep at the 129th, the rest of the line skipped.
+  ASSERT_TRUE(
+      c.Send(std::string(100000, '[') + "\n" + Req("ping", "", "3") + "\n"));
+  EXPECT_EQ(ErrorCode(Json(c.ReadLine())), -32600);
+  EXPECT_EQ(Json(c.ReadLine())["id"].GetInt(), 3);
+  // A request cut off after a key, then 1,000 pings: the first becomes its
+  // value, the second cannot follow and is reported with the rest of its
+  // line; all the others are answered.
+  std::string stream = R"({"jsonrpc":"2.0","method":"echo","params":)"
+                       "\n";
+  for (int i = 0; i < 1000; ++i) {
+    stream += Req("ping", "", std::to_string(100 + i)) + "\n";
+  }
+  ASSERT_TRUE(c.Send(stream));
+  EXPECT_EQ(ErrorCode(Json(c.ReadLine())), -32700);
+  for (int i = 2; i < 1000; ++i) {
+    auto r = Json(c.ReadLine());
+    ASSERT_TRUE(r.HasMember("id")) << i;
+    ASSERT_EQ(r["id"].GetInt(), 100 + i);
+  }
+}
+
 TEST(Server, NotificationsAndBatchesFollowTheSpecification) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.Log();

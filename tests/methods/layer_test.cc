@@ -54,6 +54,44 @@ TEST_F(LayerTest, MissingLayerIs32002) {
   EXPECT_EQ(Call("goxel.get_layer_voxels", "[999]").code(), -32002);
 }
 
+// v14 clients send layer_id 0 (their default), often positionally: any
+// layer_id <= 0 is the active layer, wherever v14 took one.
+TEST_F(LayerTest, V14LayerIdZeroOrNegativeIsTheActiveLayer) {
+  int bottom = Ok("goxel.list_layers").result()["layers"][0]["id"].GetInt();
+  int top = static_cast<int>(
+      Ok("goxel.create_layer", R"({"name":"t"})").Int("layer_id"));
+  Ok("goxel.set_active_layer", "[" + std::to_string(bottom) + "]");
+  // Positional, as v14's clients send it.
+  Reply a = Ok("goxel.add_voxel", "[0,0,0,255,0,0,255,0]");
+  EXPECT_EQ(a.Int("layer_id"), bottom);
+  // Named, 0 and other values <= 0.
+  EXPECT_EQ(Ok("goxel.add_voxel",
+               R"({"x":1,"y":0,"z":0,"r":1,"g":2,"b":3,"layer_id":0})")
+                .Int("layer_id"),
+            bottom);
+  EXPECT_EQ(Ok("goxel.add_voxel",
+               R"({"x":2,"y":0,"z":0,"r":1,"g":2,"b":3,"layer_id":-7})")
+                .Int("layer_id"),
+            bottom);
+  Ok("goxel.paint_voxels", "[0,0,0,9,9,9,255,0]");
+  EXPECT_EQ(ColorAt(0, 0, 0), "9,9,9,255");
+  Ok("goxel.add_voxel_batch", R"({"voxels":[[5,5,5,1,1,1]],"layer_id":0})");
+  Ok("goxel.procedural_shape",
+     R"({"shape_type":"cube","size_x":2,"size_y":2,"size_z":2,)"
+     R"("center_x":20,"center_y":20,"center_z":20,"r":4,"g":4,"b":4,)"
+     R"("layer_id":0})");
+  Reply rm = Ok("goxel.remove_voxel", "[2,0,0,0]");
+  EXPECT_TRUE(rm.Bool("removed"));
+  EXPECT_EQ(Ok("goxel.get_voxel", "[1,0,0,0]").Bool("exists"), true);
+  Reply l = Ok("goxel.list_layers");
+  // 0,0,0 and 1,0,0 and 5,5,5 and the 2x2x2 cube, all on the active layer.
+  EXPECT_EQ(l.result()["layers"][0]["voxel_count"].GetInt(), 11);
+  EXPECT_EQ(l.result()["layers"][1]["voxel_count"].GetInt(), 0);
+  EXPECT_EQ(l.result()["layers"][1]["id"].GetInt(), top);
+  // An unknown positive id is still an error.
+  EXPECT_EQ(Call("goxel.add_voxel", "[0,0,0,1,1,1,255,999]").code(), -32002);
+}
+
 TEST_F(LayerTest, DeleteByIdOrNameButNeverTheLastLayer) {
   int only = Ok("goxel.list_layers").result()["layers"][0]["id"].GetInt();
   EXPECT_EQ(Call("goxel.delete_layer", "[" + std::to_string(only) + "]").code(),

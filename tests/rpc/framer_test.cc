@@ -52,6 +52,8 @@ const char kStream[] =
     "  \r\n\t{\n  \"pretty\": {\n    \"x\": \"\\u007b\"\n  }\n}\n"
     "{\"last\":\"no newline\"}";
 
+const char kPing[] = "{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"id\":9}";
+
 const std::vector<std::string> kExpected = {
     "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"}{\\\"\\\\\"],"
     "\"id\":1}",
@@ -108,15 +110,24 @@ TEST(Framer, ReportsEachGarbageLineOnce) {
   EXPECT_EQ(cuts[2].kind, Kind::kText);
 }
 
-TEST(Framer, SkipsATextNestedTooDeepWhole) {
+TEST(Framer, ReportsNestingTooDeepAtOnceAndSkipsTheLine) {
   FramerLimits limits;
   limits.max_depth = 4;
-  std::string deep = "[[[[[1]]]]]";
-  auto cuts = Feed({deep + "{\"after\":true}"}, limits);
+  auto cuts = Feed({"[[[[[1]]]]]{\"same line\":1}\n{\"after\":true}"}, limits);
   ASSERT_EQ(cuts.size(), 2u);
   EXPECT_EQ(cuts[0].kind, Kind::kTooDeep);
-  EXPECT_EQ(cuts[0].text, deep);
+  EXPECT_EQ(cuts[0].text, "[[[[[");  // cut at the bracket past the limit
   EXPECT_EQ(cuts[1].kind, Kind::kText);
+  EXPECT_EQ(cuts[1].text, "{\"after\":true}");
+}
+
+TEST(Framer, AFloodOfOpeningBracketsDoesNotSwallowTheNextLine) {
+  auto cuts = Feed({std::string(100000, '['), "\n", kPing});
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0].kind, Kind::kTooDeep);
+  EXPECT_EQ(cuts[0].text.size(), 129u);
+  EXPECT_EQ(cuts[1].kind, Kind::kText);
+  EXPECT_EQ(cuts[1].text, kPing);
 }
 
 TEST(Framer, AcceptsNestingExactlyAtTheLimit) {
@@ -147,6 +158,131 @@ TEST(Framer, IgnoresBracketsInsideStringsWithEscapedQuotes) {
   auto cuts = Feed({R"({"a":"\\\"]}"})", R"({"b":"\\"})"});
   EXPECT_EQ(Texts(cuts),
             (std::vector<std::string>{R"({"a":"\\\"]}"})", R"({"b":"\\"})"}));
+}
+
+// ---- Texts that can no longer become valid JSON -----------------------------
+
+// Each is reported as kInvalid when its offending byte (the last one of
+// `bad`) arrives, wherever the stream is split, and the request on the next
+// line is still cut.
+struct BadCase {
+  const char* bad;     // up to and including the offending byte
+  const char* reason;  // a word the reason must contain
+};
+const BadCase kBad[] = {
+    {"[}", "'}'"},
+    {"{]", "']'"},
+    {"{\"a\":[1,2}", "'}'"},
+    {"[{\"a\":1]", "']'"},
+    {"[[[[[[{\"deep\":[[{}]]}]]]]]}", "'}'"},
+    {"{\"a\":{\"b\":{\"c\":[}", "'}'"},
+    {"{\"s\":\"line\n", "control"},
+    {"[\"tab\t", "control"},
+    {"[\"\\x", "escape"},
+    {"[\"\\u12g", "hex"},
+    {"[1,]", "value after ','"},
+    {"{\"a\":1,}", "key after ','"},
+    {"[1,}", "'}'"},
+    {"{\"a\":1,]", "']'"},
+    {"{\"a\" 1", "':'"},
+    {"{1", "key"},
+    {"{\"a\":}", "value after ':'"},
+    {"{\"a\":]", "']'"},
+    {"[1 2", "','"},
+    {"[tru ", "literal"},
+    {"[nul]", "literal"},
+    {"[01", "leading zero"},
+    {"[-x", "digit"},
+    {"[1.]", "decimal"},
+    {"[1e]", "exponent"},
+    {"[1e+]", "exponent"},
+    {"[\"a\":", "','"},
+    {"{\"a\":1}}", nullptr},  // a complete text, then '}' is garbage
+};
+
+TEST(Framer, ReportsEveryMismatchWhenItsByteArrives) {
+  for (const BadCase& c : kBad) {
+    if (c.reason == nullptr) continue;
+    const std::string bad = c.bad;
+    // Fed up to the offending byte and no further: reported already.
+    Framer framer;
+    Framer::Frame f = framer.Next(bad.substr(0, bad.size() - 1));
+    EXPECT_EQ(f.kind, Kind::kNeedMore) << bad;
+    f = framer.Next(bad);
+    ASSERT_EQ(f.kind, Kind::kInvalid) << bad;
+    EXPECT_EQ(f.begin, 0u) << bad;
+    EXPECT_EQ(f.end, bad.size()) << bad;
+    EXPECT_NE(std::string(f.reason).find(c.reason), std::string::npos)
+        << bad << ": " << f.reason;
+  }
+}
+
+TEST(Framer, ResynchronisesAfterAMismatchAtEverySplitPoint) {
+  for (const BadCase& c : kBad) {
+    const std::string bad = c.bad;
+    // The offending byte may itself be the newline (a string cut by one).
+    const std::string stream =
+        bad + (bad.back() == '\n' ? "" : " rest\n") + kPing + "\n" + kPing;
+    for (size_t split = 0; split <= stream.size(); ++split) {
+      auto cuts = Feed({stream.substr(0, split), stream.substr(split)});
+      if (c.reason != nullptr) {
+        ASSERT_EQ(cuts.size(), 3u) << bad << " split " << split;
+        EXPECT_EQ(cuts[0].kind, Kind::kInvalid) << bad << " split " << split;
+        EXPECT_EQ(cuts[0].text, bad);
+      } else {  // a text, then its extra '}' is garbage
+        ASSERT_EQ(cuts.size(), 4u) << bad << " split " << split;
+        EXPECT_EQ(cuts[0].kind, Kind::kText) << bad;
+        EXPECT_EQ(cuts[1].kind, Kind::kGarbage) << bad;
+      }
+      EXPECT_EQ(cuts[cuts.size() - 2].text, kPing) << bad << " split " << split;
+      EXPECT_EQ(cuts.back().text, kPing) << bad << " split " << split;
+    }
+  }
+}
+
+TEST(Framer, MismatchDeepInsideALongTextIsFoundAtItsByte) {
+  // Long strings and numbers before the mismatch, well past any block size.
+  std::string t = "[{\"pad\":\"" + std::string(5000, 'x') + "\",\"n\":[";
+  for (int i = 0; i < 500; ++i) t += std::to_string(i * 7919) + ",";
+  t += "1}";
+  for (size_t split : {size_t{1}, t.size() / 2, t.size() - 1}) {
+    auto cuts = Feed({t.substr(0, split), t.substr(split), "\n", kPing});
+    ASSERT_EQ(cuts.size(), 2u);
+    EXPECT_EQ(cuts[0].kind, Kind::kInvalid);
+    EXPECT_EQ(cuts[0].text.size(), t.size());
+    EXPECT_EQ(cuts[1].text, kPing);
+  }
+}
+
+TEST(Framer, TheSpecificationsInvalidBatchIsReportedAtOnce) {
+  // JSON-RPC 2.0, "rpc call Batch, invalid JSON".
+  const std::string bad =
+      R"([{"jsonrpc":"2.0","method":"echo","params":[1],"id":"1"},)"
+      R"({"jsonrpc":"2.0","method"])";
+  auto cuts = Feed({bad});  // no newline: nothing more needs to arrive
+  ASSERT_EQ(cuts.size(), 1u);
+  EXPECT_EQ(cuts[0].kind, Kind::kInvalid);
+  EXPECT_EQ(cuts[0].text, bad);
+}
+
+TEST(Framer, TruncatedObjectThenMoreRequests) {
+  // A request cut off after a key: the next line's ping becomes its value
+  // (valid so far), the one after it cannot follow, and is reported; the
+  // line it is on is skipped and every later ping comes through.
+  std::string stream = "{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"params\":\n";
+  for (int i = 0; i < 1000; ++i) stream += std::string(kPing) + "\n";
+  auto cuts = Feed({stream});
+  ASSERT_EQ(cuts.size(), 999u);
+  EXPECT_EQ(cuts[0].kind, Kind::kInvalid);
+  for (size_t i = 1; i < cuts.size(); ++i) ASSERT_EQ(cuts[i].text, kPing);
+
+  // Cut inside a string: the raw newline ends it, and no ping is lost.
+  stream = "{\"jsonrpc\":\"2.0\",\"method\":\"ping\",\"par\n";
+  for (int i = 0; i < 1000; ++i) stream += std::string(kPing) + "\n";
+  cuts = Feed({stream});
+  ASSERT_EQ(cuts.size(), 1001u);
+  EXPECT_EQ(cuts[0].kind, Kind::kInvalid);
+  for (size_t i = 1; i < cuts.size(); ++i) ASSERT_EQ(cuts[i].text, kPing);
 }
 
 }  // namespace

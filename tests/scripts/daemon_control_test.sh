@@ -174,6 +174,28 @@ run_bare() {
 # then -c and GOXEL_CONFIG_FILE, then the service configuration, then an
 # existing service socket, then the daemon's defaults.
 case_socket_lookup() {
+  # The daemon's default sockets may be served by a daemon the user runs
+  # (scripts/run.sh serves /tmp/goxel-daemon.sock): the case runs in a
+  # private mount namespace where they are covered, so it finds only the
+  # daemons it starts itself.
+  if [[ -z ${GOXEL_TEST_PRIVATE_MOUNTS:-} ]]; then
+    local ns=(unshare --mount --propagation private)
+    [[ $(id -u) -eq 0 ]] || ns+=(--map-root-user)
+    RC=0
+    OUT=$("${ns[@]}" env GOXEL_TEST_PRIVATE_MOUNTS=1 bash "$0" socket_lookup 2>&1) || RC=$?
+    printf '%s\n' "$OUT"
+    [[ $RC == 0 ]] || fail "in a private mount namespace (unshare --mount)"
+    return
+  fi
+  local flag path
+  for flag in --daemonize --foreground; do
+    path=$("$GOXEL_DAEMON_BINARY" "$flag" --print-config | grep -m1 -o '"socket_path": "[^"]*"' | cut -d'"' -f4)
+    for path in "$path" /tmp/goxel-daemon.sock; do
+      if [[ -e $path ]]; then
+        mount --bind /dev/null "$path" || fail "cannot cover $path"
+      fi
+    done
+  done
   new_dir
   mkdir -p "$DIR/run/goxel" "$DIR/etc"
   export GOXEL_CONTROL_SYSTEM_CONFIG=$DIR/etc/daemon_config.json

@@ -341,10 +341,39 @@ struct Instance {
   int32_t group;  // the group node that holds it (-1: none).
 };
 
-void Walk(const Parsed& p, int32_t id, Vec3i t, Rot r, std::string name,
-          bool hidden, int32_t group, int depth, std::vector<Instance>* out) {
+// Bounds of one walk of the scene graph. A graph may share nodes (a DAG), so
+// the number of paths can grow exponentially with its depth: visits and the
+// voxels the instances place are bounded, not only the depth.
+constexpr int64_t kMaxGraphVisits = int64_t{1} << 20;
+
+struct WalkState {
+  const Parsed& p;
+  const ReadLimits& limits;
+  std::vector<int32_t> path;  // node ids from the root: finds cycles
+  int64_t visits = 0;
+  int64_t placed_voxels = 0;
+  std::vector<Instance>* out;
+};
+
+Status Walk(WalkState& st, int32_t id, Vec3i t, Rot r, std::string name,
+            bool hidden, int32_t group) {
+  const Parsed& p = st.p;
   auto it = p.nodes.find(id);
-  if (it == p.nodes.end() || depth > kMaxGraphDepth) return;
+  if (it == p.nodes.end()) return Status::Ok();
+  if (std::find(st.path.begin(), st.path.end(), id) != st.path.end()) {
+    return FormatError(
+        kFormat, 8,
+        "scene graph cycle: node " + std::to_string(id) + " contains itself");
+  }
+  if (static_cast<int>(st.path.size()) >= kMaxGraphDepth) {
+    return LimitError(kFormat, 8, "scene graph nested too deep",
+                      kMaxGraphDepth);
+  }
+  if (++st.visits > kMaxGraphVisits) {
+    return LimitError(kFormat, 8, "too many scene graph nodes visited",
+                      kMaxGraphVisits);
+  }
+  st.path.push_back(id);
   const Node& n = it->second;
   if (n.kind == 'T') {
     const Vec3i d = r.Apply(n.t);
@@ -359,13 +388,25 @@ void Walk(const Parsed& p, int32_t id, Vec3i t, Rot r, std::string name,
       auto lh = vl->second.find("_hidden");
       hidden = hidden || (lh != vl->second.end() && lh->second == "1");
     }
-    Walk(p, n.children[0], t, r, name, hidden, group, depth + 1, out);
+    GOXEL_RETURN_IF_ERROR(Walk(st, n.children[0], t, r, name, hidden, group));
   } else if (n.kind == 'G') {
-    for (int32_t c : n.children)
-      Walk(p, c, t, r, name, hidden, id, depth + 1, out);
+    for (int32_t c : n.children) {
+      GOXEL_RETURN_IF_ERROR(Walk(st, c, t, r, name, hidden, id));
+    }
   } else {
-    for (int32_t m : n.children) out->push_back({m, t, r, name, hidden, group});
+    for (int32_t m : n.children) {
+      if (m >= 0 && static_cast<size_t>(m) < p.models.size()) {
+        st.placed_voxels += static_cast<int64_t>(p.models[m].xyzi.size() / 4);
+        if (st.placed_voxels > st.limits.max_voxels) {
+          return LimitError(kFormat, 8, "too many voxels placed by instances",
+                            st.limits.max_voxels);
+        }
+      }
+      st.out->push_back({m, t, r, name, hidden, group});
+    }
   }
+  st.path.pop_back();
+  return Status::Ok();
 }
 
 Status PlaceModel(const Parsed& p, const Instance& in, int64_t max_blocks,
@@ -400,7 +441,8 @@ Result<Scene> ReadVox(std::span<const uint8_t> bytes,
   GOXEL_RETURN_IF_ERROR(ReadChunks(bytes, &p, limits));
   std::vector<Instance> instances;
   if (p.nodes.count(0)) {
-    Walk(p, 0, {}, Rot{}, "", false, -1, 0, &instances);
+    WalkState st{p, limits, {}, 0, 0, &instances};
+    GOXEL_RETURN_IF_ERROR(Walk(st, 0, {}, Rot{}, "", false, -1));
   } else {
     for (size_t i = 0; i < p.models.size(); ++i) {
       const Vec3i s = p.models[i].size;

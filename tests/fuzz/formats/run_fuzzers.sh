@@ -1,13 +1,13 @@
 #!/bin/sh
 # Runs every formats fuzzer for N seconds (default 30) over a seed corpus
-# copied from ../shared/testdata. Exits non-zero if any target crashes.
+# copied from tests/data. Exits non-zero if any target crashes.
 # Usage: run_fuzzers.sh [SECONDS] [BUILD_DIR]
 set -u
 secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 build=${2:-$root/build-fuzz}
-testdata=$root/../shared/testdata
+testdata=$root/tests/data
 work=$(mktemp -d /tmp/goxel-fuzz-XXXXXX)
 status=0
 seed() {  # seed FORMAT GLOB...
