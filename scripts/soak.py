@@ -178,7 +178,7 @@ def soak(args):
                                   "color": [1, 2, 3, 255]}))
                     count(c.call("goxel.undo"))
                 elif k < 0.84:
-                    c.send(r.choice([b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\"\n",
+                    c.send(r.choice([b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\"]\n",
                                      b"[}\n", b"\x00\xff garbage\n", b"{]\n"]))
                     c.line()
                     with lock:

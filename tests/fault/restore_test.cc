@@ -96,7 +96,7 @@ TEST(Restore, CallsDuringTheRestoreSayRestoring) {
   Reply p = d.Ok("goxel.create_project", R"({"name":"big"})");
   const std::string id = p.Str("project_id");
   // Scattered voxels: one per block, many blocks.
-  for (int batch = 0; batch < 4; ++batch) {
+  for (int batch = 0; batch < 2; ++batch) {
     std::string voxels;
     for (int i = 0; i < 5000; ++i) {
       const int n = batch * 5000 + i;
@@ -106,7 +106,7 @@ TEST(Restore, CallsDuringTheRestoreSayRestoring) {
     }
     d.Ok("goxel.add_voxel_batch", "{\"voxels\":[" + voxels + "]}");
   }
-  ASSERT_EQ(d.Ok("goxel.get_project_info").Int("voxel_count"), 20000);
+  ASSERT_EQ(d.Ok("goxel.get_project_info").Int("voxel_count"), 10000);
   ASSERT_EQ(d.process().Stop(), 0) << d.process().Log();
   ASSERT_TRUE(d.Start()) << d.process().Log();
   int restoring_seen = 0;
@@ -115,7 +115,7 @@ TEST(Restore, CallsDuringTheRestoreSayRestoring) {
     Reply r = d.Call("goxel.get_project_info",
                      R"({"project_id":")" + id + "\"}");
     if (r.ok()) {
-      EXPECT_EQ(r.Int("voxel_count"), 20000);
+      EXPECT_EQ(r.Int("voxel_count"), 10000);
       done = true;
     } else {
       ASSERT_EQ(r.code(), -32007) << r.text;
