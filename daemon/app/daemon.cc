@@ -4,11 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "base/clock.h"
 #include "methods/goxel_methods.h"
@@ -308,8 +308,7 @@ void Daemon::StartStopGuard() {
   const std::string socket = listen_fd_ < 0 ? config_.socket_path : "";
   std::thread([this, timeout, socket] {
     std::unique_lock<std::mutex> lock(stop_mu_);
-    if (stop_cv_.wait_for(lock, timeout, [this] { return stop_done_; }))
-      return;
+    if (stop_cv_.wait_for(lock, timeout, [this] { return stop_done_; })) return;
     // A final pass under way gets a little more: its lock waits are bounded.
     if (final_pass_started_ &&
         stop_cv_.wait_for(lock, std::chrono::seconds(3),

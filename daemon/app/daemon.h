@@ -107,12 +107,12 @@ class Daemon {
 
   uint64_t watchdog_usec_ = 0;
   PoolProgress progress_{0};
-  PoolProgress stuck_{0};      // monitoring.stuck_worker_seconds
+  PoolProgress stuck_{0};       // monitoring.stuck_worker_seconds
   bool workers_stuck_ = false;  // loop thread
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stop_done_ = false;         // guarded by stop_mu_
+  bool stop_done_ = false;           // guarded by stop_mu_
   bool final_pass_started_ = false;  // guarded by stop_mu_
   bool stop_guard_started_ = false;  // loop thread
   uint64_t last_watchdog_ns_ = 0;

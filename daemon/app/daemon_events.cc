@@ -4,6 +4,7 @@
 
 #include "app/daemon.h"
 #include "base/clock.h"
+#include "base/stop_flag.h"
 #include "ops/log.h"
 #include "ops/notify.h"
 #include "rpc/json.h"
@@ -150,6 +151,7 @@ void Daemon::OnStatusSignal() {
 
 void Daemon::OnStopping() {
   (void)ops::notify::Stopping();
+  ProcessStopping().store(true, std::memory_order_relaxed);  // renders give up
   StartStopGuard();
   ops::DefaultLogger().Info(
       "daemon-main", "stopping: draining requests",

@@ -2,11 +2,12 @@
 // the systemd watchdog.
 //
 // The pool makes progress when nothing is waiting in its queue and some
-// worker is free, or when a job completed within the last `stall_ns`. Work waiting while no job has
-// completed for longer than that (every worker wedged, e.g. all of them in
-// a long debug.sleep) is a stall: main stops sending WATCHDOG=1, so systemd
-// restarts the daemon. The loop's own progress is implied: the check runs
-// on a loop timer, so a blocked loop sends nothing either.
+// worker is free, or when a job completed within the last `stall_ns`. Work
+// waiting while no job has completed for longer than that (every worker wedged,
+// e.g. all of them in a long debug.sleep) is a stall: main stops sending
+// WATCHDOG=1, so systemd restarts the daemon. The loop's own progress is
+// implied: the check runs on a loop timer, so a blocked loop sends nothing
+// either.
 //
 // Thread contract: not thread-safe; the loop's tick calls it.
 #ifndef GOXEL_APP_POOL_PROGRESS_H_

@@ -172,7 +172,8 @@ Status RequestPolicy::AdmitAdmin(const rpc::MethodSpec& method,
   return Status::Error(StatusCode::kPermissionDenied,
                        "permission denied: " + method.name +
                            " is an admin method (config changes, shutdown, "
-                           "debug); uid " + std::to_string(uid) +
+                           "debug); uid " +
+                           std::to_string(uid) +
                            " is not root, the daemon's user or in "
                            "security.admin_group")
       .With("method", method.name)

@@ -30,7 +30,8 @@ Status ErrnoStatus(int err, const std::string& what, const std::string& path) {
   if (err == ELOOP || err == EXDEV) {
     // A symlink where the checked path had none: swapped in since.
     code = StatusCode::kPermissionDenied;
-    msg = what + " " + path + ": path changed while in use (a symlink or "
+    msg = what + " " + path +
+          ": path changed while in use (a symlink or "
           "a directory outside the allowed roots appeared)";
   }
   return Status::Error(code, std::move(msg))
@@ -137,15 +138,13 @@ constexpr int kReadFlags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 
 std::string TempName(const std::string& base) {
   std::random_device rd;
-  return base + ".tmp." + std::to_string(getpid()) + "." +
-         std::to_string(rd());
+  return base + ".tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
 }
 
 // Writes `bytes` as `base` in the directory open at `dirfd` (`dir` for
 // messages), atomically (see AtomicWriteFile).
-Status AtomicWriteAt(int dirfd, const std::string& dir,
-                     const std::string& base, std::span<const uint8_t> bytes,
-                     unsigned mode) {
+Status AtomicWriteAt(int dirfd, const std::string& dir, const std::string& base,
+                     std::span<const uint8_t> bytes, unsigned mode) {
   const std::string path = dir + "/" + base;
   std::string tmp = TempName(base);
   bool named = false;
@@ -157,7 +156,8 @@ Status AtomicWriteAt(int dirfd, const std::string& dir,
     }
     fd = Fd(openat(dirfd, tmp.c_str(),
                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
-    if (fd.get() < 0) return ErrnoStatus(errno, "cannot create", dir + "/" + tmp);
+    if (fd.get() < 0)
+      return ErrnoStatus(errno, "cannot create", dir + "/" + tmp);
     named = true;
   }
   Status s = WriteAll(fd.get(), bytes, path);
@@ -169,8 +169,8 @@ Status AtomicWriteAt(int dirfd, const std::string& dir,
     // Give the unnamed file a name: through /proc (no privilege needed),
     // else AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH).
     const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-    if (linkat(AT_FDCWD, proc.c_str(), dirfd, tmp.c_str(),
-               AT_SYMLINK_FOLLOW) != 0 &&
+    if (linkat(AT_FDCWD, proc.c_str(), dirfd, tmp.c_str(), AT_SYMLINK_FOLLOW) !=
+            0 &&
         linkat(fd.get(), "", dirfd, tmp.c_str(), AT_EMPTY_PATH) != 0) {
       s = ErrnoStatus(errno, "cannot link", dir + "/" + tmp);
     } else {
@@ -186,7 +186,8 @@ Status AtomicWriteAt(int dirfd, const std::string& dir,
     if (named) unlinkat(dirfd, tmp.c_str(), 0);
     return s;
   }
-  if (fsync(dirfd) != 0) return ErrnoStatus(errno, "cannot fsync directory", dir);
+  if (fsync(dirfd) != 0)
+    return ErrnoStatus(errno, "cannot fsync directory", dir);
   return Status::Ok();
 }
 
@@ -258,7 +259,8 @@ Result<Fd*> OpenParentBeneath(const std::string& root, const std::string& path,
   std::string rel_dir;
   GOXEL_RETURN_IF_ERROR(SplitBeneath(root, path, &rel_dir, base));
   Fd rootfd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (rootfd.get() < 0) return ErrnoStatus(errno, "cannot open directory", root);
+  if (rootfd.get() < 0)
+    return ErrnoStatus(errno, "cannot open directory", root);
   auto dirfd = OpenDirBeneath(rootfd.get(), root, rel_dir);
   if (!dirfd.ok()) return dirfd.status();
   *out = std::make_unique<Fd>(*dirfd);

@@ -124,8 +124,8 @@ bool Autosaver::PrepareStateDir() {
     // health stays "ok" (nothing to protect that could be written).
     std::lock_guard<std::mutex> lock(mu_);
     health_.enabled = false;
-    health_.disabled_reason = "the data directory " + options_.data_dir +
-                              " does not exist";
+    health_.disabled_reason =
+        "the data directory " + options_.data_dir + " does not exist";
     health_.degrades = false;
     return false;
   }
@@ -134,8 +134,8 @@ bool Autosaver::PrepareStateDir() {
     return false;
   }
   const std::string lock_path = options_.state_dir + "/lock";
-  lock_fd_ = open(lock_path.c_str(),
-                  O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+  lock_fd_ =
+      open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
   if (lock_fd_ < 0) {
     SetDisabled("cannot open " + lock_path + ": " + strerror(errno));
     return false;
@@ -165,8 +165,8 @@ bool Autosaver::PrepareStateDir() {
 int Autosaver::Prepare() {
   if (!PrepareStateDir()) return 0;
   // Temp files of writes a crash interrupted (ours and clients').
-  std::vector<std::string> stale = RemoveStaleTempFiles(
-      options_.data_dir, kTempScanDepth, kTempScanEntries);
+  std::vector<std::string> stale =
+      RemoveStaleTempFiles(options_.data_dir, kTempScanDepth, kTempScanEntries);
   if (!stale.empty()) {
     Log().Warning(kComponent, "removed temporary files of crashed writes",
                   {{"count", static_cast<int64_t>(stale.size())},
@@ -216,9 +216,9 @@ int Autosaver::Prepare() {
       continue;
     }
     if (meta->project_id != id) {
-      MoveAside(path, Status::InvalidParams(
-                          "autosave file names another project: " +
-                          meta->project_id));
+      MoveAside(path,
+                Status::InvalidParams("autosave file names another project: " +
+                                      meta->project_id));
       continue;
     }
     voxel::Project placeholder(meta->name.empty() ? "Restored" : meta->name);
@@ -250,9 +250,9 @@ int Autosaver::Prepare() {
     std::lock_guard<std::mutex> lock(mu_);
     health_.restoring = static_cast<int>(pending_.size());
   }
-  Log().Info(kComponent, "autosaves found",
-             {{"count", static_cast<int64_t>(pending_.size())},
-              {"dir", dir()}});
+  Log().Info(
+      kComponent, "autosaves found",
+      {{"count", static_cast<int64_t>(pending_.size())}, {"dir", dir()}});
   return static_cast<int>(pending_.size());
 }
 
@@ -347,17 +347,16 @@ Status Autosaver::Stop() {
   if (timer_.joinable()) timer_.join();
   if (options_.interval_seconds <= 0 || lock_fd_ < 0) return Status::Ok();
   std::vector<std::string> failed;
-  const int written =
-      RunPass(&failed, LockWait{false, std::max<int64_t>(
-                                           options_.final_lock_wait_ms, 1)});
+  const int written = RunPass(
+      &failed,
+      LockWait{false, std::max<int64_t>(options_.final_lock_wait_ms, 1)});
   Log().Info(kComponent, "final autosave pass",
              {{"written", written}, {"dir", dir()}});
   if (failed.empty()) return Status::Ok();
   std::string list;
   for (const std::string& f : failed) list += (list.empty() ? "" : "; ") + f;
   return Status::IoError("the final autosave could not save " +
-                         std::to_string(failed.size()) +
-                         " project(s): " + list)
+                         std::to_string(failed.size()) + " project(s): " + list)
       .With("projects", failed);
 }
 
@@ -387,8 +386,7 @@ int Autosaver::RunPass(std::vector<std::string>* failed, LockWait wait) {
       last_error = ref->id + ": " + r.status().ToString();
       if (failed != nullptr) failed->push_back(last_error);
       Log().Error(kComponent, "cannot autosave a project",
-                  {{"project_id", ref->id},
-                   {"error", r.status().ToString()}});
+                  {{"project_id", ref->id}, {"error", r.status().ToString()}});
     } else if (*r) {
       ++written;
     }

@@ -75,13 +75,13 @@ struct AutosaveOptions {
 // What health and status report.
 struct AutosaveHealth {
   bool enabled = true;
-  std::string disabled_reason;      // when not enabled
-  bool degrades = true;             // whether being off makes health degraded
-  uint64_t failed_writes = 0;       // since start
-  bool last_pass_failed = false;    // degraded while true
+  std::string disabled_reason;    // when not enabled
+  bool degrades = true;           // whether being off makes health degraded
+  uint64_t failed_writes = 0;     // since start
+  bool last_pass_failed = false;  // degraded while true
   std::string last_error;
-  int restoring = 0;                // placeholders not restored yet
-  int restore_failures = 0;         // files moved aside at this start
+  int restoring = 0;         // placeholders not restored yet
+  int restore_failures = 0;  // files moved aside at this start
 };
 
 class Autosaver {
@@ -112,8 +112,7 @@ class Autosaver {
   // Writes every dirty project changed since its last autosave and
   // removes the autosaves of clean or closed projects. Returns how many
   // files it wrote; `failed` (optional) gets "id: error" for each failure.
-  int RunPass(std::vector<std::string>* failed = nullptr,
-              LockWait wait = {});
+  int RunPass(std::vector<std::string>* failed = nullptr, LockWait wait = {});
 
   // Removes the autosave of `project_id` (after a close, or a save that
   // left the project clean).

@@ -165,7 +165,8 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
     }
     l.visible = visible != 0;
     // Each block takes at least 14 bytes: a count beyond that is a lie.
-    if (blocks > in.left() / 14) return Bad("block count too large", in.offset());
+    if (blocks > in.left() / 14)
+      return Bad("block count too large", in.offset());
     for (uint64_t b = 0; b < blocks; ++b) {
       voxel::Vec3i origin;
       uint16_t n;
@@ -189,7 +190,8 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
         voxel::Rgba c;
         if (!in.Get(&idx) || !in.Rgba(&c))
           return Bad("truncated block data", in.offset());
-        if (idx >= voxel::kBlockVoxels) return Bad("bad voxel index", in.offset());
+        if (idx >= voxel::kBlockVoxels)
+          return Bad("bad voxel index", in.offset());
         buf[idx] = c;
         set.push_back(idx);
       }

@@ -430,7 +430,8 @@ Result<std::string> FileMethods::Resolve(const std::string& requested,
     const std::string base =
         slash == std::string::npos ? requested : requested.substr(slash + 1);
     const size_t dot = base.rfind('.');
-    const std::string stem = dot == std::string::npos ? base : base.substr(0, dot);
+    const std::string stem =
+        dot == std::string::npos ? base : base.substr(0, dot);
     if (stem.empty() || stem == "." || stem == "..") {
       return Status::InvalidParams("path has no file name: " + requested)
           .With("param", "path")
@@ -444,9 +445,9 @@ Result<std::string> FileMethods::Resolve(const std::string& requested,
   std::error_code ec;
   const auto state = std::filesystem::weakly_canonical(state_dir(), ec);
   if (!ec && PathIsInside(*resolved, state.string())) {
-    return Status::Error(StatusCode::kPermissionDenied,
-                         "path is reserved for the daemon's own state: " +
-                             requested)
+    return Status::Error(
+               StatusCode::kPermissionDenied,
+               "path is reserved for the daemon's own state: " + requested)
         .With("path", requested)
         .With("reserved", state.string());
   }

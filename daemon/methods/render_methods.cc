@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/file_io.h"
+#include "base/stop_flag.h"
 #include "methods/args.h"
 #include "methods/file_methods.h"
 #include "voxel/formats/png_codec.h"
@@ -26,7 +27,11 @@ using rpc::kReadOnly;
 
 // What the params ask for; the camera is finished once the bounds are known.
 struct RenderRequest {
-  RenderOptions options;
+  RenderOptions options = [] {
+    RenderOptions o;
+    o.cancel = &ProcessStopping();  // a stop does not wait for renders
+    return o;
+  }();
   std::optional<Vec3d> position, target;
   CameraPreset preset = CameraPreset::kIsometric;
   std::optional<Projection> projection;

@@ -77,8 +77,9 @@ bool Workspace::Has(std::string_view project_id) const {
 
 void Workspace::Discard(std::string_view project_id) {
   WriterLock lock(&mu_);
-  auto it = std::find_if(projects_.begin(), projects_.end(),
-                         [&](const ProjectRef& p) { return p->id == project_id; });
+  auto it =
+      std::find_if(projects_.begin(), projects_.end(),
+                   [&](const ProjectRef& p) { return p->id == project_id; });
   if (it == projects_.end()) return;
   const bool was_active = *it == active_;
   projects_.erase(it);

@@ -84,8 +84,8 @@ struct Config {
   LogRotationConfig log_rotation;        // logging.rotation
 
   // --- security ---
-  uint32_t socket_permissions = 0660;      // security.socket_permissions "0660"
-  std::string socket_group;                // security.socket_group ("" keep)
+  uint32_t socket_permissions = 0660;  // security.socket_permissions "0660"
+  std::string socket_group;            // security.socket_group ("" keep)
   // security.admin_group: its members may call admin methods (config
   // changes, shutdown, debug) besides root and the daemon's own uid.
   std::string admin_group;

@@ -305,8 +305,8 @@ std::vector<FieldSpec> BuildFields() {
   t.push_back(ModeField("security.socket_permissions", kRestart));
   t.push_back(StringField("security.socket_group", GOXEL_FIELD(socket_group),
                           kRestart));
-  t.push_back(StringField("security.admin_group", GOXEL_FIELD(admin_group),
-                          kRestart));
+  t.push_back(
+      StringField("security.admin_group", GOXEL_FIELD(admin_group), kRestart));
   t.push_back(BoolField("security.enable_authentication",
                         GOXEL_FIELD(enable_authentication), kRestart));
   t.push_back(MibField("security.max_request_size_mb",

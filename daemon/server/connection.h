@@ -127,10 +127,10 @@ struct Connection {
   bool write_active = false;
 
   bool reading = false;
-  bool reserve = false;  // past max_connections: control methods only
-  uint64_t last_active_ms = 0;   // last bytes read or written
+  bool reserve = false;           // past max_connections: control methods only
+  uint64_t last_active_ms = 0;    // last bytes read or written
   uint64_t partial_since_ms = 0;  // an incomplete text started (0: none)
-  bool paused = false;  // reading stopped by back-pressure
+  bool paused = false;            // reading stopped by back-pressure
   uint64_t paused_since_ms = 0;
   bool eof = false;  // the peer finished sending
   bool close_after_flush = false;

@@ -618,8 +618,9 @@ void Server::OnTick(uv_timer_t* handle) {
     if (o.request_timeout_ms > 0 && conn->partial_since_ms != 0 &&
         now_ms - conn->partial_since_ms >
             static_cast<uint64_t>(o.request_timeout_ms)) {
-      expired.push_back({conn, "a request stayed incomplete past "
-                               "server.request_timeout_seconds"});
+      expired.push_back({conn,
+                         "a request stayed incomplete past "
+                         "server.request_timeout_seconds"});
     } else if (o.idle_timeout_ms > 0 && conn->Idle() && conn->out.empty() &&
                !conn->write_active && conn->in.size() == 0 &&
                now_ms - conn->last_active_ms >

@@ -88,8 +88,7 @@ inline std::vector<std::string> FilesWith(const std::string& dir,
                                           const std::string& part) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e :
-       std::filesystem::recursive_directory_iterator(dir, ec)) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     if (name.find(part) != std::string::npos) out.push_back(e.path().string());
   }

@@ -36,15 +36,15 @@ TEST(Fault, D01_EmptyVoxExportDoesNotCrash) {
 TEST(Fault, D05_ClientPathsCannotReachTheDaemonState) {
   FaultDaemon d(R"("performance":{"autosave_interval_seconds":3600})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
-  for (const char* p :
-       {".goxel-daemon/x.vox", ".goxel-daemon/autosave/y.vox",
-        "./.goxel-daemon/lock.vox"}) {
+  for (const char* p : {".goxel-daemon/x.vox", ".goxel-daemon/autosave/y.vox",
+                        "./.goxel-daemon/lock.vox"}) {
     Reply r = d.Call("goxel.export_model",
                      std::string(R"({"path":")") + p + R"(","format":"vox"})");
     EXPECT_EQ(r.code(), -32005) << p << " -> " << r.text;
   }
-  Reply r = d.Call("goxel.render_scene",
-                   R"({"output_path":".goxel-daemon/autosave","width":8,"height":8})");
+  Reply r = d.Call(
+      "goxel.render_scene",
+      R"({"output_path":".goxel-daemon/autosave","width":8,"height":8})");
   EXPECT_EQ(r.code(), -32005) << r.text;
   EXPECT_EQ(d.process().Stop(), 0);
 }
@@ -59,8 +59,11 @@ TEST(Fault, D05_StartUpMovesAsideAStatePathThatIsNotADirectory) {
   EXPECT_FALSE(FilesWith(d.data_dir(), ".goxel-daemon.moved-").empty());
   EXPECT_FALSE(FilesWith(d.AutosaveDir(), ".gxa").empty()) << d.process().Log();
   ASSERT_TRUE(d.Start()) << d.process().Log();
-  ASSERT_TRUE(WaitFor([&] { return d.Call("goxel.get_voxel", R"({"x":1,"y":2,"z":3})").ok(); }, 5000));
-  EXPECT_TRUE(d.Call("goxel.get_voxel", R"({"x":1,"y":2,"z":3})").Bool("exists"));
+  ASSERT_TRUE(WaitFor(
+      [&] { return d.Call("goxel.get_voxel", R"({"x":1,"y":2,"z":3})").ok(); },
+      5000));
+  EXPECT_TRUE(
+      d.Call("goxel.get_voxel", R"({"x":1,"y":2,"z":3})").Bool("exists"));
 }
 
 // 7. A directory swapped for a symlink while saves ran put files outside
@@ -90,7 +93,8 @@ TEST(Fault, D07_SymlinkSwapCannotLeadWritesOutside) {
   for (int i = 0; i < 400; ++i) {
     Reply r = d.Call("goxel.save_project", R"({"path":"sub/x.gox"})");
     ok += r.ok();
-    if (!r.ok() && r.code() != -32005 && r.code() != -32004) ADD_FAILURE() << r.text;
+    if (!r.ok() && r.code() != -32005 && r.code() != -32004)
+      ADD_FAILURE() << r.text;
   }
   stop = true;
   swapper.join();
@@ -122,10 +126,11 @@ TEST(Fault, D08_HealthIsDegradedWhileEveryWorkerIsStuck) {
   ASSERT_TRUE(sleeper.Send(
       R"({"jsonrpc":"2.0","id":1,"method":"debug.sleep","params":{"ms":4000}})"
       "\n"));
-  EXPECT_TRUE(WaitFor([&] { return d.Call("health").Str("status") == "degraded"; },
-                      3500));
+  EXPECT_TRUE(WaitFor(
+      [&] { return d.Call("health").Str("status") == "degraded"; }, 3500));
   EXPECT_FALSE(sleeper.ReadLine(6000).empty());
-  EXPECT_TRUE(WaitFor([&] { return d.Call("health").Str("status") == "ok"; }, 3000));
+  EXPECT_TRUE(
+      WaitFor([&] { return d.Call("health").Str("status") == "ok"; }, 3000));
 }
 
 // 11. A full disk: failed autosaves make health "degraded", and a stop
@@ -140,17 +145,16 @@ TEST(Fault, D11_FullDiskDegradesHealthAndFailsTheStop) {
     std::string p;
     ~Unmount() { umount2(p.c_str(), MNT_DETACH); }
   } unmount{mnt.path()};
-  FaultDaemon d(R"("performance":{"autosave_interval_seconds":1})",
-                mnt.path());
+  FaultDaemon d(R"("performance":{"autosave_interval_seconds":1})", mnt.path());
   ASSERT_TRUE(d.Start()) << d.process().Log();
   // Random colours: does not compress below the space left.
   std::string voxels;
   unsigned seed = 7;
   for (int i = 0; i < 4096; ++i) {
     seed = seed * 1103515245u + 12345u;
-    voxels += (i ? "," : "") + std::string("[") + std::to_string(i % 16) +
-              "," + std::to_string((i / 16) % 16) + "," +
-              std::to_string(i / 256) + "," + std::to_string(seed >> 24) + "," +
+    voxels += (i ? "," : "") + std::string("[") + std::to_string(i % 16) + "," +
+              std::to_string((i / 16) % 16) + "," + std::to_string(i / 256) +
+              "," + std::to_string(seed >> 24) + "," +
               std::to_string((seed >> 16) & 255) + "," +
               std::to_string((seed >> 8) & 255) + ",255]";
   }
@@ -186,10 +190,13 @@ TEST(Fault, D12_AutosavesFollowTheDataDirectoryNotTheSocket) {
   EXPECT_EQ(d.process().Stop(), 0);
   d.process().set_socket_path(d.process().dir().File("other.sock"));
   ASSERT_TRUE(d.Start()) << d.process().Log();
-  EXPECT_TRUE(WaitFor([&] {
-    Reply r = d.Call("goxel.get_voxel", R"({"x":5,"y":5,"z":5})");
-    return r.ok() && r.Bool("exists");
-  }, 5000)) << d.process().Log();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        Reply r = d.Call("goxel.get_voxel", R"({"x":5,"y":5,"z":5})");
+        return r.ok() && r.Bool("exists");
+      },
+      5000))
+      << d.process().Log();
   FaultDaemon second(R"("performance":{"autosave_interval_seconds":3600})",
                      d.data_dir());
   ASSERT_TRUE(second.Start()) << second.process().Log();
@@ -231,14 +238,18 @@ TEST(Fault, D14_StopIsBoundedByTheShutdownTimeout) {
   ASSERT_TRUE(sleeper.Send(
       R"({"jsonrpc":"2.0","id":1,"method":"debug.sleep","params":{"ms":10000}})"
       "\n"));
-  ASSERT_TRUE(WaitFor([&] {
-    return d.Call("status").text.find("\"workers_busy\":1") != std::string::npos;
-  }, 3000));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return d.Call("status").text.find("\"workers_busy\":1") !=
+               std::string::npos;
+      },
+      3000));
   const auto t0 = std::chrono::steady_clock::now();
   d.process().Signal(SIGTERM);
   const int st = d.process().Wait(8000);
-  const double s = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - t0).count();
+  const double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   ASSERT_NE(st, -1) << "still running 8 s after SIGTERM";
   EXPECT_LT(s, 4.5) << "a 1 s shutdown timeout";
   // The project the stuck call did not hold was saved on the way out.
@@ -250,16 +261,20 @@ TEST(Fault, D14_StopIsBoundedByTheShutdownTimeout) {
 TEST(Fault, D15_OddNamesAreRefused) {
   FaultDaemon d;
   ASSERT_TRUE(d.Start()) << d.process().Log();
-  EXPECT_EQ(d.Call("goxel.create_project", R"({"name":"a\nb"})").code(), -32602);
-  EXPECT_EQ(d.Call("goxel.create_project", R"({"name":"a\tb"})").code(), -32602);
-  EXPECT_EQ(d.Call("goxel.create_layer", "{\"name\":\"x\u202Etxt.exe\"}").code(),
+  EXPECT_EQ(d.Call("goxel.create_project", R"({"name":"a\nb"})").code(),
             -32602);
-  EXPECT_EQ(d.Call("goxel.create_layer", R"({"name":"x\u2067y"})").code(), -32602);
+  EXPECT_EQ(d.Call("goxel.create_project", R"({"name":"a\tb"})").code(),
+            -32602);
+  EXPECT_EQ(
+      d.Call("goxel.create_layer", "{\"name\":\"x\u202Etxt.exe\"}").code(),
+      -32602);
+  EXPECT_EQ(d.Call("goxel.create_layer", R"({"name":"x\u2067y"})").code(),
+            -32602);
   for (const char* p : {".", "sub/", ".gox", "a\nb.gox"}) {
-    Reply r = d.Call("goxel.save_project",
-                     std::string(R"({"path":")") +
-                         (std::string(p) == "a\nb.gox" ? "a\\nb.gox" : p) +
-                         "\"}");
+    Reply r =
+        d.Call("goxel.save_project",
+               std::string(R"({"path":")") +
+                   (std::string(p) == "a\nb.gox" ? "a\\nb.gox" : p) + "\"}");
     EXPECT_EQ(r.code(), -32602) << p << " -> " << r.text;
   }
   EXPECT_FALSE(Exists(d.File("..gox")));
@@ -322,8 +337,8 @@ TEST(Fault, D10_AdminMethodsNeedAnAdmin) {
   EXPECT_EQ(codes[3], 0);
   EXPECT_TRUE(d.process().Running());
   // Root still may.
-  EXPECT_EQ(d.Call("goxel.set_config", R"({"logging":{"level":"info"}})").code(),
-            0);
+  EXPECT_EQ(
+      d.Call("goxel.set_config", R"({"logging":{"level":"info"}})").code(), 0);
 }
 
 int64_t RssBytes(pid_t pid) {
@@ -358,9 +373,12 @@ TEST(Fault, D04_UnreadRepliesAreCapped) {
   ASSERT_TRUE(flood.Send(reqs));
   // The daemon answers others meanwhile, and runs nothing more for the
   // flood once its unsent replies pass the cap.
-  EXPECT_TRUE(WaitFor([&] {
-    return d.Call("status").text.find("\"workers_busy\":0") != std::string::npos;
-  }, 10000));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return d.Call("status").text.find("\"workers_busy\":0") !=
+               std::string::npos;
+      },
+      10000));
   // The daemon stays responsive and does not hold the replies.
   EXPECT_TRUE(d.Call("ping").ok());
   const int64_t grown = RssBytes(d.process().pid()) - before;
@@ -409,15 +427,52 @@ TEST(Fault, D09_AReserveConnectionServesControlMethodsOnly) {
   RpcClient second, reserve;
   ASSERT_TRUE(second.Connect(d.process().socket_path()));
   ASSERT_TRUE(reserve.Connect(d.process().socket_path()));
-  EXPECT_NE(second.Call(R"({"jsonrpc":"2.0","id":1,"method":"goxel.list_projects"})")
-                .find("\"result\""),
-            std::string::npos);
+  EXPECT_NE(
+      second.Call(R"({"jsonrpc":"2.0","id":1,"method":"goxel.list_projects"})")
+          .find("\"result\""),
+      std::string::npos);
   EXPECT_NE(reserve.Call(R"({"jsonrpc":"2.0","id":1,"method":"health"})")
                 .find("\"result\""),
             std::string::npos);
-  const std::string refused =
-      reserve.Call(R"({"jsonrpc":"2.0","id":2,"method":"goxel.list_projects"})");
+  const std::string refused = reserve.Call(
+      R"({"jsonrpc":"2.0","id":2,"method":"goxel.list_projects"})");
   EXPECT_NE(refused.find("connection_reserve"), std::string::npos) << refused;
+}
+
+}  // namespace
+}  // namespace goxel::testing
+
+namespace goxel::testing {
+namespace {
+
+// 14. Renders could not be cancelled: a stop waited for them. Now a render
+// gives up at its next row once the daemon is stopping, and the stop is
+// clean (exit 0) well within the shutdown timeout.
+TEST(Fault, D14_ARenderGivesUpWhenTheDaemonStops) {
+  FaultDaemon d(R"("daemon":{"shutdown_timeout_seconds":30})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.fill_region",
+       R"({"min":[0,0,0],"max":[63,63,63],"color":[90,120,200,255]})");
+  RpcClient render;
+  ASSERT_TRUE(render.Connect(d.process().socket_path()));
+  ASSERT_TRUE(render.Send(
+      R"({"jsonrpc":"2.0","id":1,"method":"goxel.render_scene","params":)"
+      R"({"width":4096,"height":4096,"antialias":4,"shadows":true,)"
+      R"("ambient_occlusion":true}})"
+      "\n"));
+  ASSERT_TRUE(WaitFor([&] {
+    return d.Call("status").text.find("\"workers_busy\":1") != std::string::npos;
+  }, 5000));
+  const auto t0 = std::chrono::steady_clock::now();
+  d.process().Signal(SIGTERM);
+  const std::string reply = render.ReadLine(20000);
+  const int st = d.process().Wait(20000);
+  const double s = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - t0).count();
+  EXPECT_NE(reply.find("render cancelled"), std::string::npos) << reply;
+  ASSERT_NE(st, -1);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << d.process().Log();
+  EXPECT_LT(s, 5.0) << "the stop waited for the render";
 }
 
 }  // namespace

@@ -60,23 +60,27 @@ TEST(Restore, BadAutosavesAreMovedAsideAndTheOthersRestore) {
   WriteAll(file(future), b);
 
   ASSERT_TRUE(d.Start()) << d.process().Log();
-  ASSERT_TRUE(WaitFor([&] {
-    Reply r = d.Call("goxel.get_project_info",
-                     R"({"project_id":")" + good + "\"}");
-    return r.ok();
-  }, 10000)) << d.process().Log();
-  Reply info = d.Call("goxel.get_project_info",
-                      R"({"project_id":")" + good + "\"}");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Reply r = d.Call("goxel.get_project_info",
+                         R"({"project_id":")" + good + "\"}");
+        return r.ok();
+      },
+      10000))
+      << d.process().Log();
+  Reply info =
+      d.Call("goxel.get_project_info", R"({"project_id":")" + good + "\"}");
   EXPECT_EQ(info.Int("voxel_count"), 64);
   EXPECT_TRUE(info.Bool("dirty"));
-  ASSERT_TRUE(WaitFor([&] {
-    return FilesWith(d.AutosaveDir(), ".broken-").size() == 3;
-  }, 5000)) << d.process().Log();
+  ASSERT_TRUE(WaitFor(
+      [&] { return FilesWith(d.AutosaveDir(), ".broken-").size() == 3; }, 5000))
+      << d.process().Log();
   for (const auto& id : {corrupt, truncated, future}) {
     EXPECT_FALSE(Exists(file(id)));
-    EXPECT_EQ(d.Call("goxel.get_project_info",
-                     R"({"project_id":")" + id + "\"}").code(),
-              -32001);
+    EXPECT_EQ(
+        d.Call("goxel.get_project_info", R"({"project_id":")" + id + "\"}")
+            .code(),
+        -32001);
   }
   const std::string log = d.process().Log();
   EXPECT_NE(log.find("checksum mismatch"), std::string::npos) << log;
@@ -84,7 +88,8 @@ TEST(Restore, BadAutosavesAreMovedAsideAndTheOthersRestore) {
   Reply h = d.Call("health");
   EXPECT_EQ(h.Str("status"), "degraded") << h.text;
   EXPECT_NE(h.text.find("3 autosave(s) could not be restored"),
-            std::string::npos) << h.text;
+            std::string::npos)
+      << h.text;
 }
 
 // READY comes before the restore: while a project is restored, calls on
@@ -100,8 +105,9 @@ TEST(Restore, CallsDuringTheRestoreSayRestoring) {
     std::string voxels;
     for (int i = 0; i < 5000; ++i) {
       const int n = batch * 5000 + i;
-      voxels += (i ? "," : "") + std::string("[") + std::to_string(n % 50 * 16) +
-                "," + std::to_string(n / 50 % 20 * 16) + "," +
+      voxels += (i ? "," : "") + std::string("[") +
+                std::to_string(n % 50 * 16) + "," +
+                std::to_string(n / 50 % 20 * 16) + "," +
                 std::to_string(n / 1000 * 16) + ",200,10,10,255]";
     }
     d.Ok("goxel.add_voxel_batch", "{\"voxels\":[" + voxels + "]}");
@@ -112,8 +118,8 @@ TEST(Restore, CallsDuringTheRestoreSayRestoring) {
   int restoring_seen = 0;
   bool done = false;
   for (int i = 0; i < 5000 && !done; ++i) {
-    Reply r = d.Call("goxel.get_project_info",
-                     R"({"project_id":")" + id + "\"}");
+    Reply r =
+        d.Call("goxel.get_project_info", R"({"project_id":")" + id + "\"}");
     if (r.ok()) {
       EXPECT_EQ(r.Int("voxel_count"), 10000);
       done = true;

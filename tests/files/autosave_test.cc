@@ -39,8 +39,8 @@ void ExpectRestored(FilesDaemon& d, const std::string& id,
   // Restored after READY: -32007 reason "restoring" until then.
   ASSERT_TRUE(WaitFor(
       [&] {
-        return d.Call("goxel.get_project_info",
-                      R"({"project_id":")" + id + "\"}")
+        return d
+            .Call("goxel.get_project_info", R"({"project_id":")" + id + "\"}")
             .ok();
       },
       10000))
