@@ -269,8 +269,8 @@ int Daemon::Run() {
   files_->StartRestore();  // after READY: clients see "restoring" meanwhile
   s = server_->Run();
   {
-    std::lock_guard<std::mutex> lock(stop_mu_);
-    final_pass_started_ = true;
+    std::lock_guard<std::mutex> lock(stop_->mu);
+    stop_->final_pass_started = true;
   }
   // The final autosave pass, after requests drained.
   Status saved = files_->Stop();
@@ -295,26 +295,29 @@ int Daemon::Run() {
 }
 
 void Daemon::FinishStop() {
-  std::lock_guard<std::mutex> lock(stop_mu_);
-  stop_done_ = true;
-  stop_cv_.notify_all();
+  std::lock_guard<std::mutex> lock(stop_->mu);
+  stop_->done = true;
+  stop_->cv.notify_all();
 }
 
 void Daemon::StartStopGuard() {
   if (stop_guard_started_) return;
   stop_guard_started_ = true;
-  const auto timeout = std::chrono::milliseconds(
-      std::max<int64_t>(int64_t{config_.shutdown_timeout_seconds} * 1000, 1));
+  // A timeout of 0 drops queued requests at once; the final autosave still
+  // gets 2 s then.
+  const int64_t ms = int64_t{config_.shutdown_timeout_seconds} * 1000;
+  const auto timeout = std::chrono::milliseconds(ms > 0 ? ms : 2000);
   const std::string socket = listen_fd_ < 0 ? config_.socket_path : "";
-  std::thread([this, timeout, socket] {
-    std::unique_lock<std::mutex> lock(stop_mu_);
-    if (stop_cv_.wait_for(lock, timeout, [this] { return stop_done_; })) return;
+  std::thread([this, state = stop_, timeout, socket] {
+    std::unique_lock<std::mutex> lock(state->mu);
+    auto done = [&state] { return state->done; };
+    if (state->cv.wait_for(lock, timeout, done)) return;
     // A final pass under way gets a little more: its lock waits are bounded.
-    if (final_pass_started_ &&
-        stop_cv_.wait_for(lock, std::chrono::seconds(3),
-                          [this] { return stop_done_; })) {
+    if (state->final_pass_started &&
+        state->cv.wait_for(lock, std::chrono::seconds(3), done)) {
       return;
     }
+    // Not done: the Daemon is alive (FinishStop waits for this lock).
     ops::Logger& log = ops::DefaultLogger();
     log.Error("daemon-main",
               "shutdown timeout passed with work still running: exiting "
@@ -322,7 +325,7 @@ void Daemon::StartStopGuard() {
               {{"workers_busy", pool_->busy()},
                {"shutdown_timeout_seconds", config_.shutdown_timeout_seconds}});
     std::vector<std::string> failed;
-    if (!final_pass_started_) {
+    if (!state->final_pass_started) {
       // Projects a stuck call holds cannot be copied: they are named.
       files_->autosaver().RunPass(&failed, methods::LockWait{true, 0});
     }

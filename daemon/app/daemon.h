@@ -110,10 +110,15 @@ class Daemon {
   PoolProgress stuck_{0};       // monitoring.stuck_worker_seconds
   bool workers_stuck_ = false;  // loop thread
 
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stop_done_ = false;           // guarded by stop_mu_
-  bool final_pass_started_ = false;  // guarded by stop_mu_
+  // Shared with the detached stop guard thread, which may wake after the
+  // Daemon is gone (then it sees `done` and touches nothing else).
+  struct StopState {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;                // guarded by mu
+    bool final_pass_started = false;  // guarded by mu
+  };
+  std::shared_ptr<StopState> stop_ = std::make_shared<StopState>();
   bool stop_guard_started_ = false;  // loop thread
   uint64_t last_watchdog_ns_ = 0;
   uint64_t last_status_ns_ = 0;
