@@ -25,7 +25,9 @@
 // Thread contract: construct, Start and Run on one thread (the loop
 // thread). RequestShutdown and stats() are thread-safe. Start installs the
 // pool's batch hook, which points here: shut the pool down (Run does) before
-// destroying the Server.
+// destroying the Server. The process must ignore SIGPIPE (main.cc does):
+// libuv writes to sockets with write(2), and a peer that has gone would
+// otherwise kill the process.
 #ifndef GOXEL_SERVER_SERVER_H_
 #define GOXEL_SERVER_SERVER_H_
 

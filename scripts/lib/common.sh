@@ -66,7 +66,8 @@ goxel_ensure_node() {
   command -v npm >/dev/null 2>&1 || goxel_install_packages npm
 }
 
-# goxel_build DIR [cmake args...]: configure (once) and build quietly.
+# goxel_build DIR [cmake args...]: configure (once) and build quietly;
+# with GOXEL_BUILD_TARGETS (space-separated) set, only those targets.
 goxel_build() {
   local dir=$1
   shift
@@ -80,7 +81,12 @@ goxel_build() {
       return 1
     fi
   fi
-  if ! cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
+  local targets=()
+  if [ -n "${GOXEL_BUILD_TARGETS:-}" ]; then
+    read -r -a targets <<<"$GOXEL_BUILD_TARGETS"
+    targets=(--target "${targets[@]}")
+  fi
+  if ! cmake --build "$dir" -j "$(nproc)" "${targets[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     goxel_log "error: build failed in $dir"
