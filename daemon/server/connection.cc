@@ -206,35 +206,43 @@ void Connection::Pump() {
   SettleJob(!backlog.empty() || eof || close_after_flush || closing);
   rpc::CallerInfo loop_caller = caller;
   loop_caller.on_loop = true;
-  // Nothing new starts while the client's unsent replies pass the cap
-  // (OnWrite pumps again once they drain); a client that stays over it is
-  // disconnected by the tick after server.timeout_seconds.
-  while (!inflight && !closing && !backlog.empty() &&
-         PendingReplyBytes() <= srv.options_.max_pending_reply_bytes) {
-    PendingText& front = backlog.front();
-    bool on_loop = front.parsed != nullptr &&
-                   (!front.rejected.ok() || front.parsed->RunsOnLoop());
-    bool done = false;
-    if (!front.rejected.ok()) {
-      srv.Reject(*front.parsed, front.rejected, caller, &out);
-      done = true;
-    } else if (on_loop) {
-      // Control methods, or an inline method whose locks were free; false
-      // when it would have had to wait: then it goes to the pool.
-      done = rpc::ExecuteText(*front.parsed, loop_caller, srv.hooks_.execute,
-                              &out);
+  for (;;) {
+    // Nothing new starts while the client's unsent replies pass the cap
+    // (OnWrite pumps again once they drain); a client that stays over it is
+    // disconnected by the tick after server.timeout_seconds.
+    while (!inflight && !closing && !backlog.empty() &&
+           PendingReplyBytes() <= srv.options_.max_pending_reply_bytes) {
+      PendingText& front = backlog.front();
+      bool on_loop = front.parsed != nullptr &&
+                     (!front.rejected.ok() || front.parsed->RunsOnLoop());
+      bool done = false;
+      if (!front.rejected.ok()) {
+        srv.Reject(*front.parsed, front.rejected, caller, &out);
+        done = true;
+      } else if (on_loop) {
+        // Control methods, or an inline method whose locks were free; false
+        // when it would have had to wait: then it goes to the pool.
+        done = rpc::ExecuteText(*front.parsed, loop_caller, srv.hooks_.execute,
+                                &out);
+      }
+      if (!done) {
+        inflight = true;
+        srv.job_ready_.push_back(id);
+        break;
+      }
+      srv.stats_.requests_served.fetch_add(front.parsed->RequestCount(),
+                                           std::memory_order_relaxed);
+      if (front.close_after) close_after_flush = true;
+      backlog.pop_front();
     }
-    if (!done) {
-      inflight = true;
-      srv.job_ready_.push_back(id);
+    Flush();
+    // A flush that wrote everything at once made room without an OnWrite
+    // to pump again: go on here.
+    if (inflight || closing || backlog.empty() ||
+        PendingReplyBytes() > srv.options_.max_pending_reply_bytes) {
       break;
     }
-    srv.stats_.requests_served.fetch_add(front.parsed->RequestCount(),
-                                         std::memory_order_relaxed);
-    if (front.close_after) close_after_flush = true;
-    backlog.pop_front();
   }
-  Flush();
   AfterOutput();
 }
 
