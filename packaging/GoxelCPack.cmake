@@ -25,6 +25,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # systemd-sysusers and systemd-tmpfiles (postinst), deb-systemd-helper.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, init-system-helpers (>= 1.52)")
+# goxel-mcp (in the package with -DGOXEL_INSTALL_MCP=ON) runs on node.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nodejs (>= 18)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "logrotate")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

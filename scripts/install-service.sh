@@ -26,6 +26,7 @@ PREFIX=/usr/local
 DRY_RUN=0
 USER_AGENT=0
 START=1
+WITH_MCP=0
 OS=$(uname -s)
 BUILD_DIR=${GOXEL_BUILD_DIR:-}
 DAEMON_BIN=${GOXEL_DAEMON_BINARY:-}
@@ -50,6 +51,10 @@ Options:
   --os linux|darwin install for this OS (default: this machine's, $(uname -s))
   --user-agent      macOS: a LaunchAgent for the current user, no root
   --no-start        install and enable, but do not start or check health
+  --with-mcp        also install goxel-mcp (the MCP server for AI agents) in
+                    PREFIX/lib/goxel-mcp with its dependencies (npm ci from
+                    the lockfile; needs node >= 18 and npm), PREFIX/bin/goxel-mcp
+                    and, on Linux, goxel-mcp.service (installed, not enabled)
   --dry-run         print every step, change nothing
   -h, --help        this help
 Environment: GOXEL_DARWIN_UID (UniqueID/PrimaryGroupID of _goxel, 301),
@@ -136,6 +141,27 @@ install_common_files() {
   put "$REPO_DIR/client/goxel-client.1" "$PREFIX/share/man/man1/goxel-client.1" 0644
 }
 
+# goxel-mcp: its files in PREFIX/lib/goxel-mcp (the daemon manager in lib/),
+# its dependencies from the lockfile, and a PREFIX/bin/goxel-mcp wrapper.
+install_mcp() {
+  local dir=$PREFIX/lib/goxel-mcp f wrapper
+  say "== goxel-mcp ($dir)"
+  command -v npm >/dev/null 2>&1 || ((DRY_RUN)) || die "--with-mcp needs node (>= 18) and npm"
+  for f in package.json package-lock.json README.md bin/goxel-mcp.js; do
+    put "$REPO_DIR/client/mcp/$f" "$dir/$f" 0644
+  done
+  for f in "$REPO_DIR"/client/mcp/src/*.js; do
+    put "$f" "$dir/src/${f##*/}" 0644
+  done
+  run chmod 0755 "$dir/bin/goxel-mcp.js"
+  put "$REPO_DIR/scripts/mcp_daemon_manager.js" "$dir/lib/mcp_daemon_manager.js" 0644
+  run npm ci --omit=dev --no-audit --no-fund --prefix "$dir"
+  wrapper=$(mktemp "${TMPDIR:-/tmp}/goxel-mcp.XXXXXX")
+  TEMP_FILES+=("$wrapper")
+  printf '#!/bin/sh\nexec node %s/bin/goxel-mcp.js "$@"\n' "$dir" >"$wrapper"
+  put "$wrapper" "$PREFIX/bin/goxel-mcp" 0755
+}
+
 # health SOCKET [ENV...]: wait until goxel-client health answers ok.
 health() {
   local sock=$1 deadline=$((SECONDS + HEALTH_TIMEOUT))
@@ -180,6 +206,12 @@ install_linux() {
   put "$(render "$PKG_DIR/systemd/goxel-daemon.service" "s|/usr/bin/goxel-daemon|$PREFIX/bin/goxel-daemon|")" \
     /etc/systemd/system/goxel-daemon.service 0644
   put "$PKG_DIR/systemd/goxel-daemon.socket" /etc/systemd/system/goxel-daemon.socket 0644
+  if ((WITH_MCP)); then
+    install_mcp
+    put "$(render "$PKG_DIR/systemd/goxel-mcp.service" "s|/usr/bin/goxel-mcp|$PREFIX/bin/goxel-mcp|")" \
+      /etc/systemd/system/goxel-mcp.service 0644
+    say "  goxel-mcp.service is installed, not enabled: set GOXEL_MCP_TOKEN in /etc/default/goxel-mcp, then systemctl enable --now goxel-mcp"
+  fi
   unit_changed=$CHANGED
   ((unit_changed)) && run systemctl daemon-reload
   run systemctl enable goxel-daemon.socket goxel-daemon.service
@@ -279,6 +311,7 @@ main() {
       --dry-run) DRY_RUN=1 ;;
       --user-agent) USER_AGENT=1 ;;
       --no-start) START=0 ;;
+      --with-mcp) WITH_MCP=1 ;;
       --prefix | --build-dir | --daemon | --client | --os)
         (($# >= 2)) || die "$1 needs a value" 2
         case $1 in

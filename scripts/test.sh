@@ -12,6 +12,7 @@ set -euo pipefail
 
 goxel_install_packages "${GOXEL_BUILD_PACKAGES[@]}" "${GOXEL_TEST_PACKAGES[@]}"
 goxel_ensure_node
+goxel_install_mcp dev
 
 jobs=$(nproc)
 status=0

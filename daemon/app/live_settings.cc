@@ -1,6 +1,8 @@
 #include "app/live_settings.h"
 
 #include "ops/log.h"
+#include "ops/memory_limit.h"
+#include "voxel/volume.h"
 
 namespace goxel::app {
 
@@ -16,8 +18,10 @@ void LiveSettings::Apply(const ops::Config& c) {
   rate_per_second.store(c.rate_limit.requests_per_second, kRelaxed);
   rate_burst.store(c.rate_limit.burst_size, kRelaxed);
   if (rate_changed) rate_generation.fetch_add(1, kRelaxed);
-  max_memory_bytes.store(static_cast<uint64_t>(c.max_memory_mb) << 20,
-                         kRelaxed);
+  // The limit in force: configured, else derived (cgroup, physical memory).
+  const uint64_t limit = ops::ResolveMemoryLimit(c.max_memory_mb).bytes;
+  max_memory_bytes.store(limit, kRelaxed);
+  voxel::SetEngineMemoryLimit(limit);
   metrics_enabled.store(c.enable_metrics, kRelaxed);
   status_interval_seconds.store(c.status_interval_seconds, kRelaxed);
   allowed_uids = c.allowed_uids;

@@ -25,8 +25,9 @@ struct LiveSettings {
   std::atomic<bool> rate_limit_enabled{false};
   std::atomic<double> rate_per_second{100};
   std::atomic<int> rate_burst{200};
-  std::atomic<uint64_t> max_memory_bytes{0};  // 0: no limit
-  std::atomic<uint64_t> rss_bytes{0};         // sampled on the tick
+  // The memory limit in force (ops/memory_limit.h); 0: none could be set.
+  std::atomic<uint64_t> max_memory_bytes{0};
+  std::atomic<uint64_t> rss_bytes{0};  // sampled on the tick
   std::atomic<bool> metrics_enabled{true};
   std::atomic<int> status_interval_seconds{5};
   std::atomic<uint64_t> rate_generation{0};  // bumped when limits change

@@ -12,6 +12,7 @@
 #include "ops/log.h"
 #include "rpc/errors.h"
 #include "rpc/json.h"
+#include "voxel/volume.h"
 
 namespace goxel::app {
 namespace {
@@ -104,20 +105,23 @@ void RequestPolicy::LogRequest(const rpc::RequestItem& item,
 
 Status RequestPolicy::Admit(const rpc::MethodSpec& method) const {
   if (!(method.flags & rpc::kAllocates)) return Status::Ok();
-  uint64_t limit = live_->max_memory_bytes.load(kRelaxed);
-  uint64_t rss = live_->rss_bytes.load(kRelaxed);
-  if (limit == 0 || rss <= limit) return Status::Ok();
+  // What the engine holds (every project, undo step and snapshot), not RSS:
+  // it falls as soon as projects are closed or edits are undone and
+  // replaced, so refusals end when memory is freed.
+  const uint64_t limit = live_->max_memory_bytes.load(kRelaxed);
+  const int64_t held = voxel::EngineBytes();
+  if (limit == 0 || held <= static_cast<int64_t>(limit)) return Status::Ok();
   return Status::ResourceExhausted(
-             "resource exhausted: resident memory " +
-             std::to_string(rss >> 20) +
-             " MiB is above "
-             "performance.max_memory_mb " +
+             "resource exhausted: the voxel engine holds " +
+             std::to_string(held >> 20) +
+             " MiB, above performance.memory_limit " +
              std::to_string(limit >> 20) +
-             "; edits and imports are refused until memory is freed (reads, "
-             "saves and control methods still work)")
+             " MiB; edits and imports are refused until memory is freed "
+             "(close_project, delete_layer; reads, saves, undo and control "
+             "methods still work)")
       .With("method", method.name)
-      .With("rss_bytes", static_cast<int64_t>(rss))
-      .With("max_memory_mb", static_cast<int64_t>(limit >> 20));
+      .With("limit", static_cast<int64_t>(limit))
+      .With("reached", held);
 }
 
 Status RequestPolicy::AdmitPeer(const rpc::CallerInfo& peer) const {

@@ -8,8 +8,10 @@
 //                 info for slow ones (logging.slow_request_ms) or for all
 //                 (logging.access_log), with method, id, queue_wait_ms and
 //                 processing_time_ms.
-//   admit       → -32006 for kAllocates methods while the sampled RSS is
-//                 above performance.max_memory_mb; other methods run.
+//   admit       → -32006 for kAllocates methods while the voxel engine
+//                 holds more than the memory limit in force (EngineBytes vs
+//                 performance.memory_limit); other methods run. Each edit
+//                 is also bounded as it allocates (methods/edit_budget.h).
 //   admit_peer  → security.allowed_uids / allowed_gids (-32005, closed).
 //   admit_text  → token bucket per connection (-32000, data
 //                 {retry_after_ms}); the connection stays open.

@@ -110,6 +110,7 @@ std::string FlagsText(uint32_t flags) {
   std::string out = (flags & rpc::kControl) ? "control" : "pooled";
   if (flags & rpc::kReadOnly) out += ",read-only";
   if (flags & rpc::kMutating) out += ",mutating";
+  if (flags & rpc::kInline) out += ",inline";
   return out;
 }
 

@@ -427,6 +427,33 @@ rpc::MethodSpec Versioned(rpc::MethodSpec spec) {
   return spec;
 }
 
+Result<voxel::ApplyMode> ReadMode(const Params& p) {
+  auto m = p.String("mode", "add");
+  if (!m.ok()) return m.status();
+  if (*m == "add") return voxel::ApplyMode::kAdd;
+  if (*m == "remove") return voxel::ApplyMode::kRemove;
+  if (*m == "paint") return voxel::ApplyMode::kPaint;
+  return Params::Wrong("mode", "\"add\", \"remove\" or \"paint\"",
+                       *p.Get("mode"));
+}
+
+Result<voxel::Axis> ReadAxis(const Params& p) {
+  auto s = p.String("axis", "z");
+  if (!s.ok()) return s.status();
+  if (*s == "x") return voxel::Axis::kX;
+  if (*s == "y") return voxel::Axis::kY;
+  if (*s == "z") return voxel::Axis::kZ;
+  return Params::Wrong("axis", "\"x\", \"y\" or \"z\"", *p.Get("axis"));
+}
+
+Result<Box> ReadMinMax(const Params& p) {
+  const JsonValue* min = p.Get("min");
+  const JsonValue* max = p.Get("max");
+  if (min == nullptr) return Params::Missing("min", "[x, y, z]");
+  if (max == nullptr) return Params::Missing("max", "[x, y, z]");
+  return BoxFromCorners(*min, *max, "min", "max");
+}
+
 ParamSpec ProjectIdParam() {
   return {"project_id", "string", false,
           "open project's UUID; the active project when absent"};

@@ -26,6 +26,8 @@
 #include "rpc/method_table.h"
 #include "rpc/params.h"
 #include "voxel/project.h"
+#include "voxel/shapes.h"
+#include "voxel/tools.h"
 #include "voxel/volume.h"
 
 namespace goxel::methods {
@@ -69,6 +71,12 @@ Result<Box> BoxFromJson(const JsonValue& v, std::string_view param,
 Result<Box> BoxFromCorners(const JsonValue& min, const JsonValue& max,
                            std::string_view min_name,
                            std::string_view max_name);
+// The required `min` and `max` corners as a box.
+Result<Box> ReadMinMax(const Params& p);
+// `mode`: "add" (default), "remove" or "paint".
+Result<voxel::ApplyMode> ReadMode(const Params& p);
+// `axis`: "x", "y" or "z" (default).
+Result<voxel::Axis> ReadAxis(const Params& p);
 // An optional string param that names a project ("" when absent).
 Result<std::string> ReadProjectId(const Params& p);
 

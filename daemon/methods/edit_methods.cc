@@ -2,6 +2,7 @@
 // result, one workspace reader lock, one project writer lock), batches and
 // v14's batch_operations. Every call is one undo step.
 #include "methods/args.h"
+#include "methods/edit_budget.h"
 #include "methods/goxel_methods.h"
 #include "rpc/errors.h"
 #include "rpc/json_scan.h"
@@ -362,9 +363,12 @@ Result<Edited> EditLayer(Workspace& ws, Call& call, F&& edit) {
   GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto layer = ResolveLayer(p, op.project);
   if (!layer.ok()) return layer.status();
-  op.project.BeginEdit();
+  const bool on_loop = call.caller().on_loop;
+  if (on_loop && op.project.retired_steps() >= BoundedEdit::kMaxRetiredOnLoop)
+    return WouldBlock();  // A worker frees the retired steps first.
+  BoundedEdit bounded(&op.project, on_loop);
   Status s = edit(*op.project.MutableVolume(*layer));
-  op.project.EndEdit();
+  GOXEL_RETURN_IF_ERROR(bounded.Finish());
   if (!s.ok()) return s;
   return Edited{*layer, op.project.version()};
 }
@@ -450,7 +454,7 @@ Status PaintVoxels(Workspace& ws, Call& call) {
       if (!b.ok()) return b.status();
       box = *b;
     }
-    op.project.BeginEdit();
+    BoundedEdit bounded(&op.project);
     voxel::Volume& v = *op.project.MutableVolume(*layer);
     if (box) {
       const voxel::Volume before = v;
@@ -462,7 +466,7 @@ Status PaintVoxels(Workspace& ws, Call& call) {
     } else {
       painted = PaintOne(v, *pos, *color) ? 1 : 0;
     }
-    op.project.EndEdit();
+    GOXEL_RETURN_IF_ERROR(bounded.Finish());
     version = op.project.version();
   }
   auto& a = call.alloc();
@@ -582,14 +586,14 @@ Status RemoveVoxels(Workspace& ws, Call& call) {
       if (!b.ok()) return b.status();
       box = *b;
     }
-    op.project.BeginEdit();
+    BoundedEdit bounded(&op.project);
     voxel::Volume& v = *op.project.MutableVolume(layer_id);
     if (box) {
       removed = v.FillBox(*box, Rgba{});
     } else {
       for (const VoxelEntry& e : entries) removed += v.Set(e.p, Rgba{});
     }
-    op.project.EndEdit();
+    GOXEL_RETURN_IF_ERROR(bounded.Finish());
     version = op.project.version();
   }
   auto& a = call.alloc();
@@ -660,7 +664,7 @@ Status BatchOperations(Workspace& ws, Call& call) {
   {
     CallWriterLock lock(&op.mu, ws.Wait());
     GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
-    op.project.BeginEdit();
+    BoundedEdit bounded(&op.project);
     for (rapidjson::SizeType i = 0; i < ops.Size(); ++i) {
       int64_t changed = 0;
       Status s = RunOperation(ops[i], op.project, &changed);
@@ -682,7 +686,7 @@ Status BatchOperations(Workspace& ws, Call& call) {
       }
       results.PushBack(item, a);
     }
-    op.project.EndEdit();
+    GOXEL_RETURN_IF_ERROR(bounded.Finish());
     version = op.project.version();
   }
   JsonValue& r = call.result();

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/file_io.h"
 #include "methods/args.h"
+#include "methods/edit_budget.h"
 #include "ops/log.h"
 #include "voxel/formats/registry.h"
 
@@ -81,9 +82,19 @@ Result<voxel::Scene> ReadScene(const FileMethods& fm, const std::string& path,
   const auto& limits = fm.options().read_limits;
   auto bytes = fm.ReadFile(path);
   if (!bytes.ok()) return bytes.status();
-  auto scene = format.read(*bytes, limits);
-  if (!scene.ok()) return Status(scene.status()).With("path", path);
-  return scene;
+  // What the file decodes to counts against the memory limit as it is
+  // built: past it, the reader's volumes stop growing and the read fails.
+  voxel::MemoryBudget budget;
+  {
+    auto scene = format.read(*bytes, limits);
+    if (!budget.exceeded()) {
+      if (!scene.ok()) return Status(scene.status()).With("path", path);
+      return scene;
+    }
+  }
+  TrimFreedMemory();
+  return Status(MemoryLimitError(budget, "reading this file"))
+      .With("path", path);
 }
 
 // A file a request names (load_project, import_model), read: its resolved
@@ -367,13 +378,13 @@ FilesOptions FilesOptionsFromConfig(const ops::Config& config,
   while (o.data_dir.size() > 1 && o.data_dir.back() == '/')
     o.data_dir.pop_back();
   o.allowed_roots = config.allowed_paths;
-  o.read_limits.max_voxels =
-      std::min(o.read_limits.max_voxels, workspace.max_voxels_per_call);
-  if (config.max_memory_mb > 0) {
-    // A decoded 16^3 block costs 16 KiB.
-    const int64_t blocks = (int64_t{config.max_memory_mb} << 20) / (16 << 10);
-    o.read_limits.max_blocks = std::min(o.read_limits.max_blocks, blocks);
-  }
+  // A file the daemon wrote must read back: what bounds a read is the
+  // memory limit (checked as the file decodes, ReadScene), not a count of
+  // voxels or blocks below what the engine can hold.
+  const int64_t max_bytes = o.read_limits.max_bytes;
+  o.read_limits = voxel::formats::EngineReadLimits();
+  o.read_limits.max_bytes = max_bytes;
+  (void)workspace;
   o.autosave_interval_seconds = config.autosave_interval_seconds;
   // Half the shutdown timeout for busy projects; the rest for writing.
   o.final_autosave_wait_ms =

@@ -1,7 +1,9 @@
 // Project methods: create, status and info, list, activate, close, undo,
 // redo. Lock order: workspace → project (Workspace::List then each
 // project's reader lock).
+#include "methods/agent_methods.h"
 #include "methods/args.h"
+#include "methods/edit_budget.h"
 #include "methods/goxel_methods.h"
 
 namespace goxel::methods {
@@ -192,6 +194,7 @@ Status CloseProject(Workspace& ws, Call& call) {
   }
   auto next = ws.Close(closed, *force);
   if (!next.ok()) return next.status();
+  TrimFreedMemory();  // RSS follows the engine's bytes down.
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
@@ -294,14 +297,14 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
                  "Undoes the last change (one call = one step).",
                  {ProjectIdParam()},
                  "{success, undone, undo_steps, redo_steps, voxel_count}",
-                 kEdit | kAllocates,
+                 kEdit,
                  [&w](Call& c) { return UndoRedo(w, c, true); }})));
   GOXEL_RETURN_IF_ERROR(t->Add(
       Versioned({"goxel.redo",
                  "Redoes the last undone change.",
                  {ProjectIdParam()},
                  "{success, redone, undo_steps, redo_steps, voxel_count}",
-                 kEdit | kAllocates,
+                 kEdit,
                  [&w](Call& c) { return UndoRedo(w, c, false); }})));
   return Status::Ok();
 }
@@ -312,6 +315,7 @@ Status RegisterGoxelMethods(rpc::MethodTable* table, Workspace* ws) {
   GOXEL_RETURN_IF_ERROR(RegisterEditMethods(table, ws));
   GOXEL_RETURN_IF_ERROR(RegisterShapeMethods(table, ws));
   GOXEL_RETURN_IF_ERROR(RegisterQueryMethods(table, ws));
+  GOXEL_RETURN_IF_ERROR(RegisterAgentMethods(table, ws));
   return Status::Ok();
 }
 

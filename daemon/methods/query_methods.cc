@@ -19,6 +19,24 @@ using rpc::kReadOnly;
 
 constexpr uint32_t kRead = kPooled | kReadOnly;
 constexpr int64_t kMaxPage = 1000000;
+// The most voxels one reply lists (about 16 MB while it is built): a page
+// that would hold more is -32006 and clients page with offset/limit. This
+// bounds the memory of each read in flight, whatever the project holds; a
+// large `limit` on a smaller result is fine.
+constexpr int64_t kMaxReplyVoxels = 65536;
+
+// -32006 for a page of `page` voxels (asked for with `param`) above
+// kMaxReplyVoxels.
+Status PageTooLarge(const char* param, int64_t page) {
+  return Status::ResourceExhausted(std::string("reply too large: this ") +
+                                   param + " gives " + std::to_string(page) +
+                                   " voxels, above the reply bound of " +
+                                   std::to_string(kMaxReplyVoxels) +
+                                   "; read in pages with offset and limit")
+      .With("param", param)
+      .With("limit", kMaxReplyVoxels)
+      .With("requested", page);
+}
 
 JsonValue VoxelJson(Vec3i p, Rgba c, bool with_exists, JsonAllocator& a) {
   JsonValue o(rapidjson::kObjectType);
@@ -175,7 +193,8 @@ Status ListVoxels(Workspace& ws, Call& call, bool region_query) {
            {INT32_MIN, INT32_MIN, INT32_MIN}};
   Scan(*snap, [&](Vec3i q, Rgba c) {
     if (filter && !(c == *filter)) return true;
-    if (total >= *offset && total - *offset < *limit) {
+    if (total >= *offset && total - *offset < *limit &&
+        out.Size() < kMaxReplyVoxels) {
       out.PushBack(VoxelJson(q, c, false, a), a);
     }
     ++total;
@@ -185,6 +204,8 @@ Status ListVoxels(Workspace& ws, Call& call, bool region_query) {
                 std::max(bbox.max.z, q.z)};
     return true;
   });
+  const int64_t page = std::min(*limit, std::max<int64_t>(0, total - *offset));
+  if (page > kMaxReplyVoxels) return PageTooLarge("limit", page);
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "count", out.Size(), a);
@@ -325,7 +346,7 @@ Status FindByColor(Workspace& ws, Call& call) {
   int64_t matches = 0;
   Scan(*snap, [&](Vec3i q, Rgba c) {
     if (!Near(c, *target, static_cast<int>(*tol))) return true;
-    if (*with_loc && matches < *max_results) {
+    if (*with_loc && matches < *max_results && matches < kMaxReplyVoxels) {
       JsonValue l(rapidjson::kObjectType);
       Put(l, "x", q.x, a);
       Put(l, "y", q.y, a);
@@ -335,6 +356,8 @@ Status FindByColor(Workspace& ws, Call& call) {
     ++matches;
     return true;
   });
+  if (*with_loc && std::min(*max_results, matches) > kMaxReplyVoxels)
+    return PageTooLarge("max_results", std::min(*max_results, matches));
   JsonValue& r = call.result();
   r.SetObject();
   Put(r, "match_count", matches, a);
@@ -437,7 +460,9 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
         AllLayersParam(),
         {"color_filter", "color", false, "only this exact colour"},
         {"offset", "integer", false, "skip this many (default 0)"},
-        {"limit", "integer", false, "at most this many, 0..1000000 (10000)"},
+        {"limit", "integer", false,
+         "at most this many, 0..1000000 (10000); a page of more than 65536 is "
+         "-32006"},
         ProjectIdParam(),
         RegionParam()},
        list_result,
@@ -449,7 +474,9 @@ Status RegisterQueryMethods(rpc::MethodTable* t, Workspace* ws) {
        {LayerIdParam("the layer (default active)"),
         {"color_filter", "color", false, "only this exact colour"},
         {"offset", "integer", false, "skip this many (default 0)"},
-        {"limit", "integer", false, "at most this many, 0..1000000 (10000)"},
+        {"limit", "integer", false,
+         "at most this many, 0..1000000 (10000); a page of more than 65536 is "
+         "-32006"},
         ProjectIdParam(),
         RegionParam()},
        list_result,

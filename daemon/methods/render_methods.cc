@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/file_io.h"
 #include "base/stop_flag.h"
@@ -261,27 +262,6 @@ Result<Rendered> RenderProject(FileMethods& fm, const Params& p) {
   return out;
 }
 
-std::string Base64(const std::vector<uint8_t>& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const uint32_t v = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    const bool two = i + 1 < in.size();
-    const uint32_t v = (in[i] << 16) | (two ? in[i + 1] << 8 : 0);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(two ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 void PutCommon(const Rendered& r, JsonValue& o, JsonAllocator& a) {
   Put(o, "success", true, a);
   Put(o, "width", r.width, a);
@@ -312,7 +292,7 @@ Status RenderScene(FileMethods& fm, Call& call) {
   r.SetObject();
   PutCommon(*rendered, r, a);
   if (resolved.empty()) {
-    PutString(r, "image", Base64(rendered->png), a);
+    PutString(r, "image", Base64Encode(rendered->png), a);
   } else {
     PutString(r, "output_path", resolved, a);
   }
@@ -326,7 +306,7 @@ Status RenderImage(FileMethods& fm, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   PutCommon(*rendered, r, a);
-  PutString(r, "image_data", Base64(rendered->png), a);
+  PutString(r, "image_data", Base64Encode(rendered->png), a);
   return Status::Ok();
 }
 

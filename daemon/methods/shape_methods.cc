@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "methods/args.h"
+#include "methods/edit_budget.h"
 #include "methods/goxel_methods.h"
 #include "voxel/shapes.h"
 #include "voxel/tools.h"
@@ -21,29 +22,10 @@ using voxel::Shape;
 constexpr uint32_t kEditAlloc = kPooled | kMutating | kAllocates;
 constexpr int32_t kMaxSize = 1 << 30;
 
-Result<ApplyMode> ReadMode(const Params& p) {
-  auto m = p.String("mode", "add");
-  if (!m.ok()) return m.status();
-  if (*m == "add") return ApplyMode::kAdd;
-  if (*m == "remove") return ApplyMode::kRemove;
-  if (*m == "paint") return ApplyMode::kPaint;
-  return Params::Wrong("mode", "\"add\", \"remove\" or \"paint\"",
-                       *p.Get("mode"));
-}
-
 // The colour of an edit in `mode` (remove needs none).
 Result<Rgba> ReadModeColor(const Params& p, ApplyMode mode) {
   if (mode == ApplyMode::kRemove) return Rgba{};
   return ReadColor(p);
-}
-
-Result<voxel::Axis> ReadAxis(const Params& p) {
-  auto s = p.String("axis", "z");
-  if (!s.ok()) return s.status();
-  if (*s == "x") return voxel::Axis::kX;
-  if (*s == "y") return voxel::Axis::kY;
-  if (*s == "z") return voxel::Axis::kZ;
-  return Params::Wrong("axis", "\"x\", \"y\" or \"z\"", *p.Get("axis"));
 }
 
 int32_t Along(Vec3i v, voxel::Axis axis) {
@@ -205,9 +187,9 @@ Status EditLayer(Workspace& ws, const Params& p, uint64_t* version, F&& edit) {
   GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
   auto layer = ResolveLayer(p, op.project);
   if (!layer.ok()) return layer.status();
-  op.project.BeginEdit();
+  BoundedEdit bounded(&op.project);
   Status s = edit(op.project, *op.project.MutableVolume(*layer));
-  op.project.EndEdit();
+  GOXEL_RETURN_IF_ERROR(bounded.Finish());
   *version = op.project.version();
   return s;
 }

@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+#include "ops/memory_limit.h"
+
 namespace goxel::ops {
 namespace {
 
@@ -218,6 +220,34 @@ FieldSpec PathListField(std::string path, bool live) {
   return f;
 }
 
+// performance.memory_limit: the limit in force and its source, derived from
+// performance.max_memory_mb and the system (ops/memory_limit.h). Printed
+// for the reader; an object in a file (what --print-config wrote) is
+// accepted and ignored, anything else is refused as read-only.
+FieldSpec DerivedMemoryLimitField() {
+  FieldSpec f{"performance.memory_limit",
+              FieldKind::kString,
+              true,
+              true,
+              nullptr,
+              nullptr};
+  f.set = [](const Value& v, Config*) -> Status {
+    if (v.IsObject()) return Status::Ok();
+    return Expected(
+        "the object --print-config writes (read only: derived from "
+        "performance.max_memory_mb, the cgroup's memory.max or physical "
+        "memory; set performance.max_memory_mb instead)");
+  };
+  f.get = [](const Config& c, Alloc& a) {
+    const MemoryLimit limit = ResolveMemoryLimit(c.max_memory_mb);
+    Value out(rapidjson::kObjectType);
+    out.AddMember("mb", Value(static_cast<int64_t>(limit.bytes >> 20)), a);
+    out.AddMember("source", Value(limit.source.c_str(), a), a);
+    return out;
+  };
+  return f;
+}
+
 FieldSpec Alias(FieldSpec f, std::string path) {
   f.path = std::move(path);
   f.output = false;
@@ -335,6 +365,7 @@ std::vector<FieldSpec> BuildFields() {
                        GOXEL_FIELD(gc_interval_seconds), 0, 86400, kLive));
   t.push_back(IntField("performance.max_memory_mb", GOXEL_FIELD(max_memory_mb),
                        0, 1 << 24, kLive));
+  t.push_back(DerivedMemoryLimitField());
   t.push_back(IntField("performance.autosave_interval_seconds",
                        GOXEL_FIELD(autosave_interval_seconds), 0, 86400,
                        kRestart));

@@ -33,6 +33,12 @@ enum MethodFlags : uint32_t {
   // only try-locks there (CallerInfo::on_loop) and returns kWouldBlock
   // instead of waiting, and the request then goes to the pool. Saves the
   // two thread wake-ups of a pool round trip on point edits and queries.
+  // The rule: a method is kInline only if its cost on the loop is bounded
+  // by a constant independent of the model's size (voxels, blocks, undo
+  // history): a point read or write (one trie path, one block), never a
+  // scan, a batch or a file. Work that would grow with the model (freeing
+  // retired history) is left to a worker or answered with kWouldBlock.
+  // methods/README.md lists the kInline methods; a test keeps that list.
   kInline = 1u << 5,
   // A control method that touches loop-owned state (the live config): it
   // runs only on the loop thread. Inside a batch that goes to a worker it

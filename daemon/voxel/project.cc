@@ -28,14 +28,13 @@ void DrawOver(Volume& dst, const Volume& src) {
     return;
   }
   src.ForEachBlock([&dst](Vec3i origin, const Rgba* data) {
-    const Rgba* below = dst.BlockData(origin);
-    if (!below) {
+    Rgba out[kBlockVoxels];
+    if (!dst.ReadBlock(origin, out)) {
       dst.SetBlock(origin, data);
       return;
     }
-    Rgba out[kBlockVoxels];
     for (int i = 0; i < kBlockVoxels; ++i)
-      out[i] = data[i].a ? data[i] : below[i];
+      if (data[i].a) out[i] = data[i];
     dst.SetBlock(origin, out);
   });
 }
@@ -145,10 +144,16 @@ void Project::Touch() {
 }
 
 void Project::PushUndo(State before) {
+  for (State& s : redo_) retired_.push_back(std::move(s));
   redo_.clear();
   if (history_depth_ > 0) {
     undo_.push_back(std::move(before));
-    while (undo_.size() > history_depth_) undo_.pop_front();
+    while (undo_.size() > history_depth_) {
+      retired_.push_back(std::move(undo_.front()));
+      undo_.pop_front();
+    }
+  } else {
+    retired_.push_back(std::move(before));
   }
   Touch();
 }
@@ -245,6 +250,14 @@ bool Project::EndEdit() {
   return true;
 }
 
+void Project::CancelEdit() {
+  if (edit_depth_ == 0) return;
+  edit_depth_ = 0;
+  layers_ = std::move(edit_before_.layers);
+  active_id_ = edit_before_.active_id;
+  edit_before_ = State{};
+}
+
 Volume* Project::MutableVolume(int32_t id) {
   Layer* l = FindLayer(id);
   return l ? &l->volume : nullptr;
@@ -272,6 +285,40 @@ void Project::SetHistoryDepth(size_t depth) {
   history_depth_ = depth;
   while (undo_.size() > depth) undo_.pop_front();
   if (depth == 0) redo_.clear();
+}
+
+void Project::SaveCheckpoint(std::string name) {
+  DeleteCheckpoint(name);
+  if (checkpoints_.size() >= kMaxCheckpoints) checkpoints_.pop_front();
+  checkpoints_.push_back(
+      Checkpoint{std::move(name), layers_, active_id_, version_, WallMillis()});
+}
+
+Result<bool> Project::RestoreCheckpoint(std::string_view name) {
+  auto it = std::find_if(checkpoints_.begin(), checkpoints_.end(),
+                         [&](const Checkpoint& c) { return c.name == name; });
+  if (it == checkpoints_.end()) {
+    std::vector<std::string> names;
+    for (const Checkpoint& c : checkpoints_) names.push_back(c.name);
+    return Status::InvalidParams("no checkpoint named '" + std::string(name) +
+                                 "'")
+        .With("param", std::string("name"))
+        .With("checkpoints", std::move(names));
+  }
+  if (SameLayers(it->layers) && active_id_ == it->active_id) return false;
+  State before = Capture();
+  layers_ = it->layers;
+  active_id_ = it->active_id;
+  PushUndo(std::move(before));
+  return true;
+}
+
+bool Project::DeleteCheckpoint(std::string_view name) {
+  auto it = std::find_if(checkpoints_.begin(), checkpoints_.end(),
+                         [&](const Checkpoint& c) { return c.name == name; });
+  if (it == checkpoints_.end()) return false;
+  checkpoints_.erase(it);
+  return true;
 }
 
 int64_t Project::CountVoxels() const {

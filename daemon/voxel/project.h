@@ -120,6 +120,10 @@ class Project {
   // changed and returns whether it did. Pairs may nest.
   void BeginEdit();
   bool EndEdit();
+  // Ends every open edit by putting the layers back as they were at the
+  // outermost BeginEdit(): nothing changed, no undo step, the same version.
+  // For edits that failed part way (a memory limit).
+  void CancelEdit();
   // The volume of layer `id` for editing inside BeginEdit()/EndEdit(), or
   // nullptr when there is no such layer.
   Volume* MutableVolume(int32_t id);
@@ -135,6 +139,37 @@ class Project {
   size_t history_depth() const { return history_depth_; }
   // Sets the depth and drops the oldest steps beyond it.
   void SetHistoryDepth(size_t depth);
+  // Steps that left the history (the oldest beyond the depth, the redo list
+  // a new step clears) are not freed at once: they wait here, so that a
+  // point edit's cost does not include freeing what an older, larger edit
+  // replaced. DropRetired() frees them (O(what they alone hold)); callers
+  // on a bounded-work thread leave them to the next edit on a worker.
+  size_t retired_steps() const { return retired_.size(); }
+  void DropRetired() { retired_.clear(); }
+
+  // --- Checkpoints ---
+  // A named copy of the layers and the active layer (O(layers): volumes
+  // share their blocks). Kept in memory for this run only (not saved to
+  // files); at most kMaxCheckpoints, a new one beyond that drops the oldest.
+  struct Checkpoint {
+    std::string name;
+    std::vector<Layer> layers;
+    int32_t active_id = 0;
+    uint64_t version = 0;  // the project's version when it was made
+    int64_t created_ms = 0;
+  };
+  static constexpr size_t kMaxCheckpoints = 32;
+  const std::deque<Checkpoint>& checkpoints() const { return checkpoints_; }
+  // Saves the current layers under `name`, replacing a checkpoint of the
+  // same name. Not a change of the document (version unchanged).
+  void SaveCheckpoint(std::string name);
+  // Returns the layers and the active layer to the checkpoint's, as one
+  // undo step (so undo takes the restore back). kInvalidParams (detail
+  // "name", "checkpoints") when there is no such checkpoint. Returns
+  // whether anything changed.
+  Result<bool> RestoreCheckpoint(std::string_view name);
+  // Forgets a checkpoint; false when there was none of that name.
+  bool DeleteCheckpoint(std::string_view name);
 
   // --- Whole-document queries ---
   int64_t CountVoxels() const;  // all layers, visible or not.
@@ -165,6 +200,7 @@ class Project {
   int32_t active_id_ = 0;
   int32_t next_id_ = 1;
   std::deque<State> undo_, redo_;
+  std::vector<State> retired_;  // left the history, not yet freed.
   size_t history_depth_ = kDefaultHistoryDepth;
   int edit_depth_ = 0;
   State edit_before_;
@@ -174,6 +210,7 @@ class Project {
   std::string file_path_;
   std::optional<Box> selection_;
   std::vector<KeptChunk> kept_chunks_;  // from FromScene, back in ToScene.
+  std::deque<Checkpoint> checkpoints_;  // oldest first
 };
 
 }  // namespace goxel::voxel

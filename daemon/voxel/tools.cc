@@ -143,11 +143,11 @@ std::vector<Vec3i> BlocksIn(const Volume& v, const Box& box) {
       for (int64_t y = lo.y; y <= hi.y; y += 16)
         for (int64_t x = lo.x; x <= hi.x; x += 16) {
           const Vec3i o{int32_t(x), int32_t(y), int32_t(z)};
-          if (v.BlockData(o)) out.push_back(o);
+          if (v.HasBlock(o)) out.push_back(o);
         }
     return out;
   }
-  v.ForEachBlock([&](Vec3i o, const Rgba*) {
+  v.ForEachBlockOrigin([&](Vec3i o) {
     if (o.x >= lo.x && o.x <= hi.x && o.y >= lo.y && o.y <= hi.y &&
         o.z >= lo.z && o.z <= hi.z)
       out.push_back(o);
@@ -206,7 +206,7 @@ int64_t ApplyShape(Volume& volume, const Shape& shape, ApplyMode mode,
         changed += volume.Set(p, color);
         continue;
       }
-      if (!volume.BlockData(p)) {  // Nothing to remove or paint here.
+      if (!volume.HasBlock(p)) {  // Nothing to remove or paint here.
         x |= 15;
         continue;
       }
@@ -272,20 +272,10 @@ Result<FloodFillResult> FloodFill(Volume& volume, Vec3i seed, Rgba color,
 
 void ForEachVoxelInBox(const Volume& volume, const Box& box,
                        const std::function<bool(Vec3i, Rgba)>& f) {
+  bool stopped = false;
   for (Vec3i o : BlocksIn(volume, box)) {
-    const Rgba* data = volume.BlockData(o);
-    const int x0 = std::max(box.min.x, o.x) - o.x,
-              x1 = std::min<int64_t>(box.max.x, o.x + 15) - o.x;
-    const int y0 = std::max(box.min.y, o.y) - o.y,
-              y1 = std::min<int64_t>(box.max.y, o.y + 15) - o.y;
-    const int z0 = std::max(box.min.z, o.z) - o.z,
-              z1 = std::min<int64_t>(box.max.z, o.z + 15) - o.z;
-    for (int z = z0; z <= z1; ++z)
-      for (int y = y0; y <= y1; ++y)
-        for (int x = x0; x <= x1; ++x) {
-          const Rgba c = data[BlockIndex(x, y, z)];
-          if (c.a && !f({o.x + x, o.y + y, o.z + z}, c)) return;
-        }
+    volume.ForEachVoxelOfBlock(o, box, f, &stopped);
+    if (stopped) return;
   }
 }
 

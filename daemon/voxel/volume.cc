@@ -1,12 +1,15 @@
-// Volume: an open-addressing hash map of intrusively reference-counted
-// 16^3 blocks, itself shared copy-on-write between Volume copies.
+// Volume: a persistent hash trie of reference-counted compact blocks. A
+// write copies the nodes on its path when they are shared (path copying);
+// every node keeps the tight bounds of its subtree.
 #include "voxel/volume.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <unordered_set>
+#include <utility>
 #include <vector>
+
+#include "voxel/block.h"
 
 namespace goxel::voxel {
 namespace {
@@ -28,272 +31,459 @@ Vec3i KeyOrigin(Vec3i k) {
 
 int LocalIndex(Vec3i p) { return BlockIndex(p.x & 15, p.y & 15, p.z & 15); }
 
-uint32_t Pack(Rgba c) {
-  uint32_t v;
-  std::memcpy(&v, &c, 4);
-  return v;
-}
-
 // Empty voxels are stored as all zeros, whatever their rgb was.
 Rgba Normalize(Rgba c) { return c.a ? c : Rgba{}; }
-
-}  // namespace
-
-// One 16^3 block. `refs` counts the block maps holding it; a block with
-// refs > 1 is immutable (copy-on-write). `count` is its non-empty voxels.
-struct Block {
-  std::atomic<int32_t> refs{1};
-  int32_t count = 0;
-  Rgba data[kBlockVoxels];
-
-  Block() = default;
-  Block(const Block& o) : count(o.count) {
-    std::memcpy(data, o.data, sizeof(data));
-  }
-
-  // True when this holder is the only one. The acquire pairs with the
-  // acq_rel decrement of a holder on another thread that just let go, so
-  // its reads of `data` happen before our writes.
-  bool Unique() const { return refs.load(std::memory_order_acquire) == 1; }
-  void Ref() { refs.fetch_add(1, std::memory_order_relaxed); }
-  static void Unref(Block* b) {
-    if (b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete b;
-  }
-};
-
-namespace {
 
 uint64_t HashKey(Vec3i k) {
   uint64_t h = uint64_t{static_cast<uint32_t>(k.x)} * 0x9E3779B97F4A7C15ull;
   h ^= uint64_t{static_cast<uint32_t>(k.y)} * 0xC2B2AE3D27D4EB4Full;
   h ^= uint64_t{static_cast<uint32_t>(k.z)} * 0x165667B19E3779F9ull;
-  return h ^ (h >> 31);
+  return h ^ (h >> 29);
 }
 
-// Linear probing, load <= 1/2, backward-shift deletion (no tombstones).
-class BlockMap {
- public:
-  struct Slot {
-    Vec3i key;
-    Block* block = nullptr;  // nullptr: free slot.
-  };
+// Trie shape: 16-way branches on 4 hash bits per level; a leaf holds up to
+// kLeafMax blocks, except at the deepest level (all 64 bits used), where
+// it holds whatever collides.
+constexpr int kFanout = 16;
+constexpr int kMaxDepth = 15;
+constexpr size_t kLeafMax = 16;
+// The per-block share of the trie in MemoryBytes(): a leaf entry plus the
+// amortised leaf and branch nodes.
+constexpr int64_t kEntryBytes = 48;
 
-  BlockMap() = default;
-  BlockMap(const BlockMap& o) : slots_(o.slots_), size_(o.size_) {
-    for (Slot& s : slots_)
-      if (s.block) s.block->Ref();
+int Nibble(uint64_t h, int depth) { return int(h >> (4 * depth)) & 15; }
+
+constexpr Box kEmptyBox{{1, 1, 1}, {0, 0, 0}};
+
+bool IsEmpty(const Box& b) { return b.min.x > b.max.x; }
+
+Box Union(const Box& a, const Box& b) {
+  if (IsEmpty(a)) return b;
+  if (IsEmpty(b)) return a;
+  return {{std::min(a.min.x, b.min.x), std::min(a.min.y, b.min.y),
+           std::min(a.min.z, b.min.z)},
+          {std::max(a.max.x, b.max.x), std::max(a.max.y, b.max.y),
+           std::max(a.max.z, b.max.z)}};
+}
+
+// True when `outer` holds all of `inner` (an empty inner is held by all).
+bool Holds(const Box& outer, const Box& inner) {
+  if (IsEmpty(inner)) return true;
+  return !IsEmpty(outer) && outer.Contains(inner.min) &&
+         outer.Contains(inner.max);
+}
+
+Box BlockBox(Vec3i key, const Block& b) {
+  const LocalBox& l = b.bounds();
+  if (l.empty()) return kEmptyBox;
+  const Vec3i o = KeyOrigin(key);
+  return {{o.x + l.x0, o.y + l.y0, o.z + l.z0},
+          {o.x + l.x1, o.y + l.y1, o.z + l.z1}};
+}
+
+// A block of ours we may write: cloned first if another leaf holds it.
+Block* MutableBlock(Block*& slot) {
+  if (!slot) {
+    slot = new Block();
+  } else if (!slot->Unique()) {
+    Block* copy = new Block(*slot);
+    Block::Unref(slot);
+    slot = copy;
   }
-  BlockMap& operator=(const BlockMap&) = delete;
-  ~BlockMap() { Clear(); }
+  return slot;
+}
 
-  size_t size() const { return size_; }
-  size_t capacity() const { return slots_.size(); }
-  const std::vector<Slot>& slots() const { return slots_; }
-
-  Block* Find(Vec3i k) const {
-    if (size_ == 0) return nullptr;
-    size_t mask = slots_.size() - 1;
-    for (size_t i = HashKey(k) & mask;; i = (i + 1) & mask) {
-      const Slot& s = slots_[i];
-      if (!s.block) return nullptr;
-      if (s.key == k) return s.block;
-    }
-  }
-
-  // The slot for k, inserting a free one (block == nullptr) if absent. The
-  // caller must store a block into a newly inserted slot before any other
-  // call on the map.
-  Block*& FindOrInsert(Vec3i k) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
-    size_t mask = slots_.size() - 1;
-    size_t i = HashKey(k) & mask;
-    for (; slots_[i].block; i = (i + 1) & mask)
-      if (slots_[i].key == k) return slots_[i].block;
-    ++size_;
-    slots_[i].key = k;
-    return slots_[i].block;
-  }
-
-  // Removes k and drops this map's reference to its block.
-  void Erase(Vec3i k) {
-    if (size_ == 0) return;
-    size_t mask = slots_.size() - 1;
-    size_t i = HashKey(k) & mask;
-    for (; slots_[i].block; i = (i + 1) & mask)
-      if (slots_[i].key == k) break;
-    if (!slots_[i].block) return;
-    Block::Unref(slots_[i].block);
-    slots_[i].block = nullptr;
-    --size_;
-    // Shift later members of the cluster back into the hole.
-    for (size_t j = (i + 1) & mask; slots_[j].block; j = (j + 1) & mask) {
-      size_t home = HashKey(slots_[j].key) & mask;
-      bool movable =
-          (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
-      if (movable) {
-        slots_[i] = slots_[j];
-        slots_[j].block = nullptr;
-        i = j;
-      }
-    }
-  }
-
-  void Clear() {
-    for (Slot& s : slots_)
-      if (s.block) Block::Unref(s.block);
-    slots_.clear();
-    size_ = 0;
-  }
-
- private:
-  void Grow() {
-    std::vector<Slot> old;
-    old.swap(slots_);
-    slots_.assign(std::max<size_t>(16, old.size() * 2), Slot{});
-    size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (!s.block) continue;
-      size_t i = HashKey(s.key) & mask;
-      while (slots_[i].block) i = (i + 1) & mask;
-      slots_[i] = s;
-    }
-  }
-
-  std::vector<Slot> slots_;  // size 0 or a power of two.
-  size_t size_ = 0;
+struct LocalRange {
+  int x0, x1, y0, y1, z0, z1;
+  int Cells() const { return (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1); }
 };
+
+LocalRange RangeIn(Vec3i o, const Box& box) {
+  return {int(std::max<int64_t>(box.min.x, o.x) - o.x),
+          int(std::min<int64_t>(box.max.x, o.x + 15) - o.x),
+          int(std::max<int64_t>(box.min.y, o.y) - o.y),
+          int(std::min<int64_t>(box.max.y, o.y + 15) - o.y),
+          int(std::max<int64_t>(box.min.z, o.z) - o.z),
+          int(std::min<int64_t>(box.max.z, o.z + 15) - o.z)};
+}
 
 }  // namespace
 
-struct Volume::Impl {
-  BlockMap map;
-  int64_t voxels = 0;
+// A trie node. `refs` counts the Volumes and branches holding it; a node with
+// refs > 1 is immutable (copy-on-write), like a Block.
+struct Volume::Node {
+  explicit Node(bool is_leaf) : leaf(is_leaf) {}
+  std::atomic<int32_t> refs{1};
+  const bool leaf;
+  uint32_t accounted = 0;  // bytes added to the engine counter.
+  Box bounds = kEmptyBox;  // tight bounds of the voxels below.
 
-  // A block of ours we may write: cloned first if another map holds it.
-  Block* MutableBlock(Block*& slot) {
-    if (!slot->Unique()) {
-      Block* copy = new Block(*slot);
-      Block::Unref(slot);
-      slot = copy;
-    }
-    return slot;
-  }
+  bool Unique() const { return refs.load(std::memory_order_acquire) == 1; }
+  void Ref() { refs.fetch_add(1, std::memory_order_relaxed); }
+  static void Unref(Node* n);
 };
 
 namespace {
-const Volume::Impl kEmptyImpl{};
 
-// The map, shared or not; read only. A moved-from Volume reads as empty.
-const Volume::Impl& Read(const std::shared_ptr<Volume::Impl>& impl) {
-  return impl ? *impl : kEmptyImpl;
+using Node = Volume::Node;
+
+struct Entry {
+  Vec3i key;
+  Block* block;
+};
+
+struct Leaf : Node {
+  Leaf() : Node(true) {}
+  std::vector<Entry> entries;
+};
+
+struct Branch : Node {
+  Branch() : Node(false) {}
+  Node* kids[kFanout] = {};
+};
+
+Leaf* AsLeaf(Node* n) { return static_cast<Leaf*>(n); }
+const Leaf* AsLeaf(const Node* n) { return static_cast<const Leaf*>(n); }
+Branch* AsBranch(Node* n) { return static_cast<Branch*>(n); }
+const Branch* AsBranch(const Node* n) { return static_cast<const Branch*>(n); }
+
+// Brings the engine counter up to date with the node's size.
+void AccountNode(Node* n) {
+  const size_t bytes =
+      n->leaf ? sizeof(Leaf) + AsLeaf(n)->entries.capacity() * sizeof(Entry)
+              : sizeof(Branch);
+  AccountEngineBytes(int64_t(bytes) - int64_t{n->accounted});
+  n->accounted = static_cast<uint32_t>(bytes);
 }
+
+Leaf* NewLeaf() {
+  Leaf* l = new Leaf();
+  AccountNode(l);
+  return l;
+}
+
+Branch* NewBranch() {
+  Branch* b = new Branch();
+  AccountNode(b);
+  return b;
+}
+
+void DeleteNode(Node* n) {
+  AccountEngineBytes(-int64_t{n->accounted});
+  if (n->leaf) {
+    delete AsLeaf(n);
+  } else {
+    delete AsBranch(n);
+  }
+}
+
+// A node of ours we may write: cloned first if another holder shares it.
+Node* MutableNode(Node** slot) {
+  Node* n = *slot;
+  if (n->Unique()) return n;
+  Node* copy;
+  if (n->leaf) {
+    Leaf* l = NewLeaf();
+    l->entries = AsLeaf(n)->entries;
+    for (Entry& e : l->entries) e.block->Ref();
+    AccountNode(l);
+    copy = l;
+  } else {
+    Branch* b = NewBranch();
+    std::copy_n(AsBranch(n)->kids, kFanout, b->kids);
+    for (Node* k : b->kids)
+      if (k) k->Ref();
+    copy = b;
+  }
+  copy->bounds = n->bounds;
+  Node::Unref(n);
+  *slot = copy;
+  return copy;
+}
+
+const Block* FindBlock(const Node* n, Vec3i key) {
+  const uint64_t h = HashKey(key);
+  for (int depth = 0; n && !n->leaf; ++depth)
+    n = AsBranch(n)->kids[Nibble(h, depth)];
+  if (!n) return nullptr;
+  for (const Entry& e : AsLeaf(n)->entries)
+    if (e.key == key) return e.block;
+  return nullptr;
+}
+
+// The tight bounds of a node from its children (one level, not recursive).
+Box NodeBounds(const Node* n) {
+  Box b = kEmptyBox;
+  if (n->leaf) {
+    for (const Entry& e : AsLeaf(n)->entries)
+      b = Union(b, BlockBox(e.key, *e.block));
+  } else {
+    for (const Node* k : AsBranch(n)->kids)
+      if (k) b = Union(b, k->bounds);
+  }
+  return b;
+}
+
+// Turns an over-full leaf (ours alone) into a branch of leaves.
+Node* Split(Leaf* leaf, int depth) {
+  Branch* br = NewBranch();
+  br->bounds = leaf->bounds;
+  for (const Entry& e : leaf->entries) {
+    Node*& kid = br->kids[Nibble(HashKey(e.key), depth)];
+    if (!kid) kid = NewLeaf();
+    AsLeaf(kid)->entries.push_back(e);
+    kid->bounds = Union(kid->bounds, BlockBox(e.key, *e.block));
+  }
+  leaf->entries.clear();  // The blocks moved; no references dropped.
+  DeleteNode(leaf);
+  for (Node*& kid : br->kids) {
+    if (!kid) continue;
+    AccountNode(kid);
+    if (AsLeaf(kid)->entries.size() > kLeafMax && depth + 1 < kMaxDepth)
+      kid = Split(AsLeaf(kid), depth + 1);
+  }
+  return br;
+}
+
+template <typename F>
+void Walk(const Node* n, F&& f) {
+  if (!n) return;
+  if (n->leaf) {
+    for (const Entry& e : AsLeaf(n)->entries) f(e.key, *e.block);
+    return;
+  }
+  for (const Node* k : AsBranch(n)->kids) Walk(k, f);
+}
+
 }  // namespace
 
-Volume::Volume() : impl_(std::make_shared<Impl>()), version_(NextVersion()) {}
-Volume::~Volume() = default;
-
-Rgba Volume::Get(Vec3i p) const {
-  if (!impl_) return {};
-  const Block* b = impl_->map.Find(BlockKey(p));
-  return b ? b->data[LocalIndex(p)] : Rgba{};
-}
-
-const Rgba* Volume::BlockData(Vec3i p) const {
-  if (!impl_) return nullptr;
-  const Block* b = impl_->map.Find(BlockKey(p));
-  return b ? b->data : nullptr;
-}
-
-Volume::Impl& Volume::MutableImpl() {
-  if (!impl_) {
-    impl_ = std::make_shared<Impl>();
-  } else if (impl_.use_count() != 1) {
-    impl_ = std::make_shared<Impl>(*impl_);
+void Volume::Node::Unref(Node* n) {
+  if (n->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (n->leaf) {
+    for (Entry& e : AsLeaf(n)->entries) Block::Unref(e.block);
   } else {
-    // use_count() is a relaxed load; the fence makes the reads of a copy
-    // that another thread just destroyed happen before our writes.
-#if defined(__SANITIZE_THREAD__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wtsan"
-#endif
-    std::atomic_thread_fence(std::memory_order_acquire);
-#if defined(__SANITIZE_THREAD__)
-#pragma GCC diagnostic pop
-#endif
+    for (Node* k : AsBranch(n)->kids)
+      if (k) Unref(k);
   }
-  return *impl_;
+  DeleteNode(n);
 }
 
-bool Volume::Set(Vec3i p, Rgba c) {
-  c = Normalize(c);
-  const Vec3i key = BlockKey(p);
-  const int i = LocalIndex(p);
-  const Block* cur = impl_ ? impl_->map.Find(key) : nullptr;
-  Rgba old = cur ? cur->data[i] : Rgba{};
-  if (old == c) return false;
-  Impl& impl = MutableImpl();
-  if (c.a == 0) {
-    Block*& slot = impl.map.FindOrInsert(key);
-    Block* b = impl.MutableBlock(slot);
-    b->data[i] = c;
-    --impl.voxels;
-    if (--b->count == 0) impl.map.Erase(key);
+Volume::Volume() : version_(NextVersion()) {}
+
+Volume::Volume(const Volume& o)
+    : root_(o.root_),
+      voxels_(o.voxels_),
+      blocks_(o.blocks_),
+      bytes_(o.bytes_),
+      version_(o.version_) {
+  if (root_) root_->Ref();
+}
+
+Volume& Volume::operator=(const Volume& o) {
+  if (this == &o) return *this;
+  if (o.root_) o.root_->Ref();
+  Reset();
+  root_ = o.root_;
+  voxels_ = o.voxels_;
+  blocks_ = o.blocks_;
+  bytes_ = o.bytes_;
+  version_ = o.version_;
+  return *this;
+}
+
+Volume::Volume(Volume&& o) noexcept
+    : root_(std::exchange(o.root_, nullptr)),
+      voxels_(std::exchange(o.voxels_, 0)),
+      blocks_(std::exchange(o.blocks_, 0)),
+      bytes_(std::exchange(o.bytes_, 0)),
+      version_(o.version_) {}
+
+Volume& Volume::operator=(Volume&& o) noexcept {
+  if (this == &o) return *this;
+  Reset();
+  root_ = std::exchange(o.root_, nullptr);
+  voxels_ = std::exchange(o.voxels_, 0);
+  blocks_ = std::exchange(o.blocks_, 0);
+  bytes_ = std::exchange(o.bytes_, 0);
+  version_ = o.version_;
+  return *this;
+}
+
+Volume::~Volume() { Reset(); }
+
+void Volume::Reset() {
+  if (root_) Node::Unref(root_);
+  root_ = nullptr;
+  voxels_ = blocks_ = bytes_ = 0;
+}
+
+template <typename F>
+void Volume::EditBlock(Vec3i key, bool create, F&& edit) {
+  const uint64_t h = HashKey(key);
+  if (!root_) {
+    if (!create) return;
+    root_ = NewLeaf();
+  }
+  Node* path[kMaxDepth + 1];
+  Node** slots[kMaxDepth + 1];
+  Node** slot = &root_;
+  int depth = 0;
+  for (;;) {
+    Node* n = MutableNode(slot);
+    path[depth] = n;
+    slots[depth] = slot;
+    if (n->leaf) break;
+    Node** kid = &AsBranch(n)->kids[Nibble(h, depth)];
+    if (!*kid) {
+      if (!create) return;
+      *kid = NewLeaf();
+    }
+    slot = kid;
+    ++depth;
+  }
+  Leaf* leaf = AsLeaf(path[depth]);
+  auto& entries = leaf->entries;
+  auto it = std::find_if(entries.begin(), entries.end(),
+                         [key](const Entry& e) { return e.key == key; });
+  if (it == entries.end()) {
+    if (!create) return;
+    entries.push_back({key, nullptr});
+    AccountNode(leaf);
+    it = entries.end() - 1;
+  }
+  Block*& b = it->block;
+  const bool had = b != nullptr;
+  const int old_count = had ? b->count() : 0;
+  const int64_t old_bytes = had ? int64_t(b->Bytes()) + kEntryBytes : 0;
+  const Box old_box = had ? BlockBox(key, *b) : kEmptyBox;
+  edit(b);
+  if (b && b->count() == 0) {
+    Block::Unref(b);
+    b = nullptr;
+  }
+  voxels_ += (b ? b->count() : 0) - old_count;
+  blocks_ += int(b != nullptr) - int(had);
+  bytes_ += (b ? int64_t(b->Bytes()) + kEntryBytes : 0) - old_bytes;
+  const Box new_box = b ? BlockBox(key, *b) : kEmptyBox;
+  if (!b) {
+    *it = entries.back();
+    entries.pop_back();
+  }
+  // Bounds: a block that only grew extends its path; one that shrank makes
+  // the path recompute, bottom up, until a node's bounds stay the same.
+  if (new_box == old_box) {
+    // Nothing to do.
+  } else if (Holds(new_box, old_box)) {
+    for (int d = 0; d <= depth; ++d)
+      path[d]->bounds = Union(path[d]->bounds, new_box);
   } else {
-    Block*& slot = impl.map.FindOrInsert(key);
-    if (!slot) slot = new Block();
-    Block* b = impl.MutableBlock(slot);
-    b->data[i] = c;
-    if (old.a == 0) {
-      ++b->count;
-      ++impl.voxels;
+    for (int d = depth; d >= 0; --d) {
+      const Box nb = NodeBounds(path[d]);
+      if (nb == path[d]->bounds) break;
+      path[d]->bounds = nb;
     }
   }
-  version_ = NextVersion();
+  if (entries.empty()) {
+    DeleteNode(leaf);
+    *slots[depth] = nullptr;
+  } else if (entries.size() > kLeafMax && depth < kMaxDepth) {
+    *slots[depth] = Split(leaf, depth);
+  }
+}
+
+Rgba Volume::Get(Vec3i p) const {
+  const Block* b = FindBlock(root_, BlockKey(p));
+  return b ? b->Get(LocalIndex(p)) : Rgba{};
+}
+
+bool Volume::HasBlock(Vec3i p) const {
+  return FindBlock(root_, BlockKey(p)) != nullptr;
+}
+
+bool Volume::ReadBlock(Vec3i p, Rgba* out) const {
+  const Block* b = FindBlock(root_, BlockKey(p));
+  if (!b) return false;
+  b->Decode(out);
   return true;
 }
 
+void Volume::ForEachVoxelOfBlock(Vec3i p, const Box& box,
+                                 const std::function<bool(Vec3i, Rgba)>& f,
+                                 bool* stopped) const {
+  const Block* b = FindBlock(root_, BlockKey(p));
+  if (!b || *stopped) return;
+  const Vec3i o = KeyOrigin(BlockKey(p));
+  const LocalRange r = RangeIn(o, box);
+  if (b->kind() == Block::Kind::kSparse) {
+    b->ForEachCell([&](int i, Rgba c) {
+      const int x = i & 15, y = (i >> 4) & 15, z = i >> 8;
+      if (*stopped || x < r.x0 || x > r.x1 || y < r.y0 || y > r.y1 ||
+          z < r.z0 || z > r.z1)
+        return;
+      if (!f({o.x + x, o.y + y, o.z + z}, c)) *stopped = true;
+    });
+    return;
+  }
+  for (int z = r.z0; z <= r.z1; ++z)
+    for (int y = r.y0; y <= r.y1; ++y)
+      for (int x = r.x0; x <= r.x1; ++x) {
+        const Rgba c = b->Get(BlockIndex(x, y, z));
+        if (c.a && !f({o.x + x, o.y + y, o.z + z}, c)) {
+          *stopped = true;
+          return;
+        }
+      }
+}
+
+bool Volume::Set(Vec3i p, Rgba c) {
+  if (MemoryBudget::ThreadExceeded()) return false;
+  c = Normalize(c);
+  const Vec3i key = BlockKey(p);
+  const int i = LocalIndex(p);
+  // While the root is shared (a snapshot was just taken), look first: a Set
+  // that changes nothing must not copy a path. Otherwise walk once.
+  if (!root_ || !root_->Unique()) {
+    const Block* cur = FindBlock(root_, key);
+    if ((cur ? cur->Get(i) : Rgba{}) == c) return false;
+  }
+  bool changed = false;
+  EditBlock(key, c.a != 0, [&](Block*& b) {
+    if (b && b->Get(i) == c) return;
+    changed = true;
+    MutableBlock(b)->Set(i, c);
+  });
+  if (changed) version_ = NextVersion();
+  return changed;
+}
+
 namespace {
 
-// Cells of `data` equal to `c`.
-int CountEqual(const Rgba* data, Rgba c) {
-  const uint32_t v = Pack(c);
-  int n = 0;
-  for (int i = 0; i < kBlockVoxels; ++i) n += Pack(data[i]) == v;
-  return n;
+// Fills range r of block b with c; returns the cells changed. Large ranges
+// are decoded, filled and stored once, small ones set cell by cell.
+int64_t FillRange(Block* b, const LocalRange& r, Rgba c) {
+  int64_t changed = 0;
+  if (r.Cells() <= 64) {
+    for (int z = r.z0; z <= r.z1; ++z)
+      for (int y = r.y0; y <= r.y1; ++y)
+        for (int x = r.x0; x <= r.x1; ++x)
+          changed += b->Set(BlockIndex(x, y, z), c) != c;
+    return changed;
+  }
+  Rgba cells[kBlockVoxels];
+  b->Decode(cells);
+  for (int z = r.z0; z <= r.z1; ++z)
+    for (int y = r.y0; y <= r.y1; ++y)
+      for (int x = r.x0; x <= r.x1; ++x) {
+        Rgba& cell = cells[BlockIndex(x, y, z)];
+        if (cell == c) continue;
+        ++changed;
+        cell = c;
+      }
+  if (changed) b->Assign(cells);
+  return changed;
 }
 
 int64_t FloorKey(int32_t v) { return v >> 4; }
-
-// Fills the part of `box` inside block `key`, cell by cell.
-int64_t FillBoxPartial(Volume::Impl& impl, Vec3i key, const Box& box, Rgba c) {
-  const Vec3i o = KeyOrigin(key);
-  const int x0 = std::max(box.min.x, o.x) - o.x,
-            x1 = std::min(box.max.x, o.x + 15) - o.x;
-  const int y0 = std::max(box.min.y, o.y) - o.y,
-            y1 = std::min(box.max.y, o.y + 15) - o.y;
-  const int z0 = std::max(box.min.z, o.z) - o.z,
-            z1 = std::min(box.max.z, o.z + 15) - o.z;
-  if (c.a == 0 && !impl.map.Find(key)) return 0;
-  Block*& slot = impl.map.FindOrInsert(key);
-  if (!slot) slot = new Block();
-  Block* b = impl.MutableBlock(slot);
-  const uint32_t v = Pack(c);
-  int64_t changed = 0;
-  int delta = 0;
-  for (int z = z0; z <= z1; ++z)
-    for (int y = y0; y <= y1; ++y)
-      for (int x = x0; x <= x1; ++x) {
-        Rgba& cell = b->data[BlockIndex(x, y, z)];
-        if (Pack(cell) == v) continue;
-        ++changed;
-        delta += (c.a != 0) - (cell.a != 0);
-        cell = c;
-      }
-  b->count += delta;
-  impl.voxels += delta;
-  if (b->count == 0) impl.map.Erase(key);
-  return changed;
-}
 
 }  // namespace
 
@@ -301,74 +491,67 @@ int64_t Volume::FillBox(const Box& box, Rgba c) {
   c = Normalize(c);
   if (box.min.x > box.max.x || box.min.y > box.max.y || box.min.z > box.max.z)
     return 0;
+  if (MemoryBudget::ThreadExceeded()) return 0;
   const int64_t kx0 = FloorKey(box.min.x), kx1 = FloorKey(box.max.x);
   const int64_t ky0 = FloorKey(box.min.y), ky1 = FloorKey(box.max.y);
   const int64_t kz0 = FloorKey(box.min.z), kz1 = FloorKey(box.max.z);
   // Up to 2^81 for the whole int32 space: computed in 128 bits.
   const __int128 box_blocks =
       __int128{kx1 - kx0 + 1} * (ky1 - ky0 + 1) * (kz1 - kz0 + 1);
+  auto whole = [&box](Vec3i k) {
+    const Vec3i o = KeyOrigin(k);
+    return box.Contains(o) && box.Contains({o.x + 15, o.y + 15, o.z + 15});
+  };
   int64_t changed = 0;
   if (c.a == 0) {
-    if (!impl_ || impl_->voxels == 0) return 0;
+    if (voxels_ == 0) return 0;
     // Clearing: visit only the blocks that exist when that is fewer.
     std::vector<Vec3i> keys;
-    if (box_blocks > static_cast<int64_t>(impl_->map.size())) {
-      for (const auto& s : impl_->map.slots())
-        if (s.block && s.key.x >= kx0 && s.key.x <= kx1 && s.key.y >= ky0 &&
-            s.key.y <= ky1 && s.key.z >= kz0 && s.key.z <= kz1)
-          keys.push_back(s.key);
+    if (box_blocks > blocks_) {
+      Walk(root_, [&](Vec3i k, const Block&) {
+        if (k.x >= kx0 && k.x <= kx1 && k.y >= ky0 && k.y <= ky1 &&
+            k.z >= kz0 && k.z <= kz1)
+          keys.push_back(k);
+      });
     } else {
       for (int64_t z = kz0; z <= kz1; ++z)
         for (int64_t y = ky0; y <= ky1; ++y)
           for (int64_t x = kx0; x <= kx1; ++x) {
-            Vec3i k{int32_t(x), int32_t(y), int32_t(z)};
-            if (impl_->map.Find(k)) keys.push_back(k);
+            const Vec3i k{int32_t(x), int32_t(y), int32_t(z)};
+            if (FindBlock(root_, k)) keys.push_back(k);
           }
     }
-    if (keys.empty()) return 0;
-    Impl& impl = MutableImpl();
     for (Vec3i k : keys) {
-      const Vec3i o = KeyOrigin(k);
-      if (box.Contains(o) && box.Contains({o.x + 15, o.y + 15, o.z + 15})) {
-        int n = impl.map.Find(k)->count;
-        changed += n;
-        impl.voxels -= n;
-        impl.map.Erase(k);
-      } else {
-        changed += FillBoxPartial(impl, k, box, c);
-      }
+      EditBlock(k, false, [&](Block*& b) {
+        if (whole(k)) {
+          changed += b->count();
+          Block::Unref(b);
+          b = nullptr;
+        } else {
+          changed += FillRange(MutableBlock(b), RangeIn(KeyOrigin(k), box), c);
+        }
+      });
     }
   } else {
-    Impl& impl = MutableImpl();
     Block* uniform = nullptr;  // One shared block for every whole block.
     for (int64_t z = kz0; z <= kz1; ++z)
       for (int64_t y = ky0; y <= ky1; ++y)
         for (int64_t x = kx0; x <= kx1; ++x) {
+          if (MemoryBudget::ThreadExceeded()) break;
           const Vec3i k{int32_t(x), int32_t(y), int32_t(z)};
-          const Vec3i o = KeyOrigin(k);
-          if (!box.Contains(o) ||
-              !box.Contains({o.x + 15, o.y + 15, o.z + 15})) {
-            changed += FillBoxPartial(impl, k, box, c);
-            continue;
-          }
-          if (!uniform) {
-            uniform = new Block();
-            std::fill_n(uniform->data, kBlockVoxels, c);
-            uniform->count = kBlockVoxels;
-          }
-          Block*& slot = impl.map.FindOrInsert(k);
-          if (slot == uniform) continue;
-          int old_count = 0;
-          if (slot) {
-            changed += kBlockVoxels - CountEqual(slot->data, c);
-            old_count = slot->count;
-            Block::Unref(slot);
-          } else {
-            changed += kBlockVoxels;
-          }
-          impl.voxels += kBlockVoxels - old_count;
-          uniform->Ref();
-          slot = uniform;
+          EditBlock(k, true, [&](Block*& b) {
+            if (!whole(k)) {
+              changed +=
+                  FillRange(MutableBlock(b), RangeIn(KeyOrigin(k), box), c);
+              return;
+            }
+            if (uniform && b == uniform) return;
+            changed += b ? kBlockVoxels - b->CountEqual(c) : kBlockVoxels;
+            if (b) Block::Unref(b);
+            if (!uniform) uniform = Block::NewUniform(c);
+            uniform->Ref();
+            b = uniform;
+          });
         }
     if (uniform) Block::Unref(uniform);
   }
@@ -377,108 +560,67 @@ int64_t Volume::FillBox(const Box& box, Rgba c) {
 }
 
 void Volume::Clear() {
-  if (!impl_ || impl_->voxels == 0) return;
-  impl_ = std::make_shared<Impl>();
+  if (voxels_ == 0) return;
+  Reset();
   version_ = NextVersion();
 }
 
 void Volume::SetBlock(Vec3i origin, const Rgba* data) {
+  if (MemoryBudget::ThreadExceeded()) return;
   const Vec3i key = BlockKey(origin);
-  Block* fresh = new Block();
-  for (int i = 0; i < kBlockVoxels; ++i) {
-    fresh->data[i] = Normalize(data[i]);
-    fresh->count += data[i].a != 0;
+  Block* fresh = Block::FromCells(data);
+  const Block* cur = FindBlock(root_, key);
+  bool same = fresh->count() == 0;
+  if (cur) {
+    Rgba a[kBlockVoxels], b[kBlockVoxels];
+    cur->Decode(a);
+    fresh->Decode(b);
+    same = std::memcmp(a, b, sizeof(a)) == 0;
   }
-  const Block* cur = impl_ ? impl_->map.Find(key) : nullptr;
-  if (cur ? std::memcmp(cur->data, fresh->data, sizeof(fresh->data)) == 0
-          : fresh->count == 0) {
-    delete fresh;
+  if (same) {
+    Block::Unref(fresh);
     return;
   }
-  Impl& impl = MutableImpl();
-  impl.voxels += fresh->count - (cur ? cur->count : 0);
-  if (fresh->count == 0) {
-    delete fresh;
-    impl.map.Erase(key);
-  } else {
-    Block*& slot = impl.map.FindOrInsert(key);
-    if (slot) Block::Unref(slot);
-    slot = fresh;
-  }
+  EditBlock(key, fresh->count() > 0, [&](Block*& b) {
+    if (b) Block::Unref(b);
+    b = fresh;
+    fresh = nullptr;
+  });
+  if (fresh) Block::Unref(fresh);
   version_ = NextVersion();
 }
 
-int64_t Volume::CountVoxels() const { return Read(impl_).voxels; }
-
-size_t Volume::BlockCount() const { return Read(impl_).map.size(); }
-
-size_t Volume::MemoryBytes() const {
-  if (!impl_) return 0;
-  const BlockMap& map = impl_->map;
-  size_t bytes = sizeof(Impl) + map.capacity() * sizeof(BlockMap::Slot);
-  std::unordered_set<const Block*> shared;
-  for (const auto& s : map.slots()) {
-    if (!s.block) continue;
-    if (s.block->refs.load(std::memory_order_relaxed) > 1 &&
-        !shared.insert(s.block).second)
-      continue;  // Counted already (a uniform block shared within us).
-    bytes += sizeof(Block);
-  }
-  return bytes;
-}
-
-namespace {
-
-// Tight bounds of the voxels of one block, in world coordinates.
-Box BlockBounds(Vec3i o, const Block& b) {
-  if (b.count == kBlockVoxels) return {o, {o.x + 15, o.y + 15, o.z + 15}};
-  Box r{{16, 16, 16}, {-1, -1, -1}};
-  for (int z = 0; z < kBlockSize; ++z)
-    for (int y = 0; y < kBlockSize; ++y)
-      for (int x = 0; x < kBlockSize; ++x) {
-        if (!b.data[BlockIndex(x, y, z)].a) continue;
-        r.min = {std::min(r.min.x, x), std::min(r.min.y, y),
-                 std::min(r.min.z, z)};
-        r.max = {std::max(r.max.x, x), std::max(r.max.y, y),
-                 std::max(r.max.z, z)};
-      }
-  return {{o.x + r.min.x, o.y + r.min.y, o.z + r.min.z},
-          {o.x + r.max.x, o.y + r.max.y, o.z + r.max.z}};
-}
-
-void Extend(Box& a, const Box& b) {
-  a.min = {std::min(a.min.x, b.min.x), std::min(a.min.y, b.min.y),
-           std::min(a.min.z, b.min.z)};
-  a.max = {std::max(a.max.x, b.max.x), std::max(a.max.y, b.max.y),
-           std::max(a.max.z, b.max.z)};
-}
-
-}  // namespace
-
 std::optional<Box> Volume::Bounds() const {
-  if (!impl_) return std::nullopt;
-  std::optional<Box> r;
-  for (const auto& s : impl_->map.slots()) {
-    if (!s.block) continue;
-    const Vec3i o = KeyOrigin(s.key);
-    const Box outer{o, {o.x + 15, o.y + 15, o.z + 15}};
-    // Scan a block only when its outer box could still grow the bounds.
-    if (r && r->Contains(outer.min) && r->Contains(outer.max)) continue;
-    const Box tight = BlockBounds(o, *s.block);
-    if (r) {
-      Extend(*r, tight);
-    } else {
-      r = tight;
-    }
-  }
-  return r;
+  if (voxels_ == 0 || !root_) return std::nullopt;
+  return root_->bounds;
 }
 
 void Volume::ForEachBlock(
     const std::function<void(Vec3i origin, const Rgba* data)>& f) const {
-  if (!impl_) return;
-  for (const auto& s : impl_->map.slots())
-    if (s.block) f(KeyOrigin(s.key), s.block->data);
+  Rgba cells[kBlockVoxels];
+  Walk(root_, [&](Vec3i k, const Block& b) {
+    b.Decode(cells);
+    f(KeyOrigin(k), cells);
+  });
+}
+
+void Volume::ForEachBlockOrigin(const std::function<void(Vec3i)>& f) const {
+  Walk(root_, [&](Vec3i k, const Block&) { f(KeyOrigin(k)); });
+}
+
+void Volume::ForEachVoxelImpl(const std::function<void(Vec3i, Rgba)>& f) const {
+  Walk(root_, [&](Vec3i k, const Block& b) {
+    const Vec3i o = KeyOrigin(k);
+    b.ForEachCell([&](int i, Rgba c) {
+      f({o.x + (i & 15), o.y + ((i >> 4) & 15), o.z + (i >> 8)}, c);
+    });
+  });
+}
+
+std::array<int64_t, 4> Volume::CountBlockForms() const {
+  std::array<int64_t, 4> n{};
+  Walk(root_, [&n](Vec3i, const Block& b) { ++n[int(b.kind())]; });
+  return n;
 }
 
 }  // namespace goxel::voxel

@@ -1,11 +1,19 @@
 // Volume: a sparse voxel volume of 16x16x16 RGBA blocks, copy-on-write.
 //
-// Blocks live in a hash map keyed by block position (the block's origin
-// divided by 16, floored). Copying a Volume is O(1): the block map and the
-// blocks are shared and reference counted; the first write to a shared map or
-// a shared block copies just that piece. Every edit that changes something
-// bumps version(), a key callers can use to tell whether anything changed
-// (caches, autosave, renders).
+// Blocks live in a persistent hash trie keyed by block position (the
+// block's origin divided by 16, floored): 16-way branches on 4 bits of the
+// key's hash, leaves of up to 16 blocks. Each block is stored in the
+// smallest of four forms (block.h: uniform, sparse list, palette, full).
+// Copying a Volume is O(1): it shares the trie. The first write after a
+// copy copies only the path it touches (at most ~16 branch nodes of 16
+// pointers, one leaf, one block), so a snapshot and the edit after it cost
+// O(touched blocks), never O(all blocks). Every edit that changes something
+// bumps version(), a key callers can use to tell whether anything changed.
+//
+// Kept, not recounted: the voxel count, the block count, the memory
+// estimate (on the Volume) and tight bounds (on every trie node) are
+// maintained by each edit, so CountVoxels(), BlockCount(), MemoryBytes()
+// and Bounds() are O(1).
 //
 // Coordinates are signed 32-bit and unbounded: nothing is clipped to a canvas.
 // A voxel with alpha 0 is empty; setting a voxel to alpha 0 removes it. Blocks
@@ -14,11 +22,11 @@
 // Thread contract: not thread-safe. A const Volume may be read from several
 // threads at once only if nobody writes it; take a copy (cheap) to read
 // outside a lock while others edit the original. That pattern is safe: the
-// copy is made under the writer's lock, and a writer only edits a map or a
-// block in place when it holds the only reference (an acquire load of the
-// count, paired with the acq_rel decrement of a copy being destroyed on
+// copy is made under the writer's lock, and a writer only edits a trie node
+// or a block in place when it holds the only reference (an acquire load of
+// the count, paired with the acq_rel decrement of a copy being destroyed on
 // another thread); otherwise it clones that piece first. Distinct Volumes
-// that share blocks may be edited on different threads at once.
+// that share nodes and blocks may be edited on different threads at once.
 #ifndef GOXEL_VOXEL_VOLUME_H_
 #define GOXEL_VOXEL_VOLUME_H_
 
@@ -70,13 +78,52 @@ inline int BlockIndex(int lx, int ly, int lz) {
   return lx + ly * kBlockSize + lz * kBlockSize * kBlockSize;
 }
 
+// Bytes the voxel engine holds in this process right now: every block and
+// trie node of every Volume (projects, undo steps, snapshots), counted as
+// they are allocated and freed. O(1), thread-safe. Shared pieces count once.
+int64_t EngineBytes();
+
+// The engine memory limit for MemoryBudget's default: 0 (none) until the
+// daemon sets it from its configuration. Thread-safe.
+void SetEngineMemoryLimit(uint64_t bytes);
+uint64_t EngineMemoryLimit();
+
+// A memory bound for the edits made on the calling thread while it is in
+// scope: an allocation that takes EngineBytes() past `limit` marks it
+// exceeded, and from then on Volume edits on this thread change nothing
+// (they return as if nothing changed), so the caller can roll the edit back
+// and report the limit. A limit of 0 bounds nothing. Nests (the innermost
+// wins). Not thread-safe: one thread's stack object.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(uint64_t limit = EngineMemoryLimit());
+  ~MemoryBudget();
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
+
+  uint64_t limit() const { return limit_; }
+  bool exceeded() const { return exceeded_; }
+  // The highest EngineBytes() seen past the limit.
+  int64_t reached() const { return reached_; }
+  // Called by the engine as it allocates.
+  void Observe(int64_t engine_bytes);
+  // True when the calling thread's innermost budget is exceeded.
+  static bool ThreadExceeded();
+
+ private:
+  uint64_t limit_;
+  bool exceeded_ = false;
+  int64_t reached_ = 0;
+  MemoryBudget* outer_;
+};
+
 class Volume {
  public:
   Volume();
-  Volume(const Volume&) = default;             // O(1), shares blocks.
-  Volume& operator=(const Volume&) = default;  // O(1), shares blocks.
-  Volume(Volume&&) noexcept = default;
-  Volume& operator=(Volume&&) noexcept = default;
+  Volume(const Volume& o);             // O(1), shares the trie.
+  Volume& operator=(const Volume& o);  // O(1), shares the trie.
+  Volume(Volume&& o) noexcept;
+  Volume& operator=(Volume&& o) noexcept;
   ~Volume();
 
   // The colour at p; alpha 0 when empty.
@@ -97,15 +144,16 @@ class Volume {
   // that is all empty is dropped. For readers of block-based files.
   void SetBlock(Vec3i origin, const Rgba* data);
 
-  bool Empty() const { return CountVoxels() == 0; }
+  bool Empty() const { return voxels_ == 0; }
   // Number of non-empty voxels; O(1).
-  int64_t CountVoxels() const;
-  // Number of allocated (non-empty) blocks.
-  size_t BlockCount() const;
-  // Bytes used by this volume's blocks and map (shared blocks counted once
-  // per volume): an estimate for get_project_info and limits.
-  size_t MemoryBytes() const;
-  // Tight bounds of the non-empty voxels; nullopt when empty. O(blocks).
+  int64_t CountVoxels() const { return voxels_; }
+  // Number of allocated (non-empty) blocks; O(1).
+  size_t BlockCount() const { return static_cast<size_t>(blocks_); }
+  // Bytes used by this volume's blocks and trie (a block shared between
+  // entries counted once per entry): an estimate for get_project_info and
+  // limits. O(1).
+  size_t MemoryBytes() const { return static_cast<size_t>(bytes_); }
+  // Tight bounds of the non-empty voxels; nullopt when empty. O(1).
   std::optional<Box> Bounds() const;
 
   // Changes on every edit that changed something; never repeats within a
@@ -114,35 +162,50 @@ class Volume {
   uint64_t version() const { return version_; }
 
   // Calls f(origin, data) for every non-empty block, data in BlockIndex
-  // order. Order of blocks is unspecified.
+  // order (decoded into a buffer for compact blocks: valid during the
+  // call). Order of blocks is unspecified.
   void ForEachBlock(
       const std::function<void(Vec3i origin, const Rgba* data)>& f) const;
+  // Calls f(origin) for every non-empty block, without decoding.
+  void ForEachBlockOrigin(const std::function<void(Vec3i origin)>& f) const;
 
-  // Calls f(position, colour) for every non-empty voxel.
+  // Calls f(position, colour) for every non-empty voxel (blocks in
+  // unspecified order; compact blocks visit only their voxels).
   template <typename F>
   void ForEachVoxel(F&& f) const {
-    ForEachBlock([&f](Vec3i origin, const Rgba* data) {
-      for (int z = 0; z < kBlockSize; ++z)
-        for (int y = 0; y < kBlockSize; ++y)
-          for (int x = 0; x < kBlockSize; ++x) {
-            const Rgba& c = data[BlockIndex(x, y, z)];
-            if (c.a) f(Vec3i{origin.x + x, origin.y + y, origin.z + z}, c);
-          }
-    });
+    ForEachVoxelImpl([&f](Vec3i p, Rgba c) { f(p, c); });
   }
 
-  // The data of the block holding p (kBlockVoxels colours, BlockIndex
-  // order), or nullptr when that block is empty. Valid until the next edit.
-  const Rgba* BlockData(Vec3i p) const;
+  // True when the block holding p has a voxel.
+  bool HasBlock(Vec3i p) const;
+  // Copies the block holding p (kBlockVoxels colours, BlockIndex order) to
+  // out; false (out untouched) when that block is empty.
+  bool ReadBlock(Vec3i p, Rgba* out) const;
+  // Calls f(position, colour) for the voxels of the block holding p that
+  // lie inside `box`.
+  void ForEachVoxelOfBlock(Vec3i p, const Box& box,
+                           const std::function<bool(Vec3i, Rgba)>& f,
+                           bool* stopped) const;
 
-  // Opaque implementation (block map); defined in volume.cc.
-  struct Impl;
+  // How many blocks are stored in each form (block.h), for statistics and
+  // tests: uniform, sparse, palette, full. O(blocks).
+  std::array<int64_t, 4> CountBlockForms() const;
+
+  // Opaque trie node; defined in volume.cc.
+  struct Node;
 
  private:
-  // The block map, cloned first if another Volume shares it.
-  Impl& MutableImpl();
+  void ForEachVoxelImpl(const std::function<void(Vec3i, Rgba)>& f) const;
+  // Runs `edit` on the block slot for `key` (inserted empty when `create`),
+  // after making the path to it unique; keeps counts and bounds.
+  template <typename F>
+  void EditBlock(Vec3i key, bool create, F&& edit);
+  void Reset();
 
-  std::shared_ptr<Impl> impl_;
+  Node* root_ = nullptr;
+  int64_t voxels_ = 0;
+  int64_t blocks_ = 0;
+  int64_t bytes_ = 0;
   uint64_t version_ = 0;
 };
 

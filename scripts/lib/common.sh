@@ -66,6 +66,33 @@ goxel_ensure_node() {
   command -v npm >/dev/null 2>&1 || goxel_install_packages npm
 }
 
+# goxel_install_mcp dev|prod: goxel-mcp's dependencies (client/mcp/
+# node_modules) from its lockfile, with (dev: tests) or without the
+# development ones, unless what is installed is newer than the lockfile and
+# was installed for the same use (a dev install also serves prod).
+# Quiet on success.
+goxel_install_mcp() {
+  local dir="$GOXEL_ROOT/client/mcp" log args=(--no-audit --no-fund)
+  local mark="$dir/node_modules/.goxel-install" have=""
+  [ "$1" = prod ] && args+=(--omit=dev)
+  goxel_ensure_node
+  [ -f "$mark" ] && have=$(cat "$mark")
+  if [ -f "$dir/node_modules/.package-lock.json" ] &&
+     [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] &&
+     { [ "$have" = dev ] || [ "$have" = "$1" ]; }; then
+    return 0
+  fi
+  log=$(mktemp)
+  if ! (cd "$dir" && npm ci "${args[@]}") >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    goxel_log "error: npm ci failed in $dir"
+    return 1
+  fi
+  rm -f "$log"
+  printf '%s\n' "$1" >"$mark"
+}
+
 # goxel_build DIR [cmake args...]: configure (once) and build quietly;
 # with GOXEL_BUILD_TARGETS (space-separated) set, only those targets.
 goxel_build() {

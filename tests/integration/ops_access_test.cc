@@ -204,21 +204,24 @@ TEST(OpsAccess, MemoryLimitRefusesAllocatingMethodsOnly) {
   WriteFileText(conf, R"({"performance": {"max_memory_mb": 1}})");
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--config", conf})) << d.Log();
-  auto add = CallMethod(d.socket_path(), "goxel.add_voxel",
-                        R"({"x":1,"y":2,"z":3,"r":255,"g":0,"b":0,"a":255})");
+  // 20,000 voxels, each alone in its block: more than 1 MiB of engine.
+  std::string batch = R"({"color":[255,0,0,255],"voxels":[)";
+  for (int i = 0; i < 20000; ++i)
+    batch += (i ? ",[" : "[") + std::to_string(i * 16) + ",0,0]";
+  batch += "]}";
+  auto add = CallMethod(d.socket_path(), "goxel.add_voxel_batch", batch);
   ASSERT_TRUE(add.HasMember("error")) << d.Log();
   EXPECT_EQ(add["error"]["code"].GetInt(), -32006);
-  EXPECT_EQ(add["error"]["data"]["max_memory_mb"].GetInt(), 1);
+  EXPECT_EQ(add["error"]["data"]["limit"].GetInt64(), int64_t{1} << 20);
   EXPECT_TRUE(
       CallMethod(d.socket_path(), "goxel.get_voxel", R"({"x":1,"y":2,"z":3})")
           .HasMember("result"));
   EXPECT_TRUE(Has(CallMethod(d.socket_path(), "health"), "result"));
-  // Raising the limit live lets edits through again.
+  // Raising the limit live lets the edit through.
   auto set = CallMethod(d.socket_path(), "goxel.set_config",
                         R"({"performance.max_memory_mb": 4096})");
   ASSERT_TRUE(set.HasMember("result"));
-  add = CallMethod(d.socket_path(), "goxel.add_voxel",
-                   R"({"x":1,"y":2,"z":3,"r":255,"g":0,"b":0,"a":255})");
+  add = CallMethod(d.socket_path(), "goxel.add_voxel_batch", batch);
   EXPECT_TRUE(add.HasMember("result")) << d.Log();
 }
 

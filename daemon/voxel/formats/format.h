@@ -29,6 +29,12 @@ struct ReadLimits {
   int64_t max_blocks = int64_t{1} << 16;
 };
 
+// The limits the daemon reads with: no count below what the engine can hold
+// (the memory limit bounds a read as it decodes, voxel::MemoryBudget); only
+// claims no engine could hold (2^40 voxels, 2^30 blocks) are refused up
+// front. Every file a writer here produces reads back under these.
+ReadLimits EngineReadLimits();
+
 // Options for writers; each writer uses the ones that mean something to it.
 struct WriteOptions {
   float scale = 1.0f;          // mesh exports: size of one voxel.
@@ -51,6 +57,15 @@ Status FormatError(const char* format, int64_t offset, std::string reason);
 // details {format, offset, reason, limit}.
 Status LimitError(const char* format, int64_t offset, std::string reason,
                   int64_t limit);
+
+// The error for a project a format cannot hold (checked by writers before
+// writing anything, so that every file written reads back with the default
+// ReadLimits): kResourceExhausted with details {format, reason, limit}.
+Status CannotHold(const char* format, std::string reason, int64_t limit);
+
+// Layer count check shared by the layered writers: more layers than
+// ReadLimits{}.max_layers is CannotHold.
+Status CheckLayerCount(const char* format, size_t layers);
 
 // Merges the layers of `scene` (visible ones only when visible_only) into one
 // volume, later layers over earlier ones: what single-volume exports write.

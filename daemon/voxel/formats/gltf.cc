@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "base/base64.h"
 #include "voxel/formats/byte_io.h"
 #include "voxel/formats/mesh.h"
 
@@ -40,23 +41,6 @@ Packed Pack(const Mesh& m) {
   }
   p.idx_len = w.size() - p.pos_len - p.col_len;
   return p;
-}
-
-std::string Base64(const std::vector<uint8_t>& in) {
-  static const char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < in.size(); i += 3) {
-    const uint32_t n = uint32_t{in[i]} << 16 |
-                       (i + 1 < in.size() ? uint32_t{in[i + 1]} << 8 : 0) |
-                       (i + 2 < in.size() ? in[i + 2] : 0);
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kTable[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kTable[n & 63] : '=';
-  }
-  return out;
 }
 
 std::string Json(const Packed& p, const std::string& uri) {
@@ -99,7 +83,7 @@ std::string Json(const Packed& p, const std::string& uri) {
 Result<std::vector<uint8_t>> WriteGltf(const Scene& s, const WriteOptions& o) {
   const Packed p = Pack(BuildMesh(FlattenScene(s, o.visible_only), o, true));
   const std::string j =
-      Json(p, "data:application/octet-stream;base64," + Base64(p.bin));
+      Json(p, "data:application/octet-stream;base64," + Base64Encode(p.bin));
   return std::vector<uint8_t>(j.begin(), j.end());
 }
 

@@ -387,6 +387,7 @@ bool HasKept(const Scene& scene, const char* type) {
 
 Result<std::vector<uint8_t>> WriteGox(const Scene& scene,
                                       const WriteOptions& /*options*/) {
+  GOXEL_RETURN_IF_ERROR(CheckLayerCount(kFormat, scene.layers.size()));
   TileTable table;
   std::vector<std::vector<BlockRef>> refs(scene.layers.size());
   for (size_t i = 0; i < scene.layers.size(); ++i) {

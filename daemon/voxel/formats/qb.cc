@@ -9,6 +9,8 @@ namespace goxel::voxel::formats {
 namespace {
 
 constexpr char kFormat[] = "qb";
+constexpr int64_t kMaxAxis = 65536;              // the reader's matrix bound.
+constexpr int64_t kMaxCells = int64_t{1} << 28;  // 1 GiB of raw RGBA.
 constexpr uint32_t kCodeFlag = 2;
 constexpr uint32_t kNextSliceFlag = 6;
 
@@ -99,7 +101,7 @@ Status ReadMatrix(ByteReader& r, const Header& h, const ReadLimits& limits,
       !r.ReadI32(&m.pos.y) || !r.ReadI32(&m.pos.z)) {
     return FormatError(kFormat, at, "truncated matrix header");
   }
-  if (sx > 65536 || sy > 65536 || sz > 65536 ||
+  if (sx > kMaxAxis || sy > kMaxAxis || sz > kMaxAxis ||
       int64_t{sx} * sy * sz > limits.max_voxels * 8 + 4096) {
     return LimitError(kFormat, at, "matrix too large", limits.max_voxels);
   }
@@ -153,6 +155,27 @@ Result<std::vector<uint8_t>> WriteQb(const Scene& scene,
   std::vector<const Layer*> layers;
   for (const Layer& l : scene.layers) {
     if (!l.volume.Empty()) layers.push_back(&l);
+  }
+  // Qubicle stores each layer as one dense matrix: refuse what the reader
+  // would refuse (an axis past 65,536) or what would write more than 1 GiB.
+  GOXEL_RETURN_IF_ERROR(CheckLayerCount(kFormat, layers.size()));
+  int64_t cells = 0;
+  for (const Layer* l : layers) {
+    const Box b = *l->volume.Bounds();
+    const int64_t sx = int64_t{b.max.x} - b.min.x + 1,
+                  sy = int64_t{b.max.y} - b.min.y + 1,
+                  sz = int64_t{b.max.z} - b.min.z + 1;
+    if (sx > kMaxAxis || sy > kMaxAxis || sz > kMaxAxis)
+      return CannotHold(kFormat,
+                        "layer \"" + l->name + "\" spans more than " +
+                            std::to_string(kMaxAxis) + " voxels on an axis",
+                        kMaxAxis);
+    cells += b.CellCount();
+    if (cells > kMaxCells)
+      return CannotHold(kFormat,
+                        "the layers' bounding boxes hold more than " +
+                            std::to_string(kMaxCells) + " cells",
+                        kMaxCells);
   }
   for (uint32_t v : {0x101u, 0u, 1u, 0u, 0u}) w.U32(v);
   w.U32(static_cast<uint32_t>(layers.size()));

@@ -607,8 +607,29 @@ Result<std::vector<uint8_t>> WriteVox(const Scene& scene,
     l.volume.ForEachVoxel([&](Vec3i, Rgba c) { ++histogram[PackRgb(c)]; });
   }
   const Quantized q = QuantizeColors(histogram, 255);
+  // Model translations are read back clamped to +-2^24: refuse voxels a
+  // model centred within that range cannot reach.
+  constexpr int32_t kReach = (1 << 24) - kMaxModelSide;
+  for (const Layer& l : scene.layers) {
+    const std::optional<Box> b = l.volume.Bounds();
+    if (b && (b->min.x < -kReach || b->min.y < -kReach || b->min.z < -kReach ||
+              b->max.x > kReach || b->max.y > kReach || b->max.z > kReach))
+      return CannotHold(kFormat,
+                        "layer \"" + l.name +
+                            "\" has voxels beyond the coordinates a model "
+                            "can be placed at",
+                        kReach);
+  }
   std::vector<OutModel> models;
   for (const Layer& l : scene.layers) SplitLayer(l, q, &models);
+  // One model per occupied 256^3 cell: the reader takes ReadLimits'
+  // max_layers models.
+  const int64_t max_models = ReadLimits{}.max_layers;
+  if (static_cast<int64_t>(models.size()) > max_models)
+    return CannotHold(kFormat,
+                      std::to_string(models.size()) +
+                          " models of at most 256^3 voxels needed",
+                      max_models);
 
   std::vector<uint8_t> out;
   VoxWriter vw(&out);

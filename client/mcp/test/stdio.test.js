@@ -1,0 +1,131 @@
+// goxel-mcp over stdio, through the SDK's StdioClientTransport, against the
+// real daemon: the scenario, the schema budget and drift, resources, a
+// daemon restart, and the command line.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import test from 'node:test';
+
+import { methodSchema, toolSchema } from '../src/schema.js';
+import { TOOLS } from '../src/tools.js';
+import { BIN, ok, sandbox, stdioClient } from './helpers.js';
+import { runScenario } from './scenario.js';
+
+test('the scenario works over stdio', async (t) => {
+  const box = sandbox(t);
+  const client = await stdioClient(box);
+  await runScenario(client);
+});
+
+test('tools/list stays within 16 KB and 16 tools, snake_case, each described', async (t) => {
+  const client = await stdioClient(sandbox(t));
+  const { tools } = await client.listTools();
+  const bytes = Buffer.byteLength(JSON.stringify({ tools }));
+  assert.ok(bytes <= 16 * 1024, `tools/list is ${bytes} bytes`);
+  assert.ok(tools.length <= 16, `${tools.length} tools`);
+  for (const tool of tools) {
+    assert.match(tool.name, /^[a-z][a-z0-9_]{0,63}$/);
+    assert.ok(tool.description.length > 60, `${tool.name} says when to use it and what it returns`);
+    assert.equal(tool.inputSchema.additionalProperties, false, `${tool.name} rejects unknown arguments`);
+  }
+});
+
+test('tool schemas match the daemon methods they wrap (drift)', async (t) => {
+  const client = await stdioClient(sandbox(t));
+  const { tools } = await client.listTools();
+  const methods = ok(await client.callTool({ name: 'call_method', arguments: { method: 'list_methods' } })).methods;
+  const byName = new Map(methods.map((m) => [m.method, m]));
+  let wrapped = 0;
+  for (const def of TOOLS.filter((d) => d.wraps)) {
+    const listed = tools.find((x) => x.name === def.name);
+    const method = byName.get(def.wraps);
+    assert.ok(method, `${def.wraps} exists`);
+    const daemon = methodSchema(method);
+    const omit = def.omit || ['project_id'];
+    const expected = Object.keys(daemon.properties).filter((n) => !omit.includes(n)).sort();
+    assert.deepEqual(Object.keys(listed.inputSchema.properties).sort(), expected, `${def.name} params`);
+    assert.deepEqual((listed.inputSchema.required || []).sort(),
+      (daemon.required || []).filter((n) => !omit.includes(n)).sort(), `${def.name} required`);
+    for (const name of expected) {
+      assert.equal(listed.inputSchema.properties[name].description, daemon.properties[name].description,
+        `${def.name}.${name} description`);
+    }
+    assert.deepEqual(toolSchema(method, { omit }).required, daemon.required.filter((n) => !omit.includes(n)));
+    wrapped++;
+  }
+  assert.ok(wrapped >= 8, `${wrapped} tools wrap daemon methods`);
+});
+
+test('resources: methods, projects, a project summary, its preview and the guide', async (t) => {
+  const client = await stdioClient(sandbox(t));
+  const created = ok(await client.callTool({ name: 'create_project', arguments: { name: 'res' } }));
+  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'box', min: [0, 0, 0], max: [2, 2, 2], color: '#ff0000' }] } }));
+  const templates = await client.listResourceTemplates();
+  assert.deepEqual(templates.resourceTemplates.map((r) => r.uriTemplate).sort(),
+    ['goxel://project/{id}', 'goxel://project/{id}/preview.png']);
+  const methods = await client.readResource({ uri: 'goxel://methods' });
+  assert.ok(JSON.parse(methods.contents[0].text).methods.some((m) => m.method === 'goxel.edit'));
+  const projects = JSON.parse((await client.readResource({ uri: 'goxel://projects' })).contents[0].text);
+  assert.ok(projects.projects.some((p) => p.project_id === created.project_id));
+  const info = JSON.parse((await client.readResource({ uri: `goxel://project/${created.project_id}` })).contents[0].text);
+  assert.equal(info.voxel_count, 27);
+  const preview = await client.readResource({ uri: `goxel://project/${created.project_id}/preview.png` });
+  assert.equal(preview.contents[0].mimeType, 'image/png');
+  assert.equal(Buffer.from(preview.contents[0].blob, 'base64').subarray(1, 4).toString(), 'PNG');
+  const guide = await client.readResource({ uri: 'goxel://guide' });
+  assert.match(guide.contents[0].text, /expected_version/);
+  const prompt = await client.getPrompt({ name: 'goxel_guide' });
+  assert.match(prompt.messages[0].content.text, /analyze/);
+});
+
+test('after a daemon restart the next call but one succeeds', async (t) => {
+  const client = await stdioClient(sandbox(t));
+  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } }));
+  const { pid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
+  process.kill(pid, 'SIGKILL');
+  // Wait until goxel-mcp has reaped it (kill(pid, 0) succeeds on a zombie).
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  const first = await client.callTool({ name: 'describe_scene', arguments: {} });
+  assert.equal(first.isError, true);
+  assert.match(first.content[0].text, /no longer open.*next call/);
+  const second = ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [1, 1, 1], color: '#00ff00' }] } }));
+  assert.equal(second.added, 1);
+  const { pid: newPid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
+  assert.notEqual(newPid, pid);
+});
+
+test('logs go to stderr as JSON lines, and to the client once it asks', async (t) => {
+  const client = await stdioClient(sandbox(t));
+  const messages = [];
+  const { LoggingMessageNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => messages.push(n.params));
+  await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'nope' }] } });
+  assert.equal(messages.length, 0, 'nothing before logging/setLevel');
+  await client.setLoggingLevel('info');
+  await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'nope' }] } });
+  assert.ok(messages.some((m) => m.data.msg === 'tool error'), JSON.stringify(messages));
+  const lines = client.stderrText().trim().split('\n');
+  for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line);
+});
+
+test('--help, --version and --print-client-config', () => {
+  const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--auto-start/);
+  const version = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+  assert.match(version.stdout, /^goxel-mcp \d+\.\d+\.\d+\n$/);
+  const claude = JSON.parse(spawnSync(process.execPath, [BIN, '--print-client-config'], { encoding: 'utf8' }).stdout);
+  assert.equal(claude.mcpServers.goxel.command, process.execPath);
+  assert.equal(claude.mcpServers.goxel.args[0], BIN);
+  const vscode = JSON.parse(spawnSync(process.execPath, [BIN, '--print-client-config', 'vscode'], { encoding: 'utf8' }).stdout);
+  assert.equal(vscode.servers.goxel.type, 'stdio');
+  const bad = spawnSync(process.execPath, [BIN, '--bogus'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /bogus/);
+});

@@ -1,0 +1,335 @@
+// Block: the four cell representations and the choice between them.
+#include "voxel/block.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace goxel::voxel {
+namespace {
+
+std::atomic<int64_t> g_engine_bytes{0};
+std::atomic<uint64_t> g_engine_limit{0};
+thread_local MemoryBudget* t_budget = nullptr;
+
+constexpr int kFullBytes = kBlockVoxels * 4;
+
+int LocalX(int i) { return i & 15; }
+int LocalY(int i) { return (i >> 4) & 15; }
+int LocalZ(int i) { return i >> 8; }
+
+// Bits per palette index for a palette of n entries (empty included).
+int BitsFor(int n) {
+  if (n <= 2) return 1;
+  if (n <= 4) return 2;
+  if (n <= 16) return 4;
+  return 8;
+}
+
+size_t PaletteBytes(int entries) {
+  return size_t{kBlockVoxels} * BitsFor(entries) / 8 + 4 * size_t(entries);
+}
+
+// The distinct non-empty colours of `cells` in first-seen order, stopping
+// past 256 (a 512-slot open-addressing set: O(cells)).
+std::vector<uint32_t> DistinctColours(const Rgba* cells) {
+  std::vector<uint32_t> seen;
+  uint32_t table[512];
+  bool used[512] = {};
+  uint32_t last = 0;
+  for (int i = 0; i < kBlockVoxels && seen.size() <= 256; ++i) {
+    if (!cells[i].a) continue;
+    const uint32_t v = Block::Pack(cells[i]);
+    if (v == last && !seen.empty()) continue;
+    last = v;
+    uint32_t h = (v * 0x9E3779B1u) >> 23;
+    while (used[h] && table[h] != v) h = (h + 1) & 511;
+    if (used[h]) continue;
+    used[h] = true;
+    table[h] = v;
+    seen.push_back(v);
+  }
+  return seen;
+}
+
+// How many voxels a sparse list may hold before a palette of `colours`
+// colours (or the full array) would be smaller.
+int SparseCap(size_t colours) {
+  const size_t palette =
+      colours < 256 ? PaletteBytes(int(colours) + 1) : size_t{kFullBytes};
+  return int(std::min<size_t>(
+      {palette / 8, size_t{kFullBytes} / 8, size_t{Block::kMaxSparse}}));
+}
+
+}  // namespace
+
+void AccountEngineBytes(int64_t delta) {
+  const int64_t now =
+      g_engine_bytes.fetch_add(delta, std::memory_order_relaxed) + delta;
+  if (delta > 0 && t_budget != nullptr) t_budget->Observe(now);
+}
+
+void SetEngineMemoryLimit(uint64_t bytes) {
+  g_engine_limit.store(bytes, std::memory_order_relaxed);
+}
+
+uint64_t EngineMemoryLimit() {
+  return g_engine_limit.load(std::memory_order_relaxed);
+}
+
+int64_t EngineBytes() { return g_engine_bytes.load(std::memory_order_relaxed); }
+
+MemoryBudget::MemoryBudget(uint64_t limit) : limit_(limit), outer_(t_budget) {
+  if (limit_ > 0) t_budget = this;
+}
+
+MemoryBudget::~MemoryBudget() {
+  if (limit_ > 0) t_budget = outer_;
+}
+
+void MemoryBudget::Observe(int64_t bytes) {
+  if (static_cast<uint64_t>(bytes) <= limit_) return;
+  exceeded_ = true;
+  reached_ = std::max(reached_, bytes);
+}
+
+bool MemoryBudget::ThreadExceeded() {
+  return t_budget != nullptr && t_budget->exceeded_;
+}
+
+void LocalBox::Add(int x, int y, int z) {
+  x0 = std::min<uint8_t>(x0, x), y0 = std::min<uint8_t>(y0, y);
+  z0 = std::min<uint8_t>(z0, z), x1 = std::max<uint8_t>(x1, x);
+  y1 = std::max<uint8_t>(y1, y), z1 = std::max<uint8_t>(z1, z);
+}
+
+bool LocalBox::OnFace(int x, int y, int z) const {
+  return x == x0 || x == x1 || y == y0 || y == y1 || z == z0 || z == z1;
+}
+
+uint32_t Block::Pack(Rgba c) {
+  return uint32_t{c.r} | uint32_t{c.g} << 8 | uint32_t{c.b} << 16 |
+         uint32_t{c.a} << 24;
+}
+
+Rgba Block::Unpack(uint32_t v) {
+  return Rgba{uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+}
+
+Block::Block() : sparse_cap_(uint16_t(SparseCap(1))) { Account(); }
+
+Block* Block::NewUniform(Rgba c) {
+  Block* b = new Block();
+  b->kind_ = Kind::kUniform;
+  b->uniform_ = c;
+  b->count_ = kBlockVoxels;
+  b->bounds_ = {0, 0, 0, 15, 15, 15};
+  return b;
+}
+
+Block* Block::FromCells(const Rgba* cells) {
+  Block* b = new Block();
+  b->Assign(cells);
+  return b;
+}
+
+Block::Block(const Block& o)
+    : count_(o.count_),
+      kind_(o.kind_),
+      bits_(o.bits_),
+      sparse_cap_(o.sparse_cap_),
+      bounds_(o.bounds_),
+      uniform_(o.uniform_),
+      words_(o.words_),
+      palette_(o.palette_) {
+  if (o.full_) {
+    full_ = std::make_unique<Rgba[]>(kBlockVoxels);
+    std::memcpy(full_.get(), o.full_.get(), kFullBytes);
+  }
+  Account();
+}
+
+Block::~Block() { AccountEngineBytes(-int64_t{accounted_}); }
+
+size_t Block::Bytes() const {
+  return sizeof(Block) + words_.capacity() * 8 + palette_.capacity() * 4 +
+         (full_ ? kFullBytes : 0);
+}
+
+void Block::Account() {
+  const uint32_t now = static_cast<uint32_t>(Bytes());
+  if (now == accounted_) return;
+  AccountEngineBytes(int64_t{now} - int64_t{accounted_});
+  accounted_ = now;
+}
+
+Rgba Block::GetSparse(int i) const {
+  const uint64_t key = uint64_t(i) << 32;
+  auto it = std::lower_bound(words_.begin(), words_.end(), key);
+  if (it == words_.end() || (*it >> 32) != uint64_t(i)) return {};
+  return Unpack(uint32_t(*it));
+}
+
+void Block::SetPaletteIndex(int i, int k) {
+  const int bit = i * bits_;
+  const uint64_t mask = ((uint64_t{1} << bits_) - 1) << (bit & 63);
+  uint64_t& w = words_[bit >> 6];
+  w = (w & ~mask) | (uint64_t(k) << (bit & 63));
+}
+
+void Block::ReleaseStorage() {
+  std::vector<uint64_t>().swap(words_);
+  std::vector<Rgba>().swap(palette_);
+  full_.reset();
+}
+
+void Block::Assign(const Rgba* cells) {
+  int n = 0;
+  for (int i = 0; i < kBlockVoxels; ++i) n += cells[i].a != 0;
+  const std::vector<uint32_t> colours = DistinctColours(cells);
+  const int entries = int(colours.size()) + 1;  // + empty
+  ReleaseStorage();
+  count_ = n;
+  bits_ = 0;
+  const size_t sparse = size_t(n) * 8;
+  const size_t palette = entries <= 256 ? PaletteBytes(entries) : SIZE_MAX;
+  if (n == kBlockVoxels && colours.size() == 1) {
+    kind_ = Kind::kUniform;
+    uniform_ = Unpack(colours[0]);
+  } else if (n <= kMaxSparse && sparse <= palette && sparse <= kFullBytes) {
+    kind_ = Kind::kSparse;
+    sparse_cap_ = uint16_t(SparseCap(colours.size()));
+    words_.reserve(n);
+    for (int i = 0; i < kBlockVoxels; ++i)
+      if (cells[i].a) words_.push_back(uint64_t(i) << 32 | Pack(cells[i]));
+  } else if (palette <= kFullBytes) {
+    kind_ = Kind::kPalette;
+    bits_ = uint8_t(BitsFor(entries));
+    palette_.reserve(size_t{1} << bits_);
+    palette_.push_back(Rgba{});
+    for (uint32_t v : colours) palette_.push_back(Unpack(v));
+    words_.assign(size_t{64} * bits_, 0);
+    for (int i = 0; i < kBlockVoxels; ++i) {
+      if (!cells[i].a) continue;
+      const uint32_t v = Pack(cells[i]);
+      const int k =
+          int(std::find(colours.begin(), colours.end(), v) - colours.begin()) +
+          1;
+      SetPaletteIndex(i, k);
+    }
+  } else {
+    kind_ = Kind::kFull;
+    full_ = std::make_unique<Rgba[]>(kBlockVoxels);
+    for (int i = 0; i < kBlockVoxels; ++i)
+      full_[i] = cells[i].a ? cells[i] : Rgba{};
+  }
+  RecomputeBounds();
+  Account();
+}
+
+bool Block::SetInPlace(int i, Rgba c, Rgba old) {
+  switch (kind_) {
+    case Kind::kUniform:
+      return false;
+    case Kind::kSparse: {
+      const uint64_t key = uint64_t(i) << 32;
+      auto it = std::lower_bound(words_.begin(), words_.end(), key);
+      if (old.a) {  // *it is cell i.
+        if (c.a)
+          *it = key | Pack(c);
+        else
+          words_.erase(it);
+        return true;
+      }
+      if (int(words_.size()) + 1 > sparse_cap_) return false;
+      words_.insert(it, key | Pack(c));
+      return true;
+    }
+    case Kind::kPalette: {
+      int k = 0;
+      if (c.a) {
+        auto it = std::find(palette_.begin() + 1, palette_.end(), c);
+        if (it == palette_.end()) {
+          if (palette_.size() >= (size_t{1} << bits_)) return false;
+          palette_.push_back(c);
+          it = palette_.end() - 1;
+        }
+        k = int(it - palette_.begin());
+      }
+      SetPaletteIndex(i, k);
+      return true;
+    }
+    case Kind::kFull:
+      full_[i] = c;
+      return true;
+  }
+  return false;
+}
+
+Rgba Block::Set(int i, Rgba c) {
+  if (!c.a) c = Rgba{};
+  const Rgba old = Get(i);
+  if (old == c) return old;
+  if (!SetInPlace(i, c, old)) {
+    Rgba cells[kBlockVoxels];
+    Decode(cells);
+    cells[i] = c;
+    Assign(cells);
+    return old;
+  }
+  count_ += (c.a != 0) - (old.a != 0);
+  const int x = LocalX(i), y = LocalY(i), z = LocalZ(i);
+  if (c.a) {
+    bounds_.Add(x, y, z);
+  } else if (count_ == 0) {
+    bounds_ = LocalBox{};
+  } else if (!old.a || bounds_.OnFace(x, y, z)) {
+    RecomputeBounds();
+  }
+  // Fewer voxels now: back to a sparse list when that is much smaller.
+  if (!c.a && kind_ != Kind::kSparse && size_t(count_) * 16 < Bytes() &&
+      count_ <= kMaxSparse) {
+    Rgba cells[kBlockVoxels];
+    Decode(cells);
+    Assign(cells);
+    return old;
+  }
+  Account();
+  return old;
+}
+
+void Block::Decode(Rgba* out) const {
+  switch (kind_) {
+    case Kind::kUniform:
+      std::fill_n(out, kBlockVoxels, uniform_);
+      return;
+    case Kind::kSparse:
+      std::fill_n(out, kBlockVoxels, Rgba{});
+      for (uint64_t e : words_) out[e >> 32] = Unpack(uint32_t(e));
+      return;
+    case Kind::kPalette:
+      for (int i = 0; i < kBlockVoxels; ++i) out[i] = palette_[PaletteIndex(i)];
+      return;
+    case Kind::kFull:
+      std::memcpy(out, full_.get(), kFullBytes);
+      return;
+  }
+}
+
+int Block::CountEqual(Rgba c) const {
+  if (!c.a) return kBlockVoxels - count_;
+  int n = 0;
+  ForEachCell([&n, c](int, Rgba v) { n += v == c; });
+  return n;
+}
+
+void Block::RecomputeBounds() {
+  bounds_ = LocalBox{};
+  if (kind_ == Kind::kUniform) {
+    bounds_ = {0, 0, 0, 15, 15, 15};
+    return;
+  }
+  ForEachCell(
+      [this](int i, Rgba) { bounds_.Add(LocalX(i), LocalY(i), LocalZ(i)); });
+}
+
+}  // namespace goxel::voxel
