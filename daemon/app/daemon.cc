@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "base/clock.h"
 #include "methods/goxel_methods.h"
@@ -38,16 +40,19 @@ server::ServerOptions ServerOptionsFrom(const ops::Config& c) {
   // server.timeout_seconds: how long a client may leave its replies unread
   // (reading paused by back-pressure) before it is disconnected.
   o.write_stall_timeout_ms = int64_t{c.timeout_seconds} * 1000;
+  o.idle_timeout_ms = int64_t{c.idle_timeout_seconds} * 1000;
+  o.request_timeout_ms = int64_t{c.request_timeout_seconds} * 1000;
   return o;
 }
 
-Result<int> GroupId(const std::string& name) {
+Result<int> GroupId(const std::string& name,
+                    const char* key = "security.socket_group") {
   if (name.empty()) return -1;
   struct group gr, *found = nullptr;
   char buf[4096];
   if (getgrnam_r(name.c_str(), &gr, buf, sizeof buf, &found) != 0 ||
       found == nullptr) {
-    return Status::InvalidParams("security.socket_group: no group named \"" +
+    return Status::InvalidParams(std::string(key) + ": no group named \"" +
                                  name + "\"");
   }
   return static_cast<int>(found->gr_gid);
@@ -147,6 +152,7 @@ Status Daemon::BuildMethodTable() {
     r.rss_bytes = live_.rss_bytes.load(std::memory_order_relaxed);
     return r;
   };
+  admin_.health_problems = [this] { return HealthProblems(); };
   admin_.extend_status = [this](rpc::JsonValue* r, rpc::JsonAllocator& a) {
     methods::AddMetricsToStatus(ops_ctx_, r, a);
   };
@@ -165,8 +171,7 @@ Status Daemon::BuildMethodTable() {
   }
   // Issue 5: file and render methods; autosaves restored before serving.
   files_ = std::make_unique<methods::FileMethods>(
-      methods::FilesOptionsFromConfig(config_, workspace_options,
-                                      admin_.socket_path),
+      methods::FilesOptionsFromConfig(config_, workspace_options),
       workspace_.get());
   GOXEL_RETURN_IF_ERROR(files_->Register(&table_));
   GOXEL_RETURN_IF_ERROR(files_->Start());
@@ -185,6 +190,9 @@ Status Daemon::StartServer() {
       static_cast<size_t>(config_.queue_size), config_.enable_priority_queue);
   metrics_.SetWorkers(config_.workers);
   policy_ = std::make_unique<RequestPolicy>(&table_, &live_, &metrics_);
+  auto admin_gid = GroupId(config_.admin_group, "security.admin_group");
+  if (!admin_gid.ok()) return admin_gid.status();
+  policy_->set_admin_gid(*admin_gid);
   server::ServerHooks hooks;
   policy_->Install(&hooks);
   InstallEventHooks(&hooks);
@@ -193,6 +201,7 @@ Status Daemon::StartServer() {
   auto gid = GroupId(config_.socket_group);
   if (!gid.ok()) return gid.status();
   options.socket_gid = *gid;
+  stuck_ = PoolProgress(uint64_t(config_.stuck_worker_seconds) * 1000000000ull);
   watchdog_usec_ = ops::notify::WatchdogIntervalUsec();
   if (watchdog_usec_ > 0) {
     // Tick at least twice per watchdog period.
@@ -259,10 +268,23 @@ int Daemon::Run() {
     return code;
   }
   AnnounceReady();
+  files_->StartRestore();  // after READY: clients see "restoring" meanwhile
   s = server_->Run();
-  files_->Stop();  // the final autosave pass, after requests drained
+  {
+    std::lock_guard<std::mutex> lock(stop_->mu);
+    stop_->final_pass_started = true;
+  }
+  // The final autosave pass, after requests drained.
+  Status saved = files_->Stop();
   pool_->Shutdown(0);
   pid_file_.Remove();
+  FinishStop();
+  if (!saved.ok()) {
+    ops::DefaultLogger().Error("daemon-main",
+                               "stopped with unsaved work: " + saved.message(),
+                               {{"detail", DetailsText(saved.details())}});
+    return 1;
+  }
   if (!s.ok()) {
     ops::DefaultLogger().Error("daemon-main", "unclean shutdown",
                                {{"error", s.ToString()}});
@@ -272,6 +294,49 @@ int Daemon::Run() {
       "daemon-main", "Daemon stopped",
       {{"requests_served", server_->stats().requests_served.load()}});
   return 0;
+}
+
+void Daemon::FinishStop() {
+  std::lock_guard<std::mutex> lock(stop_->mu);
+  stop_->done = true;
+  stop_->cv.notify_all();
+}
+
+void Daemon::StartStopGuard() {
+  if (stop_guard_started_) return;
+  stop_guard_started_ = true;
+  // A timeout of 0 drops queued requests at once; the final autosave still
+  // gets 2 s then.
+  const int64_t ms = int64_t{config_.shutdown_timeout_seconds} * 1000;
+  const auto timeout = std::chrono::milliseconds(ms > 0 ? ms : 2000);
+  const std::string socket = listen_fd_ < 0 ? config_.socket_path : "";
+  std::thread([this, state = stop_, timeout, socket] {
+    std::unique_lock<std::mutex> lock(state->mu);
+    auto done = [&state] { return state->done; };
+    if (state->cv.wait_for(lock, timeout, done)) return;
+    // A final pass under way gets a little more: its lock waits are bounded.
+    if (state->final_pass_started &&
+        state->cv.wait_for(lock, std::chrono::seconds(3), done)) {
+      return;
+    }
+    // Not done: the Daemon is alive (FinishStop waits for this lock).
+    ops::Logger& log = ops::DefaultLogger();
+    log.Error("daemon-main",
+              "shutdown timeout passed with work still running: exiting "
+              "without waiting for it",
+              {{"workers_busy", pool_->busy()},
+               {"shutdown_timeout_seconds", config_.shutdown_timeout_seconds}});
+    std::vector<std::string> failed;
+    if (!state->final_pass_started) {
+      // Projects a stuck call holds cannot be copied: they are named.
+      files_->autosaver().RunPass(&failed, methods::LockWait{true, 0});
+    }
+    for (const std::string& f : failed)
+      log.Error("daemon-main", "not saved at exit", {{"project", f}});
+    if (!socket.empty()) unlink(socket.c_str());
+    pid_file_.Remove();
+    _exit(1);
+  }).detach();
 }
 
 }  // namespace goxel::app

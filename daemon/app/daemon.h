@@ -19,7 +19,9 @@
 #ifndef GOXEL_APP_DAEMON_H_
 #define GOXEL_APP_DAEMON_H_
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +72,13 @@ class Daemon {
   void OnStatusSignal();
   void OnStopping();
   void RefreshMetrics();
+  // Health problems ("" none): stuck workers, autosave off or failing.
+  std::vector<std::string> HealthProblems() const;
+  // Shutdown bound: a thread that ends the process once the shutdown
+  // timeout has passed, after a last autosave of what it can lock, even
+  // when a worker is stuck in a method (its job can never be joined).
+  void StartStopGuard();
+  void FinishStop();
   void SendWatchdog(uint64_t now_ns);
   Result<ops::ConfigChange> SetConfig(std::string_view patch);
   Status ReloadConfigFile(ops::ConfigChange* change);
@@ -98,6 +107,19 @@ class Daemon {
 
   uint64_t watchdog_usec_ = 0;
   PoolProgress progress_{0};
+  PoolProgress stuck_{0};       // monitoring.stuck_worker_seconds
+  bool workers_stuck_ = false;  // loop thread
+
+  // Shared with the detached stop guard thread, which may wake after the
+  // Daemon is gone (then it sees `done` and touches nothing else).
+  struct StopState {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;                // guarded by mu
+    bool final_pass_started = false;  // guarded by mu
+  };
+  std::shared_ptr<StopState> stop_ = std::make_shared<StopState>();
+  bool stop_guard_started_ = false;  // loop thread
   uint64_t last_watchdog_ns_ = 0;
   uint64_t last_status_ns_ = 0;
 };

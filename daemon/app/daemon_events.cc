@@ -4,6 +4,7 @@
 
 #include "app/daemon.h"
 #include "base/clock.h"
+#include "base/stop_flag.h"
 #include "ops/log.h"
 #include "ops/notify.h"
 #include "rpc/json.h"
@@ -91,12 +92,35 @@ void Daemon::OnTick() {
     last_status_ns_ = now;
     (void)ops::notify::SetStatus(metrics_.StatusLine());
   }
+  workers_stuck_ = !stuck_.Check(now, pool_->depth(), pool_->completed(),
+                                 pool_->busy() >= pool_->Stats().workers);
   SendWatchdog(now);
+}
+
+std::vector<std::string> Daemon::HealthProblems() const {
+  std::vector<std::string> out;
+  if (workers_stuck_) {
+    out.push_back("workers stuck: no request finished for " +
+                  std::to_string(config_.stuck_worker_seconds) +
+                  " s while every worker is busy or work waits");
+  }
+  if (files_) {
+    const methods::AutosaveHealth h = files_->autosaver().health();
+    if (!h.enabled && h.degrades)
+      out.push_back("autosave off: " + h.disabled_reason);
+    if (h.last_pass_failed) out.push_back("autosave failing: " + h.last_error);
+    if (h.restore_failures > 0) {
+      out.push_back(std::to_string(h.restore_failures) +
+                    " autosave(s) could not be restored (moved aside)");
+    }
+  }
+  return out;
 }
 
 void Daemon::SendWatchdog(uint64_t now) {
   if (watchdog_usec_ == 0) return;
-  bool healthy = progress_.Check(now, pool_->depth(), pool_->completed());
+  bool healthy = progress_.Check(now, pool_->depth(), pool_->completed(),
+                                 pool_->busy() >= pool_->Stats().workers);
   if (!healthy) {
     ops::DefaultLogger().Warning(
         "watchdog", "the worker pool makes no progress; not pinging systemd",
@@ -127,6 +151,8 @@ void Daemon::OnStatusSignal() {
 
 void Daemon::OnStopping() {
   (void)ops::notify::Stopping();
+  ProcessStopping().store(true, std::memory_order_relaxed);  // renders give up
+  StartStopGuard();
   ops::DefaultLogger().Info(
       "daemon-main", "stopping: draining requests",
       {{"queue_depth", pool_->depth()}, {"workers_busy", pool_->busy()}});
@@ -138,6 +164,8 @@ void Daemon::ApplyLiveConfig() {
                         static_cast<size_t>(config_.max_pending_reply_bytes),
                         int64_t{config_.timeout_seconds} * 1000,
                         int64_t{config_.shutdown_timeout_seconds} * 1000);
+  server_->UpdateTimeouts(int64_t{config_.idle_timeout_seconds} * 1000,
+                          int64_t{config_.request_timeout_seconds} * 1000);
 }
 
 Result<ops::ConfigChange> Daemon::SetConfig(std::string_view patch) {

@@ -1,6 +1,11 @@
 #include "app/request_policy.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "base/clock.h"
@@ -54,6 +59,10 @@ void RequestPolicy::Install(server::ServerHooks* hooks) {
   };
   hooks->execute.admit = [this](const rpc::MethodSpec& m) { return Admit(m); };
   hooks->admit_peer = [this](const rpc::CallerInfo& p) { return AdmitPeer(p); };
+  hooks->execute.admit_admin = [this](const rpc::MethodSpec& m,
+                                      const rpc::CallerInfo& c) {
+    return AdmitAdmin(m, c);
+  };
   hooks->admit_text = [this](uint64_t id, size_t n) {
     return AdmitText(id, n);
   };
@@ -129,6 +138,51 @@ Status RequestPolicy::AdmitPeer(const rpc::CallerInfo& peer) const {
                            "security.allowed_gids")
       .With("peer_uid", peer.peer_uid)
       .With("peer_gid", peer.peer_gid);
+}
+
+namespace {
+
+// Whether process `pid` has `gid` among its supplementary groups.
+bool HasGroup(int64_t pid, int gid) {
+  if (pid <= 0) return false;
+  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+  if (f == nullptr) return false;
+  char line[4096];
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f) != nullptr) {
+    if (strncmp(line, "Groups:", 7) != 0) continue;
+    char* p = line + 7;
+    char* end;
+    for (long g = strtol(p, &end, 10); end != p; g = strtol(p, &end, 10)) {
+      if (g == gid) found = true;
+      p = end;
+    }
+    break;
+  }
+  fclose(f);
+  return found;
+}
+
+}  // namespace
+
+Status RequestPolicy::AdmitAdmin(const rpc::MethodSpec& method,
+                                 const rpc::CallerInfo& caller) const {
+  const int64_t uid = caller.peer_uid;
+  if (uid == 0 || uid == static_cast<int64_t>(geteuid())) return Status::Ok();
+  if (admin_gid_ >= 0 && (caller.peer_gid == admin_gid_ ||
+                          HasGroup(caller.peer_pid, admin_gid_))) {
+    return Status::Ok();
+  }
+  return Status::Error(StatusCode::kPermissionDenied,
+                       "permission denied: " + method.name +
+                           " is an admin method (config changes, shutdown, "
+                           "debug); uid " +
+                           std::to_string(uid) +
+                           " is not root, the daemon's user or in "
+                           "security.admin_group")
+      .With("method", method.name)
+      .With("peer_uid", uid)
+      .With("reason", std::string("admin_only"));
 }
 
 Status RequestPolicy::AdmitText(uint64_t connection_id, size_t requests) {

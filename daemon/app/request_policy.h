@@ -52,6 +52,13 @@ class RequestPolicy {
                uint64_t run_nanos, const rpc::CallerInfo& caller);
   Status Admit(const rpc::MethodSpec& method) const;
   Status AdmitPeer(const rpc::CallerInfo& peer) const;
+  // kAdmin methods: root, the daemon's own uid, or a member of
+  // security.admin_group (primary or supplementary group of the peer).
+  // Thread-safe (workers run pooled debug methods).
+  Status AdmitAdmin(const rpc::MethodSpec& method,
+                    const rpc::CallerInfo& caller) const;
+  // security.admin_group's gid (-1: none); set before serving.
+  void set_admin_gid(int gid) { admin_gid_ = gid; }
   Status AdmitText(uint64_t connection_id, size_t requests);
   void Forget(uint64_t connection_id) { limiters_.erase(connection_id); }
 
@@ -64,6 +71,7 @@ class RequestPolicy {
                   uint64_t run_nanos, const rpc::CallerInfo& caller);
 
   LiveSettings* live_;
+  int admin_gid_ = -1;
   ops::Metrics* metrics_;
   ops::MethodStats* Slot(const rpc::MethodSpec* method);
 

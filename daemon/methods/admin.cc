@@ -92,7 +92,15 @@ Status Health(const AdminContext& ctx, Call& call) {
   RuntimeStats s = ctx.stats ? ctx.stats() : RuntimeStats{};
   JsonValue& r = call.result();
   r.SetObject();
-  r.AddMember("status", "ok", a);
+  const std::vector<std::string> problems =
+      ctx.health_problems ? ctx.health_problems() : std::vector<std::string>{};
+  r.AddMember("status",
+              rapidjson::StringRef(problems.empty() ? "ok" : "degraded"), a);
+  if (!problems.empty()) {
+    JsonValue list(rapidjson::kArrayType);
+    for (const std::string& p : problems) list.PushBack(MakeString(p, a), a);
+    r.AddMember("problems", list, a);
+  }
   AddUint(&r, "queue_depth", s.queue_depth, a);
   AddUint(&r, "workers_busy", s.workers_busy, a);
   AddUint(&r, "connections", s.connections, a);
@@ -214,8 +222,9 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
        "Health check for supervisors: answers from the loop thread even "
        "when every worker is busy.",
        {},
-       "{status: \"ok\", queue_depth, workers_busy, connections, "
-       "uptime_seconds}",
+       "{status: \"ok\" or \"degraded\", problems (when degraded: stuck "
+       "workers, autosave off or failing), queue_depth, workers_busy, "
+       "connections, uptime_seconds}",
        kControlRead,
        [ctx](Call& c) { return Health(*ctx, c); }}));
   GOXEL_RETURN_IF_ERROR(table->Add(
@@ -236,7 +245,7 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
          "Sleeps on a worker thread (for tests and benchmarks of the pool).",
          {{"ms", "integer", true, "milliseconds to sleep, 0..10000"}},
          "{slept_ms}",
-         rpc::kPooled | rpc::kReadOnly,
+         rpc::kPooled | rpc::kReadOnly | rpc::kAdmin,
          DebugSleep}));
   }
   return Status::Ok();

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "rpc/method_table.h"
@@ -54,6 +55,8 @@ struct AdminContext {
   // per-method counts and p50/p90/p99). Must be thread-safe.
   std::function<void(rpc::JsonValue* result, rpc::JsonAllocator& alloc)>
       extend_status;
+  // Optional: what makes health "degraded" (empty: "ok"). Thread-safe.
+  std::function<std::vector<std::string>()> health_problems;
 };
 
 // Registers the control methods and aliases. With `debug_methods`, also

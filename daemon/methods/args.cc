@@ -235,6 +235,40 @@ Result<std::string> ReadProjectId(const Params& p) {
   return std::string(v->GetString(), v->GetStringLength());
 }
 
+Status CheckPrintable(std::string_view text, std::string_view param) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::string what;
+    if (c < 0x20 || c == 0x7f) {
+      what = "a control character";
+    } else if (c == 0xe2 && i + 2 < text.size()) {
+      const auto b1 = static_cast<unsigned char>(text[i + 1]);
+      const auto b2 = static_cast<unsigned char>(text[i + 2]);
+      if ((b1 == 0x80 && b2 >= 0xaa && b2 <= 0xae) ||
+          (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9)) {
+        what = "a bidirectional override";
+      }
+    }
+    if (!what.empty()) {
+      return Status::InvalidParams(std::string(param) + " contains " + what +
+                                   " at byte " + std::to_string(i))
+          .With("param", std::string(param))
+          .With("expected", "printable text")
+          .With("got", std::string(text.substr(0, 64)))
+          .With("offset", static_cast<int64_t>(i));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadName(const Params& p, const char* param,
+                             const std::string& fallback) {
+  auto name = p.String(param, fallback);
+  if (!name.ok()) return name.status();
+  GOXEL_RETURN_IF_ERROR(CheckPrintable(*name, param));
+  return name;
+}
+
 Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p) {
   const JsonValue* v = p.Get("project_id");
   if (v == nullptr) {

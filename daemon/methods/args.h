@@ -80,6 +80,17 @@ Result<voxel::ApplyMode> ReadMode(const Params& p);
 Result<voxel::Axis> ReadAxis(const Params& p);
 // An optional string param that names a project ("" when absent).
 Result<std::string> ReadProjectId(const Params& p);
+
+// -32602 {param, expected, got} when `text` (a name or a path a client
+// gave) holds a control character (U+0000-U+001F, U+007F) or a Unicode
+// bidirectional override or isolate (U+202A-U+202E, U+2066-U+2069), which
+// make names print as something they are not.
+Status CheckPrintable(std::string_view text, std::string_view param);
+
+// A name param (project or layer name): a string, `fallback` when absent,
+// checked by CheckPrintable.
+Result<std::string> ReadName(const Params& p, const char* param,
+                             const std::string& fallback);
 // The project named by `project_id`, or the active one. With none open, a
 // call with positional params (v14's form) opens an empty "Untitled" one
 // (Workspace::FindOrOpenDefault); others get -32001.

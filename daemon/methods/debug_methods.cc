@@ -108,7 +108,7 @@ Status RegisterDebugProjectMethods(rpc::MethodTable* t, Workspace* ws) {
          "hold the reader lock: edits wait, reads pass (default false: "
          "the writer lock, both wait)"}},
        "{success, project_id, shared, held_ms}",
-       rpc::kPooled | rpc::kReadOnly,
+       rpc::kPooled | rpc::kReadOnly | rpc::kAdmin,
        [&w, holder](Call& c) { return HoldProject(w, *holder, c); }});
 }
 

@@ -93,7 +93,7 @@ Result<const FormatInfo*> PickFormat(const Params& p, const std::string& path,
 Result<voxel::Scene> ReadScene(const FileMethods& fm, const std::string& path,
                                const FormatInfo& format) {
   const auto& limits = fm.options().read_limits;
-  auto bytes = ReadFileBytes(path, limits.max_bytes);
+  auto bytes = fm.ReadFile(path);
   if (!bytes.ok()) return bytes.status();
   // What the file decodes to counts against the memory limit as it is
   // built: past it, the reader's volumes stop growing and the read fails.
@@ -132,7 +132,7 @@ Result<NamedFile> ReadNamedFile(const FileMethods& fm, const Params& p,
   auto scene = ReadScene(fm, f.path, *f.format);
   if (!scene.ok()) return scene.status();
   f.scene = std::move(scene).value();
-  auto name = p.String("name", Stem(f.path));
+  auto name = ReadName(p, "name", Stem(f.path));
   if (!name.ok()) return name.status();
   f.name = std::move(name).value();
   return f;
@@ -265,7 +265,10 @@ Status SaveProject(FileMethods& fm, Call& call) {
   if (by_ext == nullptr) *requested += ".gox";
   auto path = fm.Resolve(*requested, /*must_exist=*/false);
   if (!path.ok()) return path.status();
-  GOXEL_RETURN_IF_ERROR(WriteGoxFile(snap, *path));
+  const FormatInfo* gox = FindFormat("gox");
+  auto bytes = gox->write(snap.scene, voxel::formats::WriteOptions());
+  if (!bytes.ok()) return bytes.status();
+  GOXEL_RETURN_IF_ERROR(fm.WriteFile(*path, *bytes));
   bool clean = false;
   {
     // The file is written: a project still busy after the lock timeout
@@ -313,7 +316,7 @@ Status ExportModel(FileMethods& fm, Call& call) {
   if (!snap.ok()) return snap.status();
   auto bytes = (*format)->write(snap->scene, *options);
   if (!bytes.ok()) return bytes.status();
-  GOXEL_RETURN_IF_ERROR(AtomicWriteFile(*path, *bytes));
+  GOXEL_RETURN_IF_ERROR(fm.WriteFile(*path, *bytes));
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
@@ -426,8 +429,7 @@ Status ListFormats(Call& call) {
 }  // namespace
 
 FilesOptions FilesOptionsFromConfig(const ops::Config& config,
-                                    const WorkspaceOptions& workspace,
-                                    std::string instance) {
+                                    const WorkspaceOptions& workspace) {
   FilesOptions o;
   o.data_dir = config.data_directory;
   if (o.data_dir.empty()) {
@@ -447,17 +449,19 @@ FilesOptions FilesOptionsFromConfig(const ops::Config& config,
   o.read_limits.max_bytes = max_bytes;
   (void)workspace;
   o.autosave_interval_seconds = config.autosave_interval_seconds;
-  o.instance = std::move(instance);
+  // Half the shutdown timeout for busy projects; the rest for writing.
+  o.final_autosave_wait_ms =
+      std::max<int64_t>(int64_t{config.shutdown_timeout_seconds} * 500, 100);
   return o;
 }
 
 FileMethods::FileMethods(FilesOptions options, Workspace* ws)
     : options_(std::move(options)), ws_(ws) {
   AutosaveOptions a;
-  a.dir = options_.data_dir + "/autosave";
-  a.instance = options_.instance;
+  a.data_dir = options_.data_dir;
+  a.state_dir = state_dir();
   a.interval_seconds = options_.autosave_interval_seconds;
-  a.read_limits = options_.read_limits;
+  a.final_lock_wait_ms = options_.final_autosave_wait_ms;
   autosave_ = std::make_unique<Autosaver>(ws_, std::move(a));
   ws_->SetOnClose([this](const std::string& id) { autosave_->Remove(id); });
 }
@@ -472,17 +476,25 @@ Status FileMethods::Register(rpc::MethodTable* table) {
 }
 
 Status FileMethods::Start() {
-  auto restored = autosave_->Restore();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options_.data_dir, ec)) {
+    ops::DefaultLogger().Warning(
+        "files",
+        "the data directory does not exist: file methods will refuse every "
+        "relative path and autosave cannot write",
+        {{"data_directory", options_.data_dir}});
+  }
+  autosave_->Prepare();
   autosave_->Start();
   ops::DefaultLogger().Info(
       "files", "file methods ready",
       {{"data_directory", options_.data_dir},
        {"autosave_dir", autosave_->dir()},
        {"autosave_interval_seconds", options_.autosave_interval_seconds}});
-  return restored.ok() ? Status::Ok() : restored.status();
+  return Status::Ok();
 }
 
-void FileMethods::Stop() { autosave_->Stop(); }
+Status FileMethods::Stop() { return autosave_->Stop(); }
 
 Status FileMethods::CheckDataDir() const {
   const std::string& dir = options_.data_dir;
@@ -515,8 +527,69 @@ Status FileMethods::CheckDataDir() const {
 
 Result<std::string> FileMethods::Resolve(const std::string& requested,
                                          bool must_exist) const {
-  return ResolvePath(requested, options_.data_dir, options_.allowed_roots,
-                     must_exist);
+  GOXEL_RETURN_IF_ERROR(CheckPrintable(requested, "path"));
+  if (!must_exist) {
+    // The file name needs something before its extension: "." + ".gox",
+    // "sub/" + ".gox" would write hidden files no one asked for.
+    const size_t slash = requested.rfind('/');
+    const std::string base =
+        slash == std::string::npos ? requested : requested.substr(slash + 1);
+    const size_t dot = base.rfind('.');
+    const std::string stem =
+        dot == std::string::npos ? base : base.substr(0, dot);
+    if (stem.empty() || stem == "." || stem == "..") {
+      return Status::InvalidParams("path has no file name: " + requested)
+          .With("param", "path")
+          .With("expected", "a file name before the extension")
+          .With("got", requested);
+    }
+  }
+  auto resolved = ResolvePath(requested, options_.data_dir,
+                              options_.allowed_roots, must_exist);
+  if (!resolved.ok()) return resolved;
+  std::error_code ec;
+  const auto state = std::filesystem::weakly_canonical(state_dir(), ec);
+  if (!ec && PathIsInside(*resolved, state.string())) {
+    return Status::Error(
+               StatusCode::kPermissionDenied,
+               "path is reserved for the daemon's own state: " + requested)
+        .With("path", requested)
+        .With("reserved", state.string());
+  }
+  return resolved;
+}
+
+Result<std::string> FileMethods::RootOf(const std::string& path) const {
+  std::string best;
+  std::vector<std::string> roots = options_.allowed_roots;
+  roots.insert(roots.begin(), options_.data_dir);
+  for (const std::string& root : roots) {
+    std::error_code ec;
+    const std::string real = std::filesystem::canonical(root, ec).string();
+    if (!ec && PathIsInside(path, real) && path != real &&
+        real.size() > best.size())
+      best = real;
+  }
+  if (best.empty()) {
+    return Status::Error(StatusCode::kPermissionDenied,
+                         "path is outside the allowed roots: " + path)
+        .With("path", path);
+  }
+  return best;
+}
+
+Result<std::vector<uint8_t>> FileMethods::ReadFile(
+    const std::string& resolved) const {
+  auto root = RootOf(resolved);
+  if (!root.ok()) return root.status();
+  return ReadFileBytesBeneath(*root, resolved, options_.read_limits.max_bytes);
+}
+
+Status FileMethods::WriteFile(const std::string& resolved,
+                              std::span<const uint8_t> bytes) const {
+  auto root = RootOf(resolved);
+  if (!root.ok()) return root.status();
+  return AtomicWriteFileBeneath(*root, resolved, bytes);
 }
 
 Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {

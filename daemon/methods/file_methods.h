@@ -7,7 +7,15 @@
 // inside the data directory or one of paths.allowed_paths, after resolving
 // "..", and symlinks (-32005 with data {path, allowed_roots}); a missing
 // file is -32004. Bad file bytes are -32602 with data {format, offset,
-// reason}; a file over the read limits is -32006.
+// reason}; a file over the read limits is -32006. Paths with control
+// characters or bidirectional overrides, and file names with nothing
+// before their extension (".gox", "sub/", ".") are -32602. The daemon's own
+// state directory (<data_dir>/.goxel-daemon: autosaves, the lock) is
+// reserved: no client path reaches it (-32005). Files are opened relative
+// to their root without following symlinks (ReadFile/WriteFile, base/
+// file_io.h *Beneath), so a directory swapped for a symlink after the check
+// cannot lead a read or write outside; only regular files are read (a FIFO
+// never blocks a worker).
 //
 // Locks. Long reads (save, export, render, autosave) copy the project's
 // layers under its reader lock (O(layers): volumes are copy-on-write) and
@@ -22,6 +30,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,10 +53,11 @@ struct FilesOptions {
   std::vector<std::string> allowed_roots;
   // Caps for every file read (load, import, autosave restore).
   voxel::formats::ReadLimits read_limits;
-  // Autosave: interval (0 = off), and the daemon instance (its socket path)
-  // that owns the autosaves it writes and restores.
+  // Autosave interval (0 = off).
   int autosave_interval_seconds = 30;
-  std::string instance;
+  // How long the final autosave waits for a busy project (the shutdown
+  // timeout's share).
+  int64_t final_autosave_wait_ms = 2000;
 };
 
 // Options from the daemon's config: data_directory (--data-dir,
@@ -58,8 +68,7 @@ struct FilesOptions {
 // workspace bounds file reads too; performance.max_memory_mb (when set)
 // bounds the blocks a read may allocate.
 FilesOptions FilesOptionsFromConfig(const ops::Config& config,
-                                    const WorkspaceOptions& workspace,
-                                    std::string instance);
+                                    const WorkspaceOptions& workspace);
 
 class FileMethods {
  public:
@@ -73,11 +82,11 @@ class FileMethods {
   // Registers the file and render methods. `this` must outlive `table`.
   Status Register(rpc::MethodTable* table);
 
-  // Restores this instance's autosaves into the workspace (ids kept) and
-  // starts the autosave timer. Errors of single files are logged and skip
-  // that file; the Status is an error only when nothing could be listed
-  // for a reason other than a missing directory.
+  // Before serving: prepares the state directory and opens a restoring
+  // placeholder per autosave (Autosaver::Prepare), starts the timer.
   Status Start();
+  // After READY: restores the autosaves on a thread of their own.
+  void StartRestore() { autosave_->StartRestore(); }
 
   // -32602-coded error naming the data directory and why it cannot serve
   // (missing, not a directory, not writable by this process); creates the
@@ -87,16 +96,28 @@ class FileMethods {
 
   // Stops the timer and writes a final autosave of every dirty project (a
   // clean stop loses nothing). Call after the server drained its requests.
-  void Stop();
+  // An error names the projects it could not save.
+  Status Stop();
 
   // The canonical path for a client's `requested` path (see above).
   Result<std::string> Resolve(const std::string& requested,
                               bool must_exist) const;
+  // Reads / atomically writes a path Resolve returned, confined to the root
+  // that holds it.
+  Result<std::vector<uint8_t>> ReadFile(const std::string& resolved) const;
+  Status WriteFile(const std::string& resolved,
+                   std::span<const uint8_t> bytes) const;
+
+  // <data_dir>/.goxel-daemon: the daemon's own files, never a client's.
+  std::string state_dir() const { return options_.data_dir + "/.goxel-daemon"; }
 
   Workspace& workspace() { return *ws_; }
   Autosaver& autosaver() { return *autosave_; }
 
  private:
+  // The root (canonical) that holds canonical `path`; the longest match.
+  Result<std::string> RootOf(const std::string& path) const;
+
   const FilesOptions options_;
   Workspace* const ws_;
   std::unique_ptr<Autosaver> autosave_;

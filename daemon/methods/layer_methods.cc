@@ -49,7 +49,7 @@ Status CreateLayer(Workspace& ws, Call& call) {
   const Params& p = call.params();
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
-  auto name = p.String("name", "");
+  auto name = ReadName(p, "name", "");
   if (!name.ok()) return name.status();
   auto color = ReadColorOpt(p);
   if (!color.ok()) return color.status();

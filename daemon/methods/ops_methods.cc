@@ -137,7 +137,7 @@ Status RegisterOpsMethods(rpc::MethodTable* table,
        "listed and not applied. Params: the keys, nested or dotted.",
        {},
        "{success, applied: [key], restart_required: [key]}",
-       rpc::kControl | rpc::kMutating | rpc::kLoopOnly,
+       rpc::kControl | rpc::kMutating | rpc::kLoopOnly | rpc::kAdmin,
        [ctx](Call& c) { return SetConfig(*ctx, c); },
        /*accepts_any_params=*/true}));
   GOXEL_RETURN_IF_ERROR(table->Add(
@@ -146,7 +146,7 @@ Status RegisterOpsMethods(rpc::MethodTable* table,
        "replies are flushed, then it exits.",
        {},
        "{success, message}",
-       rpc::kControl,
+       rpc::kControl | rpc::kAdmin,
        [ctx](Call& c) { return Shutdown(*ctx, c); }}));
   return Status::Ok();
 }

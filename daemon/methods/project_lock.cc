@@ -14,6 +14,15 @@ Status ProjectBusy(std::string_view project_id, int64_t timeout_ms) {
       .With("lock_timeout_ms", timeout_ms);
 }
 
+Status ProjectRestoring(std::string_view project_id) {
+  return Status::Error(StatusCode::kConcurrentAccess,
+                       "project " + std::string(project_id) +
+                           " is being restored from its autosave: try again "
+                           "shortly")
+      .With("project_id", std::string(project_id))
+      .With("reason", std::string("restoring"));
+}
+
 bool TakeCallLock(SharedMutex* mu, bool shared,
                   LockWait wait) NO_THREAD_SAFETY_ANALYSIS {
   if (wait.try_only) return shared ? mu->TryLockShared() : mu->TryLock();

@@ -26,6 +26,9 @@ struct LockWait {
 // -32007: the project's lock was not free within `timeout_ms`. Data:
 // project_id, lock_timeout_ms (the server adds method).
 Status ProjectBusy(std::string_view project_id, int64_t timeout_ms);
+// -32007 "project <id> is being restored from its autosave", data
+// {project_id, reason: "restoring"}: try again shortly.
+Status ProjectRestoring(std::string_view project_id);
 
 // What a kInline handler returns when its lock is taken on the loop thread.
 inline Status WouldBlock() {

@@ -21,7 +21,7 @@ constexpr uint32_t kEdit = kPooled | kMutating;
 
 Status CreateProject(Workspace& ws, Call& call) {
   const Params& p = call.params();
-  auto name = p.String("name", "Untitled");
+  auto name = ReadName(p, "name", "Untitled");
   if (!name.ok()) return name.status();
   int64_t size[3] = {64, 64, 64};
   const char* dims[3] = {"width", "height", "depth"};
@@ -148,6 +148,15 @@ Status ListProjects(Workspace& ws, Call& call) {
   // out, the others are only tried.
   LockWait wait = ws.Wait();
   for (const ProjectRef& ref : all) {
+    if (ref->restoring.load(std::memory_order_acquire)) {
+      JsonValue o(rapidjson::kObjectType);
+      PutString(o, "project_id", ref->id, a);
+      PutString(o, "name", ref->restoring_name, a);
+      Put(o, "active", ref == active, a);
+      Put(o, "restoring", true, a);
+      list.PushBack(o, a);
+      continue;
+    }
     CallReaderLock lock(&ref->mu, wait);
     if (!lock.held()) {
       wait.try_only = true;

@@ -8,6 +8,7 @@
 #include "base/base64.h"
 #include "base/clock.h"
 #include "base/file_io.h"
+#include "base/stop_flag.h"
 #include "methods/args.h"
 #include "methods/file_methods.h"
 #include "voxel/formats/png_codec.h"
@@ -27,7 +28,11 @@ using rpc::kReadOnly;
 
 // What the params ask for; the camera is finished once the bounds are known.
 struct RenderRequest {
-  RenderOptions options;
+  RenderOptions options = [] {
+    RenderOptions o;
+    o.cancel = &ProcessStopping();  // a stop does not wait for renders
+    return o;
+  }();
   std::optional<Vec3d> position, target;
   CameraPreset preset = CameraPreset::kIsometric;
   std::optional<Projection> projection;
@@ -281,7 +286,7 @@ Status RenderScene(FileMethods& fm, Call& call) {
   auto rendered = RenderProject(fm, p);
   if (!rendered.ok()) return rendered.status();
   if (!resolved.empty())
-    GOXEL_RETURN_IF_ERROR(AtomicWriteFile(resolved, rendered->png));
+    GOXEL_RETURN_IF_ERROR(fm.WriteFile(resolved, rendered->png));
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();

@@ -54,15 +54,38 @@ Status Workspace::NotFoundLocked(std::string_view project_id) const {
 }
 
 Result<ProjectRef> Workspace::Find(std::string_view project_id) const {
-  ReaderLock lock(&mu_);
-  if (project_id.empty()) {
-    if (active_) return active_;
-    return NotFoundLocked(project_id);
+  ProjectRef found;
+  {
+    ReaderLock lock(&mu_);
+    if (project_id.empty() || (active_ && active_->id == project_id)) {
+      found = active_;
+    } else {
+      for (const auto& p : projects_)
+        if (p->id == project_id) found = p;
+    }
+    if (!found) return NotFoundLocked(project_id);
   }
-  if (active_ && active_->id == project_id) return active_;
+  if (found->restoring.load(std::memory_order_acquire))
+    return ProjectRestoring(found->id);
+  return found;
+}
+
+bool Workspace::Has(std::string_view project_id) const {
+  ReaderLock lock(&mu_);
   for (const auto& p : projects_)
-    if (p->id == project_id) return p;
-  return NotFoundLocked(project_id);
+    if (p->id == project_id) return true;
+  return false;
+}
+
+void Workspace::Discard(std::string_view project_id) {
+  WriterLock lock(&mu_);
+  auto it =
+      std::find_if(projects_.begin(), projects_.end(),
+                   [&](const ProjectRef& p) { return p->id == project_id; });
+  if (it == projects_.end()) return;
+  const bool was_active = *it == active_;
+  projects_.erase(it);
+  if (was_active) active_ = projects_.empty() ? nullptr : projects_.back();
 }
 
 Result<ProjectRef> Workspace::FindOrOpenDefault() {
@@ -139,6 +162,8 @@ Result<std::string> Workspace::CloseLocked(std::string_view project_id,
           });
       if (it == projects_.end()) return NotFoundLocked(project_id);
       ProjectRef target = *it;
+      if (target->restoring.load(std::memory_order_acquire))
+        return ProjectRestoring(target->id);
       if (!force) {
         CallReaderLock plock(&target->mu, LockWait{true, 0});
         if (!plock.held()) {

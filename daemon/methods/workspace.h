@@ -33,6 +33,7 @@
 #ifndef GOXEL_METHODS_WORKSPACE_H_
 #define GOXEL_METHODS_WORKSPACE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +71,13 @@ struct OpenProject {
   OpenProject(std::string project_id, voxel::Project p)
       : id(std::move(project_id)), project(std::move(p)) {}
   const std::string id;  // UUID v4, immutable.
+  // True while the project is being restored from its autosave (after
+  // READY): Find() answers -32007 reason "restoring" for it, list_projects
+  // lists it as restoring, autosave passes leave it and its file alone.
+  // Cleared once, under `mu` held exclusively, after the restored document
+  // is in place.
+  std::atomic<bool> restoring{false};
+  std::string restoring_name;  // its name from the autosave, for the list
   SharedMutex mu;
   voxel::Project project GUARDED_BY(mu);
 
@@ -96,8 +104,16 @@ class Workspace {
   }
 
   // The project with id `project_id`, or the active project when the id is
-  // empty. kProjectNotFound (data: project_id, open_projects) otherwise.
+  // empty. kProjectNotFound (data: project_id, open_projects) otherwise;
+  // -32007 data {project_id, reason: "restoring"} while it is restored.
   Result<ProjectRef> Find(std::string_view project_id) const EXCLUDES(mu_);
+
+  // Whether a project with this id is open (restoring or not).
+  bool Has(std::string_view project_id) const EXCLUDES(mu_);
+
+  // Removes a project without any check or hook (a restore that failed).
+  // When it was active, the most recently opened remaining one is.
+  void Discard(std::string_view project_id) EXCLUDES(mu_);
 
   // Opens `project` under a fresh UUID; makes it active when `activate`.
   ProjectRef Open(voxel::Project project, bool activate) EXCLUDES(mu_);

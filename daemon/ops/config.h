@@ -66,6 +66,8 @@ struct Config {
   bool enable_priority_queue = false;  // server.enable_priority_queue
   std::string bind_address = "unix";   // server.bind_address (only "unix")
   int timeout_seconds = 30;  // server.timeout_seconds (unread-reply stall)
+  int idle_timeout_seconds = 300;    // server.idle_timeout_seconds (0 off)
+  int request_timeout_seconds = 30;  // server.request_timeout_seconds (0 off)
   int64_t max_pending_reply_bytes = 64ll << 20;  // server.max_pending_reply_mb
   Protocol protocol = Protocol::kAuto;           // server.protocol, -P
   bool enable_debug_methods = false;             // server.enable_debug_methods
@@ -82,8 +84,11 @@ struct Config {
   LogRotationConfig log_rotation;        // logging.rotation
 
   // --- security ---
-  uint32_t socket_permissions = 0660;      // security.socket_permissions "0660"
-  std::string socket_group;                // security.socket_group ("" keep)
+  uint32_t socket_permissions = 0660;  // security.socket_permissions "0660"
+  std::string socket_group;            // security.socket_group ("" keep)
+  // security.admin_group: its members may call admin methods (config
+  // changes, shutdown, debug) besides root and the daemon's own uid.
+  std::string admin_group;
   bool enable_authentication = false;      // security.enable_authentication
   int64_t max_request_bytes = 16ll << 20;  // security.max_request_size_mb
   RateLimitConfig rate_limit;              // security.rate_limiting
@@ -108,6 +113,9 @@ struct Config {
   std::string metrics_endpoint = "/metrics";
   bool enable_profiling = false;
   int status_interval_seconds = 5;  // monitoring.status_interval_seconds
+  // monitoring.stuck_worker_seconds: health is "degraded" while every
+  // worker is busy (or work waits) and none has finished for this long.
+  int stuck_worker_seconds = 60;
 
   // --- paths ---
   std::string data_directory;              // paths.data_directory

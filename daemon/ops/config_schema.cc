@@ -287,6 +287,10 @@ std::vector<FieldSpec> BuildFields() {
       [](const std::string& s) { return s.c_str(); }));
   t.push_back(IntField("server.timeout_seconds", GOXEL_FIELD(timeout_seconds),
                        0, 86400, kLive));
+  t.push_back(IntField("server.idle_timeout_seconds",
+                       GOXEL_FIELD(idle_timeout_seconds), 0, 86400 * 7, kLive));
+  t.push_back(IntField("server.request_timeout_seconds",
+                       GOXEL_FIELD(request_timeout_seconds), 0, 86400, kLive));
   t.push_back(MibField("server.max_pending_reply_mb",
                        GOXEL_FIELD(max_pending_reply_bytes), 1, 4096, kLive));
   t.push_back(
@@ -331,6 +335,8 @@ std::vector<FieldSpec> BuildFields() {
   t.push_back(ModeField("security.socket_permissions", kRestart));
   t.push_back(StringField("security.socket_group", GOXEL_FIELD(socket_group),
                           kRestart));
+  t.push_back(
+      StringField("security.admin_group", GOXEL_FIELD(admin_group), kRestart));
   t.push_back(BoolField("security.enable_authentication",
                         GOXEL_FIELD(enable_authentication), kRestart));
   t.push_back(MibField("security.max_request_size_mb",
@@ -379,6 +385,8 @@ std::vector<FieldSpec> BuildFields() {
                         GOXEL_FIELD(enable_profiling), kRestart));
   t.push_back(IntField("monitoring.status_interval_seconds",
                        GOXEL_FIELD(status_interval_seconds), 1, 3600, kLive));
+  t.push_back(IntField("monitoring.stuck_worker_seconds",
+                       GOXEL_FIELD(stuck_worker_seconds), 1, 86400, kRestart));
   // paths
   t.push_back(StringField("paths.data_directory", GOXEL_FIELD(data_directory),
                           kRestart));

@@ -447,6 +447,8 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
                " must be sent on its own, not in a batch with pooled methods")
         .With("method", m.name);
   }
+  if ((m.flags & kAdmin) && hooks.admit_admin)
+    GOXEL_RETURN_IF_ERROR(hooks.admit_admin(m, caller));
   if (hooks.admit) GOXEL_RETURN_IF_ERROR(hooks.admit(m));
   BuildParams(item, alloc, skip);
   Params params(item.params, &m.params, &item.raw_params);

@@ -108,6 +108,9 @@ ParsedTextPtr ParseOwnedRequestText(std::string text, const MethodTable& table);
 struct ExecuteHooks {
   // Called before a method runs; a non-OK status is returned instead.
   std::function<Status(const MethodSpec& method)> admit;
+  // Called before a kAdmin method runs, with who calls it.
+  std::function<Status(const MethodSpec& method, const CallerInfo& caller)>
+      admit_admin;
   // Called after each request (notifications too) with its outcome; the
   // caller carries the connection, the peer and the queue wait.
   std::function<void(const RequestItem& item, const Status& status,

@@ -44,6 +44,10 @@ enum MethodFlags : uint32_t {
   // runs only on the loop thread. Inside a batch that goes to a worker it
   // is answered with an error instead of racing the loop.
   kLoopOnly = 1u << 6,
+  // An admin method (config changes, shutdown, debug): only the daemon's
+  // own uid, root and security.admin_group may call it
+  // (ExecuteHooks::admit_admin).
+  kAdmin = 1u << 7,
 };
 
 // Who is calling: filled by the server for each request.

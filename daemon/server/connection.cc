@@ -24,6 +24,16 @@ uint64_t NowMillis() { return MonotonicNanos() / 1000000; }
 
 }  // namespace
 
+Status ReserveOnly(const Server& srv) {
+  const size_t max = srv.options().max_connections;
+  return Status::ServerError(
+             "server busy: all " + std::to_string(max) +
+             " connections are in use; this reserve connection serves "
+             "control methods only (health, status, ping)")
+      .With("max_connections", static_cast<int64_t>(max))
+      .With("reason", std::string("connection_reserve"));
+}
+
 void Connection::StartReading() {
   if (reading || closing || eof) return;
   if (uv_read_start(reinterpret_cast<uv_stream_t*>(&handle), OnAlloc, OnRead) ==
@@ -48,6 +58,7 @@ void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
 void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
   auto* conn = static_cast<Connection*>(s->data);
   if (nread > 0) {
+    conn->last_active_ms = NowMillis();
     conn->in.Commit(static_cast<size_t>(nread));
     conn->server->stats_.bytes_in.fetch_add(static_cast<uint64_t>(nread),
                                             std::memory_order_relaxed);
@@ -80,11 +91,16 @@ void Connection::HandleInput() {
     switch (f.kind) {
       case rpc::Framer::Kind::kText:
         srv.stats_.texts_received.fetch_add(1, std::memory_order_relaxed);
-        if (text.size() > kLoopParseLimit) {
+        if (text.size() > kLoopParseLimit && reserve) {
+          item.parsed = rpc::NewParsedText();
+          item.parsed->text_error = ReserveOnly(srv);
+        } else if (text.size() > kLoopParseLimit) {
           item.raw.assign(text);
         } else {
           item.parsed = rpc::ParseRequestText(text, *srv.table_);
-          if (srv.hooks_.admit_text) {
+          if (reserve && !item.parsed->AllControl()) {
+            item.rejected = ReserveOnly(srv);
+          } else if (srv.hooks_.admit_text) {
             item.rejected =
                 srv.hooks_.admit_text(id, item.parsed->RequestCount());
           }
@@ -152,6 +168,11 @@ void Connection::HandleInput() {
   size_t consumed = framer.Consumed();
   in.Consume(consumed);
   framer.Rebase(consumed);
+  if (in.size() == 0) {
+    partial_since_ms = 0;
+  } else if (partial_since_ms == 0 || consumed > 0) {
+    partial_since_ms = NowMillis();  // a new incomplete text
+  }
   in.ShrinkIfIdle(kKeptBufferBytes);
   if (backlog.size() >= srv.options_.max_parsed_backlog && reading) {
     StopReading();
@@ -185,31 +206,43 @@ void Connection::Pump() {
   SettleJob(!backlog.empty() || eof || close_after_flush || closing);
   rpc::CallerInfo loop_caller = caller;
   loop_caller.on_loop = true;
-  while (!inflight && !closing && !backlog.empty()) {
-    PendingText& front = backlog.front();
-    bool on_loop = front.parsed != nullptr &&
-                   (!front.rejected.ok() || front.parsed->RunsOnLoop());
-    bool done = false;
-    if (!front.rejected.ok()) {
-      srv.Reject(*front.parsed, front.rejected, caller, &out);
-      done = true;
-    } else if (on_loop) {
-      // Control methods, or an inline method whose locks were free; false
-      // when it would have had to wait: then it goes to the pool.
-      done = rpc::ExecuteText(*front.parsed, loop_caller, srv.hooks_.execute,
-                              &out);
+  for (;;) {
+    // Nothing new starts while the client's unsent replies pass the cap
+    // (OnWrite pumps again once they drain); a client that stays over it is
+    // disconnected by the tick after server.timeout_seconds.
+    while (!inflight && !closing && !backlog.empty() &&
+           PendingReplyBytes() <= srv.options_.max_pending_reply_bytes) {
+      PendingText& front = backlog.front();
+      bool on_loop = front.parsed != nullptr &&
+                     (!front.rejected.ok() || front.parsed->RunsOnLoop());
+      bool done = false;
+      if (!front.rejected.ok()) {
+        srv.Reject(*front.parsed, front.rejected, caller, &out);
+        done = true;
+      } else if (on_loop) {
+        // Control methods, or an inline method whose locks were free; false
+        // when it would have had to wait: then it goes to the pool.
+        done = rpc::ExecuteText(*front.parsed, loop_caller, srv.hooks_.execute,
+                                &out);
+      }
+      if (!done) {
+        inflight = true;
+        srv.job_ready_.push_back(id);
+        break;
+      }
+      srv.stats_.requests_served.fetch_add(front.parsed->RequestCount(),
+                                           std::memory_order_relaxed);
+      if (front.close_after) close_after_flush = true;
+      backlog.pop_front();
     }
-    if (!done) {
-      inflight = true;
-      srv.job_ready_.push_back(id);
+    Flush();
+    // A flush that wrote everything at once made room without an OnWrite
+    // to pump again: go on here.
+    if (inflight || closing || backlog.empty() ||
+        PendingReplyBytes() > srv.options_.max_pending_reply_bytes) {
       break;
     }
-    srv.stats_.requests_served.fetch_add(front.parsed->RequestCount(),
-                                         std::memory_order_relaxed);
-    if (front.close_after) close_after_flush = true;
-    backlog.pop_front();
   }
-  Flush();
   AfterOutput();
 }
 
@@ -260,8 +293,14 @@ void Connection::OnWrite(uv_write_t* r, int status) {
     return;
   }
   conn->server->stats_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+  conn->last_active_ms = NowMillis();
   conn->Flush();
   conn->AfterOutput();
+  if (!conn->closing && !conn->inflight && !conn->backlog.empty() &&
+      conn->PendingReplyBytes() <=
+          conn->server->options_.max_pending_reply_bytes) {
+    conn->Pump();  // texts held back by the reply cap
+  }
 }
 
 void Connection::AfterOutput() {

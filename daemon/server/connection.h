@@ -74,6 +74,11 @@ struct JobData {
   uint64_t connection_id = 0;
   rpc::CallerInfo caller;
   std::vector<PendingText> texts;
+  // Texts not run because `out` passed `reply_cap` (max_pending_reply_mb):
+  // the loop puts them back at the front of the backlog, to run once the
+  // client has read its replies. Such a job always posts its completion.
+  std::vector<PendingText> unrun;
+  size_t reply_cap = SIZE_MAX;
   std::string out;  // the replies; swapped into the connection's output
   size_t requests = 0;
   uint64_t created_nanos = 0;
@@ -99,6 +104,9 @@ struct JobData {
   void Reject(const Status& why, std::string* to);
 };
 
+// The error of a non-control request on a reserve connection.
+Status ReserveOnly(const Server& server);
+
 struct Connection {
   Connection(Server* server, uint64_t id, const rpc::FramerLimits& limits)
       : server(server), id(id), framer(limits) {}
@@ -119,7 +127,10 @@ struct Connection {
   bool write_active = false;
 
   bool reading = false;
-  bool paused = false;  // reading stopped by back-pressure
+  bool reserve = false;           // past max_connections: control methods only
+  uint64_t last_active_ms = 0;    // last bytes read or written
+  uint64_t partial_since_ms = 0;  // an incomplete text started (0: none)
+  bool paused = false;            // reading stopped by back-pressure
   uint64_t paused_since_ms = 0;
   bool eof = false;  // the peer finished sending
   bool close_after_flush = false;

@@ -16,8 +16,16 @@ namespace goxel::server {
 
 void JobData::Run() {
   caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
-  for (auto& t : texts) {
+  for (size_t i = 0; i < texts.size(); ++i) {
     if (cancelled.load(std::memory_order_relaxed)) break;
+    if (out.size() > reply_cap) {
+      // Unsent replies past the cap: start nothing more (issue 18, 4).
+      for (size_t j = i; j < texts.size(); ++j)
+        unrun.push_back(std::move(texts[j]));
+      texts.resize(i);
+      break;
+    }
+    PendingText& t = texts[i];
     rpc::ParsedText& parsed = t.Parse(*server->table_);
     if (!t.rejected.ok()) {
       server->Reject(parsed, t.rejected, caller, &out);
@@ -33,7 +41,7 @@ void JobData::Run() {
   std::erase_if(texts, [](const PendingText& t) {
     return t.parsed == nullptr || !rpc::ReusableParsedText(*t.parsed);
   });
-  if (AnswerDirectly()) return;
+  if (unrun.empty() && AnswerDirectly()) return;
   server->PostCompletion(this);
 }
 
@@ -323,7 +331,10 @@ void Server::Accept() {
   connections_[id] = conn;
   stats_.connections_open.fetch_add(1, std::memory_order_relaxed);
   Status refusal;
-  if (connections_.size() > options_.max_connections) {
+  conn->last_active_ms = MonotonicNanos() / 1000000;
+  conn->reserve = connections_.size() > options_.max_connections;
+  if (connections_.size() >
+      options_.max_connections + options_.reserve_connections) {
     refusal = Status::ServerError("too many connections: the limit is " +
                                   std::to_string(options_.max_connections))
                   .With("max_connections",
@@ -424,6 +435,12 @@ void Server::DrainCompletions() {
   }
   for (const std::shared_ptr<JobData>& job : completed_) {
     job->texts.clear();  // the small ones the worker handed back
+    auto back = connections_.find(job->connection_id);
+    if (back != connections_.end()) {
+      for (auto u = job->unrun.rbegin(); u != job->unrun.rend(); ++u)
+        back->second->backlog.push_front(std::move(*u));
+    }
+    job->unrun.clear();
     job->state.store(JobState::kIdle, std::memory_order_relaxed);
     stats_.requests_served.fetch_add(job->requests, std::memory_order_relaxed);
     auto it = connections_.find(job->connection_id);
@@ -491,6 +508,7 @@ void Server::SubmitPendingJobs() {
       data->caller = conn->caller;
       data->created_nanos = now;
       data->requests = 0;
+      data->reply_cap = options_.max_pending_reply_bytes;
       data->self = conn->job;
       // Texts of control methods only stay behind: Pump runs them on the
       // loop once this job is answered (control handlers may touch
@@ -591,6 +609,29 @@ void Server::OnTick(uv_timer_t* handle) {
             static_cast<uint64_t>(self->options_.write_stall_timeout_ms)) {
       stalled.push_back(conn);
     }
+  }
+  // Idle connections, and requests left half-sent (slowloris).
+  const ServerOptions& o = self->options_;
+  std::vector<std::pair<Connection*, const char*>> expired;
+  for (auto& [id, conn] : self->connections_) {
+    if (conn->closing || conn->paused) continue;
+    if (o.request_timeout_ms > 0 && conn->partial_since_ms != 0 &&
+        now_ms - conn->partial_since_ms >
+            static_cast<uint64_t>(o.request_timeout_ms)) {
+      expired.push_back({conn,
+                         "a request stayed incomplete past "
+                         "server.request_timeout_seconds"});
+    } else if (o.idle_timeout_ms > 0 && conn->Idle() && conn->out.empty() &&
+               !conn->write_active && conn->in.size() == 0 &&
+               now_ms - conn->last_active_ms >
+                   static_cast<uint64_t>(o.idle_timeout_ms)) {
+      expired.push_back({conn, "idle past server.idle_timeout_seconds"});
+    }
+  }
+  for (auto [conn, why] : expired) {
+    self->Log(LogLevel::kInfo, std::string("closing a connection: ") + why,
+              {{"connection", static_cast<int64_t>(conn->id)}});
+    conn->Close();
   }
   for (Connection* conn : stalled) {
     self->Log(LogLevel::kWarning,

@@ -66,6 +66,16 @@ struct ServerOptions {
   size_t max_parsed_backlog = 1024;  // parsed texts per connection
   int64_t retry_after_ms = 50;       // suggested in "server busy" errors
   int64_t tick_interval_ms = 1000;   // on_tick period
+  // A connection with nothing in flight, nothing unsent and no bytes for
+  // this long is closed (server.idle_timeout_seconds; 0: never).
+  int64_t idle_timeout_ms = 300000;
+  // A request whose first bytes came this long ago and is still not
+  // complete closes its connection (server.request_timeout_seconds; 0:
+  // never): half-sent requests cannot hold connections.
+  int64_t request_timeout_ms = 30000;
+  // Connections accepted past max_connections, for control methods only
+  // (health, status, ping): a supervisor always gets in.
+  size_t reserve_connections = 4;
 };
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
@@ -132,6 +142,12 @@ class Server {
   void UpdateLimits(size_t max_text_bytes, size_t max_pending_reply_bytes,
                     int64_t write_stall_timeout_ms,
                     int64_t shutdown_timeout_ms);
+
+  // Changes the idle and partial-request timeouts (live keys).
+  void UpdateTimeouts(int64_t idle_timeout_ms, int64_t request_timeout_ms) {
+    options_.idle_timeout_ms = idle_timeout_ms;
+    options_.request_timeout_ms = request_timeout_ms;
+  }
 
   const ServerStats& stats() const { return stats_; }
   const ServerOptions& options() const { return options_; }

@@ -1,6 +1,6 @@
 // Autosave through the real daemon: a crash loses at most one interval, a
 // clean stop loses nothing, saving or closing removes the autosave, and a
-// daemon on another socket leaves the autosaves alone.
+// second daemon on the same data directory leaves the autosaves alone.
 #include <signal.h>
 
 #include "files/files_fixture.h"
@@ -11,13 +11,12 @@ namespace {
 bool Exists(const std::string& path) { return std::filesystem::exists(path); }
 
 std::string AutosaveOf(const FilesDaemon& d, const std::string& id) {
-  return d.File("autosave/" + id + ".gox");
+  return d.File(".goxel-daemon/autosave/" + id + ".gxa");
 }
 
-// An autosave is complete once its sidecar (written after the .gox) is.
+// An autosave is complete once it exists (written atomically).
 bool AutosaveComplete(const FilesDaemon& d, const std::string& id) {
-  return Exists(AutosaveOf(d, id)) &&
-         Exists(d.File("autosave/" + id + ".json"));
+  return Exists(AutosaveOf(d, id));
 }
 
 // Creates a project named `name` holding a 4x4x4 box; returns its id.
@@ -37,6 +36,15 @@ const rapidjson::Value* FindProject(const Reply& list, const std::string& id) {
 
 void ExpectRestored(FilesDaemon& d, const std::string& id,
                     const std::string& name) {
+  // Restored after READY: -32007 reason "restoring" until then.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return d
+            .Call("goxel.get_project_info", R"({"project_id":")" + id + "\"}")
+            .ok();
+      },
+      10000))
+      << d.process().Log();
   Reply list = d.Ok("goxel.list_projects");
   const rapidjson::Value* p = FindProject(list, id);
   ASSERT_NE(p, nullptr) << list.text;
@@ -104,26 +112,29 @@ TEST(Autosave, ClosingRemovesTheAutosave) {
   ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(d, id); }, 4000));
   d.Ok("goxel.close_project", R"({"project_id":")" + id + R"(","force":true})");
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
-  EXPECT_FALSE(Exists(d.File("autosave/" + id + ".json")));
   EXPECT_EQ(d.process().Stop(), 0);
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
 }
 
-TEST(Autosave, ADaemonOnAnotherSocketLeavesTheAutosavesAlone) {
-  FilesDaemon first(/*autosave_seconds=*/3600);
+TEST(Autosave, ASecondDaemonOnTheSameDataDirectoryLeavesThemAlone) {
+  FilesDaemon first(/*autosave_seconds=*/1);
   ASSERT_TRUE(first.Start()) << first.process().Log();
   const std::string id = MakeEditedProject(first, "mine");
-  EXPECT_EQ(first.process().Stop(), 0);
-  ASSERT_TRUE(AutosaveComplete(first, id));
+  ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(first, id); }, 4000));
 
-  FilesDaemon other(/*autosave_seconds=*/3600, first.data_dir());
+  FilesDaemon other(/*autosave_seconds=*/1, first.data_dir());
   ASSERT_TRUE(other.Start()) << other.process().Log();
   Reply list = other.Ok("goxel.list_projects");
   EXPECT_EQ(FindProject(list, id), nullptr) << list.text;
+  // It writes no autosave of its own there either.
+  other.Ok("goxel.add_voxel", R"({"x":1,"y":1,"z":1,"color":[1,1,1,255]})");
   EXPECT_EQ(other.process().Stop(), 0);
   EXPECT_TRUE(Exists(AutosaveOf(first, id)));
+  EXPECT_EQ(first.process().Stop(), 0);
 
-  ASSERT_TRUE(first.Start()) << first.process().Log();
+  // Keyed by the data directory, not the socket: any socket restores them.
+  ASSERT_TRUE(first.Start(first.process().dir().File("another.sock")))
+      << first.process().Log();
   ExpectRestored(first, id, "mine");
 }
 

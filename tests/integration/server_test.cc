@@ -253,6 +253,12 @@ TEST(Server, RefusesTheConnectionOverTheLimitAndKeepsServingTheOthers) {
   ASSERT_TRUE(Json(a.Call(Req("ping", "", "1"))).HasMember("result"));
   ASSERT_TRUE(b.Connect(d.socket_path()));
   ASSERT_TRUE(Json(b.Call(Req("ping", "", "1"))).HasMember("result"));
+  // Four reserve connections past the limit serve control methods only.
+  RpcClient reserve[4];
+  for (RpcClient& r : reserve) {
+    ASSERT_TRUE(r.Connect(d.socket_path()));
+    ASSERT_TRUE(Json(r.Call(Req("ping", "", "1"))).HasMember("result"));
+  }
   ASSERT_TRUE(c.Connect(d.socket_path()));
   auto err = Json(c.ReadLine());
   ASSERT_EQ(ErrorCode(err), -32000);

@@ -154,8 +154,11 @@ case_stale_pid_file() {
 # --daemonize support. start_foreground [SOCKET [PIDFILE]].
 FG_PID=""
 start_foreground() {
-  local sock=${1:-$DIR/goxel.sock} pidfile=${2:-$DIR/goxel.pid}
-  "$GOXEL_DAEMON_BINARY" --foreground --socket "$sock" >>"$DIR/fg.log" 2>&1 &
+  local sock=${1:-$DIR/goxel.sock} pidfile=${2:-$DIR/goxel.pid} wd
+  # Each daemon in a directory of its own: its data directory (the working
+  # directory) is locked by the daemon that uses it.
+  wd=$(mktemp -d "$DIR/fg.XXXXXX")
+  (cd "$wd" && exec "$GOXEL_DAEMON_BINARY" --foreground --socket "$sock") >>"$DIR/fg.log" 2>&1 &
   FG_PID=$!
   echo "$FG_PID" >"$pidfile"
   for _ in $(seq 100); do

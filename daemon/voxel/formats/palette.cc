@@ -73,7 +73,8 @@ Quantized QuantizeColors(const std::unordered_map<uint32_t, int64_t>& histogram,
     spans.push_back({0, e.size()});
     Measure(e, &spans[0]);
   }
-  while (static_cast<int>(spans.size()) < max_colors) {
+  // An empty histogram (an empty model) has no span to split.
+  while (!spans.empty() && static_cast<int>(spans.size()) < max_colors) {
     auto widest = std::max_element(
         spans.begin(), spans.end(),
         [](const Span& a, const Span& b) { return a.range < b.range; });

@@ -219,6 +219,11 @@ Result<Image> RenderGrid(const VoxelGrid& grid, const RenderOptions& options) {
   const Tracer tracer(grid, options);
   uint8_t* out = image.rgba.data();
   for (int y = 0; y < options.height; ++y) {
+    if (options.cancel != nullptr &&
+        options.cancel->load(std::memory_order_relaxed)) {
+      return Status::ServerError("render cancelled: the daemon is stopping")
+          .With("reason", std::string("shutting_down"));
+    }
     for (int x = 0; x < options.width; ++x, out += 4) {
       ShadePixel(tracer, options, x, y, out);
     }

@@ -18,6 +18,7 @@
 #ifndef GOXEL_VOXEL_RENDER_RENDERER_H_
 #define GOXEL_VOXEL_RENDER_RENDERER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -66,6 +67,9 @@ struct RenderOptions {
   bool ambient_occlusion = false;
   bool shadows = false;
   int antialias = 1;  // samples per pixel side, 1 (off) .. kMaxAntialias.
+  // When set and it becomes true, the render stops at the next row and
+  // fails with kServerError "render cancelled" (the daemon is stopping).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Checks every option (and the camera). InvalidParams naming the offending

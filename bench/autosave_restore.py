@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Autosave restore speed (issue 16), against the .gox reader as the
+yardstick in the same run.
+
+  bench/autosave_restore.py --daemon build/daemon/goxel-daemon [--voxels N]
+
+Builds a project of N scattered voxels (one per 16^3 block), saves it as
+.gox, stops the daemon (final autosave), starts it again and measures the
+restore (the daemon's own "restored autosaved projects" ms, and READY to the
+project answering), then load_project of the .gox with the same content.
+Prints one JSON line with both and their ratio.
+"""
+import argparse, json, os, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+from soak import Client, Daemon  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--daemon", required=True)
+    p.add_argument("--voxels", type=int, default=50000)
+    a = p.parse_args()
+    root = tempfile.mkdtemp(prefix="goxel-restore-bench-")
+    d = Daemon(os.path.abspath(a.daemon), root,
+               {"performance": {"autosave_interval_seconds": 3600,
+                                "max_memory_mb": 0}})
+    d.start()
+    c = Client(d.sock, timeout=600)
+    side = 64
+    for start in range(0, a.voxels, 10000):
+        vox = []
+        for n in range(start, min(start + 10000, a.voxels)):
+            vox.append([n % side * 16, n // side % side * 16,
+                        n // (side * side) * 16, 200, n % 256, 10, 255])
+        c.call("goxel.add_voxel_batch", {"voxels": vox})
+    c.call("goxel.save_project", {"path": "copy.gox"})
+    c.call("goxel.add_voxel", {"x": -1, "y": -1, "z": -1,
+                               "color": [1, 1, 1, 255]})  # dirty again
+    c.close()
+    d.stop()
+    size = sum(os.path.getsize(os.path.join(d.data, ".goxel-daemon/autosave", f))
+               for f in os.listdir(os.path.join(d.data, ".goxel-daemon/autosave")))
+    d.start()
+    t_ready = time.time()
+    c = Client(d.sock, timeout=600)
+    while "result" not in c.call("goxel.get_project_info"):
+        time.sleep(0.005)
+    ready_to_restored = (time.time() - t_ready) * 1000
+    logged = None
+    for line in open(os.path.join(root, "daemon.log")):
+        if "restored autosaved projects" in line:
+            logged = json.loads(line).get("ms")
+    rep = c.call("goxel.load_project", {"path": "copy.gox"})
+    gox_ms = rep["result"]["load_time_ms"]
+    c.close()
+    d.stop()
+    print(json.dumps({"voxels": a.voxels, "autosave_bytes": size,
+                      "restore_ms": logged,
+                      "ready_to_restored_ms": round(ready_to_restored, 1),
+                      "gox_load_ms": gox_ms,
+                      "gox_over_restore": round(gox_ms / logged, 2)
+                      if logged else None}))
+    subprocess.run(["rm", "-rf", root])
+
+
+if __name__ == "__main__":
+    main()
