@@ -36,6 +36,7 @@ TEST(Fault, D01_EmptyVoxExportDoesNotCrash) {
 TEST(Fault, D05_ClientPathsCannotReachTheDaemonState) {
   FaultDaemon d(R"("performance":{"autosave_interval_seconds":3600})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   for (const char* p : {".goxel-daemon/x.vox", ".goxel-daemon/autosave/y.vox",
                         "./.goxel-daemon/lock.vox"}) {
     Reply r = d.Call("goxel.export_model",
@@ -53,6 +54,7 @@ TEST(Fault, D05_StartUpMovesAsideAStatePathThatIsNotADirectory) {
   FaultDaemon d(R"("performance":{"autosave_interval_seconds":3600})");
   WriteText(d.File(".goxel-daemon"), "not a directory");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   EXPECT_EQ(d.Call("health").Str("status"), "ok") << d.process().Log();
   d.Ok("goxel.add_voxel", R"({"x":1,"y":2,"z":3,"color":[9,9,9,255]})");
   EXPECT_EQ(d.process().Stop(), 0) << d.process().Log();
@@ -73,6 +75,7 @@ TEST(Fault, D07_SymlinkSwapCannotLeadWritesOutside) {
   TempDir outside;
   FaultDaemon d;
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   d.Ok("goxel.add_voxel", R"({"x":0,"y":0,"z":0,"color":[1,2,3,255]})");
   const std::string sub = d.File("sub"), real = d.File("sub.real"),
                     link = d.File("sub.link");
@@ -108,6 +111,7 @@ TEST(Fault, D08_AFifoNeverBlocksAWorker) {
   FaultDaemon d;
   ASSERT_EQ(mkfifo(d.File("fifo.gox").c_str(), 0644), 0);
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   for (int i = 0; i < 4; ++i) {
     Reply r = d.Call("goxel.load_project", R"({"path":"fifo.gox"})", 5000);
     EXPECT_EQ(r.code(), -32602) << r.text;
@@ -147,6 +151,7 @@ TEST(Fault, D11_FullDiskDegradesHealthAndFailsTheStop) {
   } unmount{mnt.path()};
   FaultDaemon d(R"("performance":{"autosave_interval_seconds":1})", mnt.path());
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   // Random colours: does not compress below the space left.
   std::string voxels;
   unsigned seed = 7;
@@ -186,6 +191,7 @@ TEST(Fault, D11_FullDiskDegradesHealthAndFailsTheStop) {
 TEST(Fault, D12_AutosavesFollowTheDataDirectoryNotTheSocket) {
   FaultDaemon d(R"("performance":{"autosave_interval_seconds":3600})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   d.Ok("goxel.add_voxel", R"({"x":5,"y":5,"z":5,"color":[9,9,9,255]})");
   EXPECT_EQ(d.process().Stop(), 0);
   d.process().set_socket_path(d.process().dir().File("other.sock"));
@@ -200,6 +206,7 @@ TEST(Fault, D12_AutosavesFollowTheDataDirectoryNotTheSocket) {
   FaultDaemon second(R"("performance":{"autosave_interval_seconds":3600})",
                      d.data_dir());
   ASSERT_TRUE(second.Start()) << second.process().Log();
+  second.Ok("goxel.create_project");  // none is implicit
   Reply h = second.Call("health");
   EXPECT_EQ(h.Str("status"), "degraded") << h.text;
   EXPECT_NE(h.text.find("in use by another daemon"), std::string::npos)
@@ -221,6 +228,7 @@ TEST(Fault, D13_StaleTempFilesAreRemovedAtStart) {
   const std::string live = "live.gox.tmp." + std::to_string(getpid()) + ".9";
   WriteText(d.File(live), "someone else's write in progress");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   EXPECT_FALSE(Exists(d.File("big.gox.tmp." + dead + ".12345")));
   EXPECT_FALSE(Exists(d.File("deep/er/m.vox.tmp." + dead + ".1")));
   EXPECT_TRUE(Exists(d.File("keep.tmp.notes")));
@@ -232,6 +240,7 @@ TEST(Fault, D13_StaleTempFilesAreRemovedAtStart) {
 TEST(Fault, D14_StopIsBoundedByTheShutdownTimeout) {
   FaultDaemon d(R"("daemon":{"shutdown_timeout_seconds":1})");
   ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   d.Ok("goxel.add_voxel", R"({"x":1,"y":1,"z":1,"color":[9,9,9,255]})");
   RpcClient sleeper;
   ASSERT_TRUE(sleeper.Connect(d.process().socket_path()));
@@ -261,6 +270,7 @@ TEST(Fault, D14_StopIsBoundedByTheShutdownTimeout) {
 TEST(Fault, D15_OddNamesAreRefused) {
   FaultDaemon d;
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   EXPECT_EQ(d.Call("goxel.create_project", R"({"name":"a\nb"})").code(),
             -32602);
   EXPECT_EQ(d.Call("goxel.create_project", R"({"name":"a\tb"})").code(),
@@ -326,6 +336,7 @@ TEST(Fault, D10_AdminMethodsNeedAnAdmin) {
   FaultDaemon d(R"("security":{"socket_permissions":"0666"})");
   chmod(d.process().dir().path().c_str(), 0755);
   ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   std::vector<int> codes =
       CallAsNobody(d.process().socket_path(),
                    {"ping", "goxel.set_config", "goxel.shutdown_daemon",
@@ -356,6 +367,7 @@ int64_t RssBytes(pid_t pid) {
 TEST(Fault, D04_UnreadRepliesAreCapped) {
   FaultDaemon d(R"("server":{"max_pending_reply_mb":1,"timeout_seconds":60})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   d.Ok("goxel.fill_region",
        R"({"min":[0,0,0],"max":[49,49,19],"color":[10,20,30,255]})");
   const int64_t before = RssBytes(d.process().pid());
@@ -402,6 +414,7 @@ TEST(Fault, D09_IdleAndHalfSentConnectionsTimeOut) {
   FaultDaemon d(R"("server":{"max_connections":4,"idle_timeout_seconds":2,)"
                 R"("request_timeout_seconds":1})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   std::vector<std::unique_ptr<RpcClient>> hogs;
   for (int i = 0; i < 8; ++i) {
     auto c = std::make_unique<RpcClient>();
@@ -424,6 +437,7 @@ TEST(Fault, D09_IdleAndHalfSentConnectionsTimeOut) {
 TEST(Fault, D09_AReserveConnectionServesControlMethodsOnly) {
   FaultDaemon d(R"("server":{"max_connections":2})");
   ASSERT_TRUE(d.Start()) << d.process().Log();  // d's own client: 1
+  d.Ok("goxel.create_project");                 // none is implicit
   RpcClient second, reserve;
   ASSERT_TRUE(second.Connect(d.process().socket_path()));
   ASSERT_TRUE(reserve.Connect(d.process().socket_path()));
@@ -451,6 +465,7 @@ namespace {
 TEST(Fault, D14_ARenderGivesUpWhenTheDaemonStops) {
   FaultDaemon d(R"("daemon":{"shutdown_timeout_seconds":30})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
+  d.Ok("goxel.create_project");  // none is implicit
   d.Ok("goxel.fill_region",
        R"({"min":[0,0,0],"max":[63,63,63],"color":[90,120,200,255]})");
   RpcClient render;
@@ -460,15 +475,19 @@ TEST(Fault, D14_ARenderGivesUpWhenTheDaemonStops) {
       R"({"width":4096,"height":4096,"antialias":4,"shadows":true,)"
       R"("ambient_occlusion":true}})"
       "\n"));
-  ASSERT_TRUE(WaitFor([&] {
-    return d.Call("status").text.find("\"workers_busy\":1") != std::string::npos;
-  }, 5000));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return d.Call("status").text.find("\"workers_busy\":1") !=
+               std::string::npos;
+      },
+      5000));
   const auto t0 = std::chrono::steady_clock::now();
   d.process().Signal(SIGTERM);
   const std::string reply = render.ReadLine(20000);
   const int st = d.process().Wait(20000);
-  const double s = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - t0).count();
+  const double s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_NE(reply.find("render cancelled"), std::string::npos) << reply;
   ASSERT_NE(st, -1);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << d.process().Log();

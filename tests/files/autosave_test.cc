@@ -127,6 +127,7 @@ TEST(Autosave, ASecondDaemonOnTheSameDataDirectoryLeavesThemAlone) {
   Reply list = other.Ok("goxel.list_projects");
   EXPECT_EQ(FindProject(list, id), nullptr) << list.text;
   // It writes no autosave of its own there either.
+  other.Ok("goxel.create_project");  // none is implicit
   other.Ok("goxel.add_voxel", R"({"x":1,"y":1,"z":1,"color":[1,1,1,255]})");
   EXPECT_EQ(other.process().Stop(), 0);
   EXPECT_TRUE(Exists(AutosaveOf(first, id)));

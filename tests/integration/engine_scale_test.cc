@@ -66,6 +66,7 @@ int64_t VoxelCount(Client& c) {
 TEST(EngineScale, PingStaysFastWhileAddVoxelStreamsOnALargeProject) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--workers", "4"})) << d.Log();
+  ASSERT_TRUE(Has(Client(d).Call("goxel.create_project"), "result"));
   Client editor(d), pinger(d);
   ASSERT_TRUE(editor.ok() && pinger.ok());
   auto batch = editor.Call("goxel.add_voxel_batch", ScatteredBatch(100000));
@@ -107,6 +108,7 @@ TEST(EngineScale, AnEditPastTheMemoryLimitIsRolledBack) {
   WriteFileText(conf, R"({"performance": {"max_memory_mb": 8}})");
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--config", conf})) << d.Log();
+  ASSERT_TRUE(Has(Client(d).Call("goxel.create_project"), "result"));
   Client c(d);
   ASSERT_TRUE(c.ok());
   auto config = c.Call("goxel.get_config");
@@ -179,6 +181,7 @@ TEST(EngineScale, EditsWorkAgainOnceAProjectOverTheLimitIsClosed) {
 TEST(EngineScale, LargeReadsArePagedWithinTheReplyBound) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start()) << d.Log();
+  ASSERT_TRUE(Has(Client(d).Call("goxel.create_project"), "result"));
   Client c(d);
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(

@@ -158,7 +158,7 @@ start_foreground() {
   # Each daemon in a directory of its own: its data directory (the working
   # directory) is locked by the daemon that uses it.
   wd=$(mktemp -d "$DIR/fg.XXXXXX")
-  (cd "$wd" && exec "$GOXEL_DAEMON_BINARY" --foreground --socket "$sock") >>"$DIR/fg.log" 2>&1 &
+  (cd "$wd" && exec "$GOXEL_DAEMON_BINARY" --foreground --socket "$sock" --data-dir "$wd") >>"$DIR/fg.log" 2>&1 &
   FG_PID=$!
   echo "$FG_PID" >"$pidfile"
   for _ in $(seq 100); do
