@@ -35,8 +35,10 @@ export function sandbox(t) {
       GOXEL_PID_FILE: path.join(dir, 'd.pid'),
       GOXEL_LOG_FILE: path.join(dir, 'd.log'),
       GOXEL_SOCKET_PATH: path.join(dir, 'd.sock'),
-      // The daemon's relative paths (autosave/) land here, not in the tree.
+      // The daemon's files (its data directory, with its lock and autosaves)
+      // are the test's own: never the user's, never another test's.
       GOXEL_WORKING_DIR: dir,
+      GOXEL_DATA_DIR: dir,
     },
     cleanups: [],
   };

@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const CLI = path.join(path.dirname(require.resolve('@modelcontextprotocol/inspector-cli/package.json')), 'build', 'cli.js');
 
 function inspect(box, ...args) {
-  const env = ['GOXEL_DAEMON_BINARY', 'GOXEL_PID_FILE', 'GOXEL_LOG_FILE', 'GOXEL_SOCKET_PATH', 'GOXEL_WORKING_DIR']
+  const env = ['GOXEL_DAEMON_BINARY', 'GOXEL_PID_FILE', 'GOXEL_LOG_FILE', 'GOXEL_SOCKET_PATH', 'GOXEL_WORKING_DIR', 'GOXEL_DATA_DIR']
     .flatMap((k) => ['-e', `${k}=${box.env[k]}`]);
   const r = spawnSync(process.execPath, [CLI, '--cli', ...env, process.execPath, BIN, '--auto-start', ...args],
     // cwd: inspector-cli 0.21.1 tests fs.existsSync('../package.json')
