@@ -55,6 +55,9 @@ function sandbox(t) {
         workers: 2,
         healthCheckIntervalMs: 0,
         restartOnFailure: false,
+        // Each sandbox's daemon has a data directory (and its lock) of its
+        // own: tests run in parallel.
+        extraArgs: ['--data-dir', dir],
         ...options,
       });
       for (const ev of ['started', 'attached', 'restarted']) {
