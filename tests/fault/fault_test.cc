@@ -394,7 +394,9 @@ TEST(Fault, D04_UnreadRepliesAreCapped) {
   // The daemon stays responsive and does not hold the replies.
   EXPECT_TRUE(d.Call("ping").ok());
   const int64_t grown = RssBytes(d.process().pid()) - before;
-  EXPECT_LT(grown, int64_t{40} << 20) << "60 replies of ~2 MB held";
+  // Without the cap the 60 replies held 934 MB; the bound is generous
+  // because sanitizer builds keep freed memory in quarantine (55 MB seen).
+  EXPECT_LT(grown, int64_t{160} << 20) << "60 replies of ~2 MB held";
   // Every complete request is still answered once the client reads.
   int answered = 0;
   while (answered < sent && !flood.ReadLine(10000).empty()) ++answered;

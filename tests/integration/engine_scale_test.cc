@@ -28,9 +28,12 @@ class Client {
   bool ok() const { return ok_; }
   rapidjson::Document Call(const std::string& method,
                            const std::string& params = "{}") {
+    // A generous timeout: a sanitizer build runs the large edits here
+    // several times slower (a brush stroke stopped at the limit took >10 s).
     return ParseJson(c_.Call(R"({"jsonrpc":"2.0","id":)" +
-                             std::to_string(++id_) + R"(,"method":")" + method +
-                             R"(","params":)" + params + "}"));
+                                 std::to_string(++id_) + R"(,"method":")" +
+                                 method + R"(","params":)" + params + "}",
+                             120000));
   }
 
  private:
