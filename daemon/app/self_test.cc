@@ -152,10 +152,10 @@ bool SelfTest::Step(const char* name,
 }
 
 std::string SelfTest::Start() {
-  pid_ = Spawn({binary_, "--foreground", "--socket", socket_, "--pid-file",
-                pid_file_, "--log-file", log_file_, "--workers", "1",
-                "--data-dir", dir_},
-               stderr_file_);
+  pid_ = Spawn(
+      {binary_, "--foreground", "--socket", socket_, "--pid-file", pid_file_,
+       "--log-file", log_file_, "--workers", "1", "--data-dir", dir_},
+      stderr_file_);
   if (pid_ < 0) return std::string("fork failed: ") + strerror(errno);
   bool up = WaitFor(
       [this] {

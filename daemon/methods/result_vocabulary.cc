@@ -98,8 +98,9 @@ constexpr Row kKeys[] = {
     {"text", kString},
     {"file_path", kString},
     {"project_name", kString},
-    {"problems", R"({"type":"array","items":{"type":"string"},)"
-                 R"("description":"why health is degraded, one sentence each"})"},
+    {"problems",
+     R"({"type":"array","items":{"type":"string"},)"
+     R"("description":"why health is degraded, one sentence each"})"},
     {"layers", kArray},
     {"projects", kArray},
     {"voxels", kArray},

@@ -19,17 +19,6 @@
 
 namespace goxel::testing {
 
-template <typename Pred>
-bool WaitFor(Pred pred, int timeout_ms) {
-  auto end =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
-
 inline void WriteText(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }

@@ -50,18 +50,6 @@ inline void CopyFile(const std::string& from, const std::string& to) {
                   << ec.message();
 }
 
-// Polls `pred` every 20 ms up to `timeout_ms`.
-template <typename Pred>
-bool WaitFor(Pred pred, int timeout_ms) {
-  auto end =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
-
 // A config file that sets the data directory and the autosave interval.
 inline std::string WriteConfig(const TempDir& dir, const std::string& data_dir,
                                int autosave_seconds) {

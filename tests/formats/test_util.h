@@ -3,6 +3,8 @@
 #ifndef GOXEL_TESTS_FORMATS_TEST_UTIL_H_
 #define GOXEL_TESTS_FORMATS_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -10,8 +12,6 @@
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "base/file_io.h"
 #include "voxel/layer.h"

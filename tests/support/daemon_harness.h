@@ -83,6 +83,19 @@ inline int ConnectUnix(const std::string& path) {
   return fd;
 }
 
+// Polls `pred` every 20 ms up to `timeout_ms`: for state a test can only
+// observe from outside (a daemon's files, its replies).
+template <typename Pred>
+bool WaitFor(Pred pred, int timeout_ms) {
+  auto end =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
 // A blocking line-oriented client with timeouts.
 class RpcClient {
  public:
