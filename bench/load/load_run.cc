@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "json_scan.h"
+#include <rapidjson/document.h>
 
 namespace goxel::bench {
 namespace {
@@ -64,30 +64,44 @@ struct Conn {
 
 enum class Reply { kGood, kErrorReply, kBad };
 
+// A Document for checking replies, reused: a reply's DOM lives in the fixed
+// buffer, cleared before each parse. Not thread-safe: one per thread.
+struct ReplyDoc {
+  char buffer[8192];
+  rapidjson::MemoryPoolAllocator<> alloc{buffer, sizeof buffer};
+  rapidjson::Document doc{&alloc};
+};
+
+bool IsString(const rapidjson::Value& v, std::string_view s) {
+  return v.IsString() &&
+         std::string_view(v.GetString(), v.GetStringLength()) == s;
+}
+
 // Checks one JSON-RPC reply line (without its newline) for request `id`.
-Reply CheckJsonReply(std::string_view line, uint64_t id,
-                     std::vector<JsonMember>* members) {
-  if (!ScanJsonObject(line, members)) return Reply::kBad;
-  const JsonMember* version = FindMember(*members, "jsonrpc");
-  const JsonMember* got_id = FindMember(*members, "id");
-  if (version == nullptr || version->value != "\"2.0\"" || got_id == nullptr) {
+Reply CheckJsonReply(std::string_view line, uint64_t id, ReplyDoc* scratch) {
+  rapidjson::Document& d = scratch->doc;
+  d.SetNull();
+  scratch->alloc.Clear();
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(line.data(), line.size());
+  if (d.HasParseError() || !d.IsObject()) return Reply::kBad;
+  const auto end = d.MemberEnd();
+  const auto version = d.FindMember("jsonrpc");
+  const auto got_id = d.FindMember("id");
+  if (version == end || !IsString(version->value, "2.0") || got_id == end ||
+      !got_id->value.IsUint64() || got_id->value.GetUint64() != id) {
     return Reply::kBad;
   }
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, id);
-  if (got_id->value != std::string_view(buf, end - buf)) return Reply::kBad;
-  const JsonMember* result = FindMember(*members, "result");
-  const JsonMember* error = FindMember(*members, "error");
-  if (result != nullptr && error == nullptr) return Reply::kGood;
-  if (result != nullptr || error == nullptr) return Reply::kBad;
-  std::vector<JsonMember> fields;
-  if (!ScanJsonObject(error->value, &fields)) return Reply::kBad;
-  const JsonMember* code = FindMember(fields, "code");
-  const JsonMember* message = FindMember(fields, "message");
-  bool ok = code != nullptr && message != nullptr && !code->value.empty() &&
-            (code->value[0] == '-' ||
-             (code->value[0] >= '0' && code->value[0] <= '9')) &&
-            message->value[0] == '"';
+  const auto result = d.FindMember("result");
+  const auto error = d.FindMember("error");
+  if (result != end && error == end) return Reply::kGood;
+  if (result != end || error == end || !error->value.IsObject()) {
+    return Reply::kBad;
+  }
+  const rapidjson::Value& e = error->value;
+  const auto code = e.FindMember("code");
+  const auto message = e.FindMember("message");
+  bool ok = code != e.MemberEnd() && code->value.IsNumber() &&
+            message != e.MemberEnd() && message->value.IsString();
   return ok ? Reply::kErrorReply : Reply::kBad;
 }
 
@@ -136,7 +150,7 @@ class LoadThread {
   uint64_t replies_ = 0, errors_ = 0, error_replies_ = 0, last_ns_ = 0;
   uint64_t in_flight_ = 0;
   size_t alive_ = 0;
-  std::vector<JsonMember> members_;
+  std::unique_ptr<ReplyDoc> reply_doc_ = std::make_unique<ReplyDoc>();
 };
 
 bool LoadThread::MaySend() {
@@ -248,7 +262,7 @@ void LoadThread::HandleReply(Conn* c, std::string_view line, uint64_t now) {
     want.remove_suffix(1);
     kind = line == want ? Reply::kGood : Reply::kBad;
   } else {
-    kind = CheckJsonReply(line, c->recvd, &members_);
+    kind = CheckJsonReply(line, c->recvd, reply_doc_.get());
   }
   if (kind == Reply::kBad) ++errors_;
   if (kind == Reply::kErrorReply) ++error_replies_;

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string_view>
 
-#include "json_scan.h"
+#include <rapidjson/document.h>
 
 namespace goxel::bench {
 namespace {
@@ -125,17 +125,17 @@ std::string_view Trim(std::string_view s) {
 // Turns one request-file line into a template, or explains why not.
 bool TemplateFromBody(std::string_view body, RequestTemplate* out,
                       std::string* why) {
-  std::vector<JsonMember> members;
-  if (!ScanJsonObject(body, &members)) {
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  if (d.HasParseError() || !d.IsObject()) {
     *why = "not a single valid JSON object";
     return false;
   }
-  if (FindMember(members, "method") == nullptr) {
+  if (!d.HasMember("method")) {
     *why = "no \"method\" member";
     return false;
   }
-  if (FindMember(members, "id") != nullptr ||
-      FindMember(members, "jsonrpc") != nullptr) {
+  if (d.HasMember("id") || d.HasMember("jsonrpc")) {
     *why = "has an \"id\" or \"jsonrpc\" member (goxel-bench adds both)";
     return false;
   }
@@ -220,8 +220,10 @@ bool Validate(Options* o, bool method_set, std::string* error) {
     return false;
   }
   if (!o->params.empty()) {
-    char first = Trim(o->params).empty() ? '\0' : Trim(o->params).front();
-    if (!IsValidJson(o->params) || (first != '{' && first != '[')) {
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseValidateEncodingFlag>(o->params.data(),
+                                                   o->params.size());
+    if (d.HasParseError() || (!d.IsObject() && !d.IsArray())) {
       *error = "-A must be one valid JSON object or array: " + o->params;
       return false;
     }

@@ -9,7 +9,6 @@
 
 #include "rpc/envelope.h"
 #include "rpc/framer.h"
-#include "rpc/json_scan.h"
 #include "rpc/method_table.h"
 #include "rpc_inputs.h"
 
@@ -84,33 +83,6 @@ void BM_EnvelopeParseLargeBatch(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * input.size());
 }
 BENCHMARK(BM_EnvelopeParseLargeBatch)->Arg(100000);
-
-// A validator over the large batch: MB/s.
-template <typename Validate>
-void RunValidator(benchmark::State& state, Validate validate) {
-  std::string input = LargeBatch(static_cast<int>(state.range(0)));
-  for (auto _ : state) {
-    JsonSyntaxError error;
-    bool ok = validate(input, &error);
-    benchmark::DoNotOptimize(ok);
-  }
-  state.SetBytesProcessed(state.iterations() * input.size());
-}
-
-// The strict validator alone (ParseRequestText's first pass).
-void BM_ValidateLargeBatch(benchmark::State& state) {
-  RunValidator(state, [](std::string_view text, JsonSyntaxError* error) {
-    return ValidateJson(text, error);
-  });
-}
-BENCHMARK(BM_ValidateLargeBatch)->Arg(100000);
-
-// The reference validator ValidateJson falls back to for errors: the
-// in-run baseline for ValidateLargeBatch.
-void BM_ValidateReferenceLargeBatch(benchmark::State& state) {
-  RunValidator(state, ValidateJsonReference);
-}
-BENCHMARK(BM_ValidateReferenceLargeBatch)->Arg(100000);
 
 // One small control request, end to end as the loop runs it.
 void BM_PingRequest(benchmark::State& state) {

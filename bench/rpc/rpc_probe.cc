@@ -12,7 +12,6 @@
 //   ping      one ping request: framed, parsed, run and answered
 //   batch     framer + envelope parse of the 100k-request batch (rpc_bench's
 //             BM_EnvelopeParseLargeBatch)
-//   validate  ValidateJson of that batch
 //   frame     the framer over that batch
 #include <cstdio>
 #include <cstdlib>
@@ -22,14 +21,13 @@
 
 #include "rpc/envelope.h"
 #include "rpc/framer.h"
-#include "rpc/json_scan.h"
 #include "rpc_inputs.h"
 
 namespace goxel::rpc {
 namespace {
 
 int Usage() {
-  std::fprintf(stderr, "usage: rpc_probe ping|batch|validate|frame N\n");
+  std::fprintf(stderr, "usage: rpc_probe ping|batch|frame N\n");
   return 2;
 }
 
@@ -54,15 +52,9 @@ int Main(int argc, char** argv) {
       ExecuteText(*parsed, {}, {}, &out);
       sum += out.size();
     }
-  } else if (path == "batch" || path == "validate" || path == "frame") {
+  } else if (path == "batch" || path == "frame") {
     const std::string input = LargeBatch(100000);
     for (long i = 0; i < n; ++i) {
-      if (path == "validate") {
-        JsonSyntaxError error;
-        JsonIndex index;
-        sum += ValidateJson(input, &error, &index) ? index.entries.size() : 0;
-        continue;
-      }
       Framer framer;
       Framer::Frame f = framer.Next(input);
       if (path == "frame") {

@@ -5,7 +5,6 @@
 #include "methods/edit_budget.h"
 #include "methods/goxel_methods.h"
 #include "rpc/errors.h"
-#include "rpc/json_scan.h"
 #include "voxel/tools.h"
 
 namespace goxel::methods {
@@ -188,161 +187,6 @@ Result<std::vector<VoxelEntry>> ParseEntries(const JsonValue& list,
   return out;
 }
 
-// ---- add_voxel_batch's voxels, decoded from the request text ---------------
-// The list stays JSON text (ParamSpec::raw): plain entries, {x,y,z,r,g,b(,a)}
-// or [x,y,z,r,g,b(,a)] with integers in range, are decoded straight from the
-// text; any other entry is built as a DOM value and read by ParseEntry, so
-// every form and every error is exactly what the DOM path gives.
-
-// The plain integer (no fraction or exponent, at most 18 digits) at *p,
-// within [lo, hi]: then p moves past it and the whitespace after it.
-inline bool TextInt(const char*& p, const char* end, int64_t lo, int64_t hi,
-                    int64_t* out) {
-  const char* q = *p == '-' ? p + 1 : p;
-  while (q < end && *q >= '0' && *q <= '9') ++q;
-  if (q < end && (*q == '.' || *q == 'e' || *q == 'E')) return false;
-  if (!rpc::JsonSmallInt(p, q, lo, hi, out)) return false;
-  p = rpc::SkipJsonWs(q, end);
-  return true;
-}
-
-constexpr int64_t kCoordLo = INT32_MIN;
-constexpr int64_t kCoordHi = INT32_MAX;
-
-// x, y, z, r, g, b, a (checked ranges) into *out; alpha 0 means 255, as
-// in ParseObjectEntry.
-void SetEntry(const int64_t v[7], VoxelEntry* out) {
-  out->p = Vec3i{static_cast<int32_t>(v[0]), static_cast<int32_t>(v[1]),
-                 static_cast<int32_t>(v[2])};
-  out->c = Rgba{static_cast<uint8_t>(v[3]), static_cast<uint8_t>(v[4]),
-                static_cast<uint8_t>(v[5]),
-                v[6] ? static_cast<uint8_t>(v[6]) : uint8_t{255}};
-}
-
-// The slot of each one-letter key of a voxel object (x, y, z, r, g, b, a),
-// -1 for other bytes: a table, not memchr, which was an eighth of the time.
-struct VoxelKeyTable {
-  int8_t slot[256];
-  constexpr VoxelKeyTable() : slot() {
-    for (int8_t& s : slot) s = -1;
-    const char keys[] = "xyzrgba";
-    for (int8_t i = 0; i < 7; ++i)
-      slot[static_cast<unsigned char>(keys[i])] = i;
-  }
-};
-constexpr VoxelKeyTable kVoxelKeys;
-
-// {x,y,z,r,g,b(,a)} with one-letter keys, each once, at p (in a valid text
-// ending at or before `end`): the byte after it, or null for anything else.
-// Returning where it stopped saves scanning each entry twice.
-const char* FastObjectEntry(const char* p, const char* end, VoxelEntry* out) {
-  int64_t v[7] = {0, 0, 0, 0, 0, 0, 255};
-  unsigned seen = 0;
-  p = rpc::SkipJsonWs(p + 1, end);
-  while (*p != '}') {
-    if (end - p < 4 || p[0] != '"' || p[2] != '"') return nullptr;
-    const int slot = kVoxelKeys.slot[static_cast<unsigned char>(p[1])];
-    if (slot < 0) return nullptr;
-    unsigned i = static_cast<unsigned>(slot);
-    if (seen & (1u << i)) return nullptr;
-    seen |= 1u << i;
-    p = rpc::SkipJsonWs(p + 3, end);
-    p = rpc::SkipJsonWs(p + 1, end);  // ':'
-    if (!TextInt(p, end, i < 3 ? kCoordLo : 0, i < 3 ? kCoordHi : 255, &v[i]))
-      return nullptr;
-    if (*p == ',') p = rpc::SkipJsonWs(p + 1, end);
-  }
-  if ((seen & 0x3F) != 0x3F) return nullptr;  // x, y, z, r, g, b
-  SetEntry(v, out);
-  return p + 1;
-}
-
-// [x,y,z,r,g,b(,a)] of integers in range at p: the byte after it, or null
-// for anything else.
-const char* FastArrayEntry(const char* p, const char* end, VoxelEntry* out) {
-  int64_t v[7] = {0, 0, 0, 0, 0, 0, 255};
-  int n = 0;
-  p = rpc::SkipJsonWs(p + 1, end);
-  while (*p != ']') {
-    if (n == 7) return nullptr;
-    if (!TextInt(p, end, n < 3 ? kCoordLo : 0, n < 3 ? kCoordHi : 255, &v[n]))
-      return nullptr;
-    ++n;
-    if (*p == ',') p = rpc::SkipJsonWs(p + 1, end);
-  }
-  if (n != 6 && n != 7) return nullptr;
-  SetEntry(v, out);
-  return p + 1;
-}
-
-// Decodes the raw array `list` like ParseEntries; counts every element
-// (*count) even after the first bad one, so the voxel cap is checked on the
-// whole list as before. `fallback` null: only count.
-Status ParseRawEntries(const rpc::RawParam& list, const char* name,
-                       const std::optional<Rgba>* fallback,
-                       JsonAllocator& alloc, std::vector<VoxelEntry>* out,
-                       int64_t* count) {
-  char* p = list.text;
-  char* const end = list.text + list.size;
-  const bool need = fallback != nullptr && !*fallback;
-  const Rgba fill = fallback != nullptr ? fallback->value_or(Rgba{}) : Rgba{};
-  Status first_error;
-  out->reserve(list.size / 40);
-  p = const_cast<char*>(rpc::SkipJsonWs(p + 1, end));
-  int64_t i = 0;
-  for (; *p != ']'; ++i) {
-    char* e_end = nullptr;
-    if (fallback != nullptr && first_error.ok()) {
-      VoxelEntry e;
-      const char* fast = *p == '{'   ? FastObjectEntry(p, end, &e)
-                         : *p == '[' ? FastArrayEntry(p, end, &e)
-                                     : nullptr;
-      if (fast != nullptr) {
-        e_end = const_cast<char*>(fast);
-      } else {
-        e_end = const_cast<char*>(rpc::SkipJsonValue(p, end));
-        e.c = fill;
-        JsonValue v;
-        rpc::BuildInSitu(p, e_end, alloc, &v);
-        Status s = ParseEntry(v, need, &e);
-        if (!s.ok()) {
-          first_error =
-              PrefixParam(s, std::string(name) + "[" + std::to_string(i) + "]" +
-                                 (v.IsObject() ? "." : ""));
-        }
-      }
-      if (first_error.ok()) out->push_back(e);
-    } else {
-      e_end = const_cast<char*>(rpc::SkipJsonValue(p, end));
-    }
-    p = const_cast<char*>(rpc::SkipJsonWs(e_end, end));
-    if (*p == ',') p = const_cast<char*>(rpc::SkipJsonWs(p + 1, end));
-  }
-  *count = i;
-  return first_error;
-}
-
-// add_voxel_batch's entries from the raw `voxels` text, with the checks of
-// the DOM path in the same order: type, voxel cap, fallback colour, entries.
-Result<std::vector<VoxelEntry>> ReadRawVoxels(const Params& p,
-                                              const rpc::RawParam& raw,
-                                              int64_t cap, JsonAllocator& a) {
-  if (*raw.text != '[') {
-    JsonValue v;
-    rpc::BuildInSitu(raw.text, raw.text + raw.size, a, &v);
-    return Params::Wrong("voxels", "an array of voxels", v);
-  }
-  auto fallback = ReadColorOpt(p);
-  std::vector<VoxelEntry> entries;
-  int64_t count = 0;
-  Status s = ParseRawEntries(
-      raw, "voxels", fallback.ok() ? &*fallback : nullptr, a, &entries, &count);
-  GOXEL_RETURN_IF_ERROR(CheckVoxelCap(count, cap, "add_voxel_batch"));
-  if (!fallback.ok()) return fallback.status();
-  if (!s.ok()) return s;
-  return entries;
-}
-
 // The layer an edit went to and the project's version after it.
 struct Edited {
   int32_t layer_id = 0;
@@ -477,14 +321,11 @@ Status PaintVoxels(Workspace& ws, Call& call) {
   return Status::Ok();
 }
 
-// Decodes add_voxel_batch's voxels: from the request text when the server
-// kept it raw (ParamSpec::raw), else from the DOM.
+// add_voxel_batch's voxels, checked in this order: type, voxel cap,
+// fallback colour, entries.
 Result<std::vector<VoxelEntry>> BatchEntries(Workspace& ws, Call& call) {
   const Params& p = call.params();
   const int64_t cap = ws.options().max_voxels_per_call;
-  if (const rpc::RawParam* raw = p.Raw("voxels")) {
-    return ReadRawVoxels(p, *raw, cap, call.alloc());
-  }
   auto list = ReadArray(p, "voxels", "an array of voxels");
   if (!list.ok()) return list.status();
   GOXEL_RETURN_IF_ERROR(CheckVoxelCap((*list)->Size(), cap, "add_voxel_batch"));
@@ -727,12 +568,6 @@ ParamSpec VoxelsParam(const char* what) {
   return {"voxels", "array", true, what};
 }
 
-// `spec` kept as request text (decoded by the handler, no DOM).
-ParamSpec KeptAsText(ParamSpec spec) {
-  spec.raw = true;
-  return spec;
-}
-
 }  // namespace
 
 Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
@@ -760,8 +595,8 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
       {"goxel.add_voxel_batch",
        "Sets many voxels in one request and one undo step; all-or-nothing "
        "validation.",
-       {KeptAsText(VoxelsParam(
-            "[{x,y,z,r,g,b,a} | {position,color} | [x,y,z,r,g,b(,a)]]")),
+       {VoxelsParam(
+            "[{x,y,z,r,g,b,a} | {position,color} | [x,y,z,r,g,b(,a)]]"),
         LayerIdParam("target layer (default active)"),
         ProjectIdParam(),
         {"color", "color", false, "colour of entries that carry none"}},

@@ -258,7 +258,7 @@ Status RegisterProjectMethods(rpc::MethodTable* t, Workspace* ws) {
          "canvas [x, y, z], each 1..65536 (default [64, 64, 64]): metadata "
          "only (kept in files, used by flood_fill's default region); it "
          "limits no edit",
-         false, "", -1,
+         "", -1,
          R"({"items":{"type":"integer","minimum":1,)"
          R"("maximum":65536}})"}},
        "{success, name, width, height, depth, project_id, active, version}",

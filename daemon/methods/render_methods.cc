@@ -327,7 +327,7 @@ std::vector<ParamSpec> LookParams() {
            "perspective | orthographic (presets: orthographic)"},
           {"ortho_height", "number", false, "orthographic: world units shown"},
           {"background", "", false,
-           "[r,g,b(,a)], \"#rrggbb(aa)\" or \"transparent\"", false, "", -1,
+           "[r,g,b(,a)], \"#rrggbb(aa)\" or \"transparent\"", "", -1,
            R"({"oneOf":[{"type":"array","items":{"type":"integer",)"
            R"("minimum":0,"maximum":255},"minItems":3,"maxItems":4},)"
            R"({"type":"string"}]})"},

@@ -534,7 +534,7 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
        Concat({{{"shape_type", "string", true,
                  "box, sphere, ellipsoid, cylinder, cone, torus or line "
                  "(cube: box)",
-                 false, "", -1,
+                 "", -1,
                  R"({"enum":["box","sphere","ellipsoid","cylinder","cone",)"
                  R"("torus","line","cube"]})"},
                 {"size_x", "integer", false, ""},
@@ -549,7 +549,7 @@ Status RegisterShapeMethods(rpc::MethodTable* t, Workspace* ws) {
                 ProjectIdParam(),
                 ColorParam(),
                 ModeParam(),
-                {"axis", "string", false, "x, y or z (default z)", false, "",
+                {"axis", "string", false, "x, y or z (default z)", "",
                  -1, R"({"enum":["x","y","z"]})"},
                 {"radius", "integer", false,
                  "sphere, cylinder, cone radius; line thickness"},

@@ -1,11 +1,13 @@
 // JSON-RPC 2.0 envelopes: one JSON text in, replies out.
 //
-// ParseRequestText() validates one framed text strictly (RFC 8259, UTF-8
-// validated; json_scan.h) and checks each request's envelope: a single request
-// or a batch, ids (numbers, strings, null; kept exactly as sent),
-// "jsonrpc":"2.0", a string method found in the MethodTable, params absent, an
-// object or an array. Problems become per-request errors, never a dropped
-// request.
+// ParseRequestText() parses one framed text with RapidJSON's Reader, in
+// situ, strictly (RFC 8259, UTF-8 validated, lone surrogate escapes and
+// numbers out of double range refused, nesting up to kMaxDepth) into the
+// ParsedText's Document, then checks each request's envelope in that
+// Document: a single request or a batch, ids (numbers, strings, null; echoed
+// as sent), "jsonrpc":"2.0", a string method found in the MethodTable,
+// params absent, an object or an array. Problems become per-request errors,
+// never a dropped request.
 //
 // ExecuteText() runs the requests of a parsed text in order and appends the
 // replies: one compact JSON text plus "\n" for a single request, one array
@@ -26,21 +28,18 @@
 
 #include "base/status.h"
 #include "rpc/json.h"
-#include "rpc/json_scan.h"
 #include "rpc/method_table.h"
 
 namespace goxel::rpc {
 
+// Nesting the parser accepts, as the framer (FramerLimits::max_depth).
+inline constexpr int kMaxDepth = 128;
+
 struct RequestItem {
   const MethodSpec* method = nullptr;  // null when the envelope is invalid
   const JsonValue* id = nullptr;       // null when absent or unreadable
-  // The params as DOM values: built from params_text when the request runs
-  // (ExecuteText), so parsing a text stays cheap on the loop thread. Null
-  // when absent or not yet built.
-  const JsonValue* params = nullptr;
-  std::string_view params_text;      // the params' text in the buffer, or empty
-  std::vector<RawParam> raw_params;  // ParamSpec::raw params, once built
-  std::string raw_id;  // exact id text when a number might not round-trip
+  const JsonValue* params = nullptr;   // null when absent
+  std::string raw_id;  // the id's text as sent (numbers, strings), or empty
   bool notification = false;
   Status error;  // envelope error: invalid request, method not found
 };
@@ -52,15 +51,12 @@ struct ParsedText {
   ParsedText& operator=(const ParsedText&) = delete;
 
   std::string buffer;  // the text, parsed in situ: strings live here
-  // Ids and params values of small requests live in the arena inside this
-  // object, so parsing them allocates nothing; larger ones add chunks.
+  // The DOM of small requests lives in the arena inside this object, so
+  // parsing them allocates no DOM; larger ones add chunks.
   static constexpr size_t kArenaBytes = 1024;
   alignas(8) char arena[kArenaBytes];
   JsonAllocator allocator;
-  JsonDocument doc;  // uses `allocator`
-  // Where the text's containers end (ValidateJson): the envelope walk and
-  // BuildParams jump over values with it instead of scanning them again.
-  JsonIndex index;
+  JsonDocument doc;  // the parsed text; uses `allocator`
   bool batch = false;
   Status text_error;  // parse error or empty batch: one reply, id null
   std::vector<RequestItem> items;
@@ -75,27 +71,13 @@ struct ParsedText {
   size_t RequestCount() const { return items.empty() ? 1 : items.size(); }
 };
 
-// Destroys a ParsedText and keeps its storage for this thread's next
-// NewParsedText(), up to 64, with its buffer and item vector emptied when
-// they are small: at 1.3 kB a ParsedText is larger than what malloc caches
-// per thread, and a ping would otherwise pay for a trip to malloc's shared
-// bins, and two more allocations. It pays off for texts parsed and freed on
-// the same thread: the loop's inline and control requests, and the small
-// texts of pool jobs, which the server hands back to the loop to destroy
-// (ReusableParsedText). (Off under the address and thread sanitizers, so
-// that they still see every use after free.)
-struct ParsedTextDeleter {
-  void operator()(ParsedText* text) const;
-};
-using ParsedTextPtr = std::unique_ptr<ParsedText, ParsedTextDeleter>;
+using ParsedTextPtr = std::unique_ptr<ParsedText>;
 
 // A new, empty ParsedText.
 ParsedTextPtr NewParsedText();
 
-// True when `text` is small enough that destroying it keeps its buffer and
-// item vector too: worth destroying on the thread that parsed it, whose next
-// NewParsedText() then allocates nothing (and nothing is freed across
-// threads, which costs malloc its shared arena).
+// True when `text` is small (a few kB): cheap to destroy on any thread,
+// best on the one that allocated it.
 bool ReusableParsedText(const ParsedText& text);
 
 ParsedTextPtr ParseRequestText(std::string_view text, const MethodTable& table);

@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -29,14 +30,22 @@ inline JsonValue MakeString(std::string_view s, JsonAllocator& alloc) {
   return JsonValue(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc);
 }
 
-// Appends the compact JSON text of `v` to `out`: the bytes RapidJSON's
-// Writer (default flags) writes, which the tests check, at a fraction of
-// its cost (no per-value bookkeeping). One difference: NaN and infinities,
-// which JSON cannot spell, are written as null (the Writer stops there and
-// leaves broken JSON). Recursive: `v` nests as deep as the texts the
-// framer lets in (128), or as a handler builds it.
+// RapidJSON's Writer, except that NaN and infinities, which JSON cannot
+// spell, are written as null (the Writer would stop there and leave a
+// truncated text). Compact output; every control character escaped (the
+// build leaves RAPIDJSON_SSE42 undefined: its SIMD scan leaves 0x1A-0x1F
+// raw).
+class JsonTextWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  using Writer::Writer;
+  bool Double(double d) {
+    return std::isfinite(d) ? Writer::Double(d) : Writer::Null();
+  }
+};
+
+// Appends the compact JSON text of `v` to `out` (JsonTextWriter).
 void AppendJson(const JsonValue& v, rapidjson::StringBuffer* out);
-// Appends `s` as a JSON string, escaped as the Writer escapes it.
+// Appends `s` as a JSON string.
 void AppendJsonString(std::string_view s, rapidjson::StringBuffer* out);
 
 // Compact JSON text of `v` (AppendJson).

@@ -195,14 +195,6 @@ Status Params::CheckNames(const std::vector<std::string>& ignored) const {
   return s;
 }
 
-const RawParam* Params::Raw(std::string_view name) const {
-  if (raw_params_ == nullptr) return nullptr;
-  for (const RawParam& r : *raw_params_) {
-    if (r.name == name) return r.text != nullptr ? &r : nullptr;
-  }
-  return nullptr;
-}
-
 Status Params::CheckShape(bool accepts_any) const {
   if (accepts_any || raw_ == nullptr || !raw_->IsArray()) return Status::Ok();
   size_t n = specs_ ? specs_->size() : 0;

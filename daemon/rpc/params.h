@@ -32,9 +32,6 @@ struct ParamSpec {
                      // "any", … (rpc/schema.h maps them to JSON Schema)
   bool required = false;
   std::string description;
-  // Kept as JSON text instead of DOM values (a large array a handler
-  // decodes itself): Get() does not see it; read it with Params::Raw().
-  bool raw = false;
   // Non-empty: this row is a v14 name accepted for the canonical param
   // `alias_of`: for its whole value (component < 0; Get(alias_of) finds it)
   // or for one element of it (component >= 0: x,y,z of position, r,g,b,a of
@@ -50,30 +47,17 @@ struct ParamSpec {
 // A v14 name accepted for canonical param `canonical` (see ParamSpec).
 ParamSpec Alias(std::string name, std::string canonical, int component = -1);
 
-// The text of a `raw` parameter in the request, valid JSON (checked when
-// the request was parsed); `text` may be modified in place (BuildInSitu).
-// `text` is null when the parameter was null (absent for Raw()).
-struct RawParam {
-  std::string_view name;  // the ParamSpec's name
-  char* text = nullptr;
-  size_t size = 0;
-};
-
 class Params {
  public:
   // `raw` may be null (no params), an object or an array; `specs` gives the
   // positional order.
-  // `raw_params` (optional) holds the text of the `raw` ParamSpecs present.
-  Params(const JsonValue* raw, const std::vector<ParamSpec>* specs,
-         const std::vector<RawParam>* raw_params = nullptr)
-      : raw_(raw), specs_(specs), raw_params_(raw_params) {}
+  Params(const JsonValue* raw, const std::vector<ParamSpec>* specs)
+      : raw_(raw), specs_(specs) {}
 
   // The value for `name`, or nullptr when absent or null.
   const JsonValue* Get(std::string_view name) const;
   bool Has(std::string_view name) const { return Get(name) != nullptr; }
   bool positional() const { return raw_ && raw_->IsArray(); }
-  // The text of the `raw` parameter `name`, or nullptr when absent or null.
-  const RawParam* Raw(std::string_view name) const;
   const JsonValue* raw() const { return raw_; }
 
   // Checks the shape: a positional array no longer than the spec list.
@@ -111,7 +95,6 @@ class Params {
  private:
   const JsonValue* raw_;
   const std::vector<ParamSpec>* specs_;
-  const std::vector<RawParam>* raw_params_;
 };
 
 // Reads an integer from a JSON number: integers, or doubles with no

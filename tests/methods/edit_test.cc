@@ -100,9 +100,8 @@ TEST_F(EditTest, AddVoxelBatchIsAllOrNothingAndNamesTheEntry) {
   EXPECT_EQ(r.code(), -32602);
 }
 
-// The voxels list is kept as request text (ParamSpec::raw): it is still
-// found only under its own name (another name is an unknown parameter), and
-// a first null member still counts.
+// The voxels list is found only under its own name (another name is an
+// unknown parameter), and of duplicates the first, a null one included.
 TEST_F(EditTest, AddVoxelBatchFindsVoxelsOnlyUnderItsName) {
   Reply r = Call("goxel.add_voxel_batch", R"({"":[[0,0,0,1,1,1]]})");
   EXPECT_EQ(r.code(), -32602) << r.text;

@@ -334,52 +334,6 @@ TEST_F(EnvelopeTest, RejectionAnswersEveryRequestButNotNotifications) {
   EXPECT_EQ(d[0]["error"]["code"].GetInt(), -32000);
 }
 
-// A ParamSpec::raw param is found by its name (objects) or its position
-// (arrays) only, and null or duplicates read as Get() reads them: the first
-// member wins, null is absent.
-TEST_F(EnvelopeTest, RawParamsReadLikeDomParams) {
-  ParamSpec list{"list", "array", true, ""};
-  list.raw = true;
-  ASSERT_TRUE(table_
-                  .Add({"keep",
-                        "",
-                        {list, {"n", "integer", false, ""}},
-                        "",
-                        kPooled,
-                        [](Call& c) {
-                          const RawParam* r = c.params().Raw("list");
-                          if (r == nullptr) {
-                            return Params::Missing("list", "an array");
-                          }
-                          c.result().SetString(
-                              r->text,
-                              static_cast<rapidjson::SizeType>(r->size),
-                              c.alloc());
-                          return Status::Ok();
-                        }})
-                  .ok());
-  auto result = [this](const std::string& params) {
-    JsonDocument d = Reply(R"({"jsonrpc":"2.0","method":"keep","params":)" +
-                           params + R"(,"id":1})");
-    if (d.HasMember("error")) {
-      return "error " + std::to_string(d["error"]["code"].GetInt());
-    }
-    return std::string(d["result"].GetString());
-  };
-  EXPECT_EQ(result(R"({"list":[7]})"), "[7]");
-  EXPECT_EQ(result(R"([[7]])"), "[7]");
-  EXPECT_EQ(result(R"({"l\u0069st":[7]})"), "[7]");
-  // An empty member name is not the first position.
-  EXPECT_EQ(result(R"({"":[7]})"), "error -32602");
-  EXPECT_EQ(result(R"({"n":1,"":[7]})"), "error -32602");
-  // Duplicates: the first wins, a first null included.
-  EXPECT_EQ(result(R"({"list":[7],"list":[8]})"), "[7]");
-  EXPECT_EQ(result(R"({"list":[7],"list":null})"), "[7]");
-  EXPECT_EQ(result(R"({"list":null,"list":[7]})"), "error -32602");
-  EXPECT_EQ(result(R"({"list":null})"), "error -32602");
-  EXPECT_EQ(result(R"([null])"), "error -32602");
-}
-
 TEST(Errors, EveryStatusCodeHasItsJsonRpcCode) {
   EXPECT_EQ(ErrorCodeFor(StatusCode::kParseError), -32700);
   EXPECT_EQ(ErrorCodeFor(StatusCode::kInvalidRequest), -32600);
@@ -511,29 +465,32 @@ TEST_F(EnvelopeTest, ReusedParsedTextsStartEmpty) {
     EXPECT_TRUE(fresh->items.empty());
     EXPECT_FALSE(fresh->batch);
     EXPECT_TRUE(fresh->text_error.ok());
-    EXPECT_TRUE(fresh->index.entries.empty());
-    EXPECT_EQ(fresh->index.root_items, 0u);
     fresh.reset();
     EXPECT_EQ(Run(R"({"jsonrpc":"2.0","method":"echo","params":[3],"id":5})"),
               "{\"jsonrpc\":\"2.0\",\"result\":[3],\"id\":5}\n");
   }
 }
 
-// Nothing on the way recurses on the input's depth: validation, the index,
-// the envelope walk and building the params (the framer would refuse this
-// text; ParseRequestText alone does not).
-TEST_F(EnvelopeTest, MillionDeepParamsNeedNoRecursion) {
-  const std::string deep =
-      std::string(1000000, '[') + std::string(1000000, ']');
+// Params nest up to kMaxDepth with the request around them; one level more
+// is refused as a whole text (-32600, id null), as the framer refuses it,
+// even a million levels deep, without recursing that deep.
+TEST_F(EnvelopeTest, ParamsNestUpToTheDepthLimit) {
+  auto nested = [](size_t levels) {
+    return std::string(levels, '[') + std::string(levels, ']');
+  };
   JsonDocument d = Reply(R"({"jsonrpc":"2.0","method":"subtract","params":)" +
-                         deep + R"(,"id":1})");
+                         nested(kMaxDepth - 1) + R"(,"id":1})");
   EXPECT_EQ(d["error"]["code"].GetInt(), -32602);
   EXPECT_EQ(d["id"].GetInt(), 1);
-  d = Reply(R"([{"jsonrpc":"2.0","method":"update","params":)" + deep +
-            R"(},{"jsonrpc":"2.0","method":"get_data","id":2}])");
-  ASSERT_TRUE(d.IsArray());
-  ASSERT_EQ(d.Size(), 1u);
-  EXPECT_EQ(d[0]["id"].GetInt(), 2);
+  for (size_t levels : {size_t{kMaxDepth}, size_t{1000000}}) {
+    d = Reply(R"([{"jsonrpc":"2.0","method":"update","params":)" +
+              nested(levels) +
+              R"(},{"jsonrpc":"2.0","method":"get_data","id":2}])");
+    ASSERT_TRUE(d.IsObject());
+    EXPECT_EQ(d["error"]["code"].GetInt(), -32600);
+    EXPECT_EQ(d["error"]["data"]["max_depth"].GetInt(), kMaxDepth);
+    EXPECT_TRUE(d["id"].IsNull());
+  }
 }
 
 }  // namespace goxel::rpc
