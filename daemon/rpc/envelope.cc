@@ -163,11 +163,28 @@ std::string_view View(const JsonValue& s) {
   return std::string_view(s.GetString(), s.GetStringLength());
 }
 
-// The member `name` of object `v`, or null; the first of duplicates.
-const JsonValue* Member(const JsonValue& v, const char* name) {
-  auto m = v.FindMember(name);
-  return m == v.MemberEnd() ? nullptr : &m->value;
-}
+// The envelope members of a request object, found in one pass; the first of
+// duplicates wins, as with FindMember.
+struct Envelope {
+  const JsonValue* id = nullptr;
+  const JsonValue* jsonrpc = nullptr;
+  const JsonValue* method = nullptr;
+  const JsonValue* params = nullptr;
+
+  explicit Envelope(const JsonValue& request) {
+    for (const auto& m : request.GetObject()) {
+      const JsonValue** slot = Slot(View(m.name));
+      if (slot != nullptr && *slot == nullptr) *slot = &m.value;
+    }
+  }
+  const JsonValue** Slot(std::string_view key) {
+    if (key == "id") return &id;
+    if (key == "jsonrpc") return &jsonrpc;
+    if (key == "method") return &method;
+    if (key == "params") return &params;
+    return nullptr;
+  }
+};
 
 // Checks the request `v` (element `index` of a batch) into *item.
 void CheckItem(const JsonValue& v, size_t index, bool batch,
@@ -180,7 +197,8 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
     if (batch) item->error.With("index", static_cast<int64_t>(index));
     return;
   }
-  const JsonValue* id = Member(v, "id");
+  const Envelope env(v);
+  const JsonValue* id = env.id;
   if (id == nullptr) {
     item->notification = true;
   } else if (id->IsString() || id->IsNumber() || id->IsNull()) {
@@ -193,7 +211,7 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
                                  "id");
     return;
   }
-  const JsonValue* jsonrpc = Member(v, "jsonrpc");
+  const JsonValue* jsonrpc = env.jsonrpc;
   if (jsonrpc == nullptr || !jsonrpc->IsString() ||
       View(*jsonrpc) != std::string_view("2.0", 3)) {
     item->error =
@@ -201,13 +219,13 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
     item->notification = false;  // invalid requests are always answered
     return;
   }
-  const JsonValue* method = Member(v, "method");
+  const JsonValue* method = env.method;
   if (method == nullptr || !method->IsString()) {
     item->error = InvalidRequest("\"method\" must be a string", "method");
     item->notification = false;
     return;
   }
-  const JsonValue* params = Member(v, "params");
+  const JsonValue* params = env.params;
   if (params != nullptr) {
     if (!params->IsObject() && !params->IsArray()) {
       item->error = InvalidRequest(
