@@ -1,6 +1,7 @@
 #include "load_run.h"
 
 #include <fcntl.h>
+#include <rapidjson/document.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,8 +17,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 namespace goxel::bench {
 namespace {

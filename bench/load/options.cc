@@ -1,14 +1,13 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <rapidjson/document.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <string_view>
-
-#include <rapidjson/document.h>
 
 namespace goxel::bench {
 namespace {

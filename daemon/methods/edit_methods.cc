@@ -595,8 +595,7 @@ Status RegisterEditMethods(rpc::MethodTable* t, Workspace* ws) {
       {"goxel.add_voxel_batch",
        "Sets many voxels in one request and one undo step; all-or-nothing "
        "validation.",
-       {VoxelsParam(
-            "[{x,y,z,r,g,b,a} | {position,color} | [x,y,z,r,g,b(,a)]]"),
+       {VoxelsParam("[{x,y,z,r,g,b,a} | {position,color} | [x,y,z,r,g,b(,a)]]"),
         LayerIdParam("target layer (default active)"),
         ProjectIdParam(),
         {"color", "color", false, "colour of entries that carry none"}},

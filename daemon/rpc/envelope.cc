@@ -11,7 +11,8 @@ namespace goxel::rpc {
 
 namespace {
 
-// ---- Parsing -----------------------------------------------------------------
+// ---- Parsing
+// -----------------------------------------------------------------
 
 // The Reader's events, forwarded to the Document. On the way it refuses what
 // RapidJSON 1.1 lets through (nesting past kMaxDepth, which would recurse
@@ -95,8 +96,8 @@ class RequestHandler {
   // came from a lone \uDCxx escape.
   bool Utf8(const char* s, rapidjson::SizeType n) {
     const char* end = s + n;
-    for (const char* p = s; (p = static_cast<const char*>(
-                                 memchr(p, 0xED, static_cast<size_t>(end - p))));
+    for (const char* p = s; (p = static_cast<const char*>(memchr(
+                                 p, 0xED, static_cast<size_t>(end - p))));
          ++p) {
       if (p + 1 < end && static_cast<unsigned char>(p[1]) >= 0xA0)
         return Fail(rapidjson::kParseErrorStringUnicodeSurrogateInvalid, s - 1);
@@ -192,8 +193,7 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
                RequestItem* item) {
   if (!v.IsObject()) {
     item->error = Status::InvalidRequest(
-        std::string("a request must be a JSON object, got ") +
-        JsonTypeName(v));
+        std::string("a request must be a JSON object, got ") + JsonTypeName(v));
     if (batch) item->error.With("index", static_cast<int64_t>(index));
     return;
   }

@@ -6,12 +6,12 @@
 // Reader on a copy, the reference: a text it refuses must get a -32700 at
 // the same offset; one it accepts must not, unless the parser refused a lone
 // surrogate escape, a number out of double range or nesting past kMaxDepth.
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <rapidjson/error/en.h>
-#include <rapidjson/reader.h>
 
 #include "rpc/envelope.h"
 #include "rpc/framer.h"

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "rpc/framer.h"
 #include "rpc/envelope.h"
+#include "rpc/framer.h"
 #include "rpc/method_table.h"
 
 namespace goxel::rpc {
@@ -334,7 +334,7 @@ void ExpectFramerAgrees(const std::string& body, int* valid, int* invalid) {
   // pair at the pair's first escape: up to 12 bytes before it.
   const size_t slack =
       error.code == rapidjson::kParseErrorStringUnicodeEscapeInvalidHex ? 12
-                                                                         : 5;
+                                                                        : 5;
   EXPECT_LE(e.end - 1, error.offset + slack)
       << Show(body) << "\nreference code " << error.code << " at "
       << Show(body.substr(error.offset, 12)) << "; framer at "
@@ -437,9 +437,8 @@ TEST(FramerDiff, ParserAgreesWithTheReference) {
 TEST(FramerDiff, ParserStopsAtTheDepthLimit) {
   MethodTable table;
   for (int depth : {kMaxDepth, kMaxDepth + 1, 1000000}) {
-    const std::string t =
-        std::string(static_cast<size_t>(depth), '[') +
-        std::string(static_cast<size_t>(depth), ']');
+    const std::string t = std::string(static_cast<size_t>(depth), '[') +
+                          std::string(static_cast<size_t>(depth), ']');
     ParsedTextPtr parsed = ParseRequestText(t, table);
     if (depth <= kMaxDepth) {
       EXPECT_TRUE(parsed->text_error.ok()) << parsed->text_error.message();
