@@ -249,6 +249,11 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
 // Parses parsed->buffer in situ, then checks each request's envelope.
 void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   std::string& buffer = parsed->buffer;
+  const size_t size = buffer.size();
+  // RapidJSON 1.1 reads a UTF-8 sequence's continuation bytes without
+  // looking for the end: a lead byte at the end of a string reads up to 3
+  // bytes past it. NUL padding keeps those reads inside the buffer.
+  buffer.append(3, '\0');
   rapidjson::InsituStringStream in(buffer.data());
   RequestHandler handler(parsed->doc, in, &parsed->items);
   rapidjson::ParseResult result;
@@ -258,7 +263,7 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
         rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag;
     result = reader.Parse<kFlags>(in, handler);
     // A NUL byte ends the Reader's input: what follows it is a second text.
-    if (result && in.Tell() != buffer.size()) {
+    if (result && in.Tell() != size) {
       result.Set(rapidjson::kParseErrorDocumentRootNotSingular, in.Tell());
     }
     return !result.IsError();

@@ -50,7 +50,8 @@ struct ParsedText {
   ParsedText(const ParsedText&) = delete;
   ParsedText& operator=(const ParsedText&) = delete;
 
-  std::string buffer;  // the text, parsed in situ: strings live here
+  std::string
+      buffer;  // the text (NUL-padded), parsed in situ: strings live here
   // The DOM of small requests lives in the arena inside this object, so
   // parsing them allocates no DOM; larger ones add chunks.
   static constexpr size_t kArenaBytes = 1024;

@@ -52,14 +52,16 @@ const goxel::rpc::MethodTable& Table() {
 }
 
 void CheckParser(std::string_view text) {
-  const std::string copy(text);
+  // NUL-padded: RapidJSON 1.1 reads a UTF-8 lead byte's continuation bytes
+  // without looking for the end.
+  const std::string copy = std::string(text) + std::string(3, '\0');
   rapidjson::Reader reader;
   rapidjson::BaseReaderHandler<> handler;
   rapidjson::StringStream in(copy.c_str());
   constexpr unsigned kFlags =
       rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
   rapidjson::ParseResult want = reader.Parse<kFlags>(in, handler);
-  if (want && in.Tell() != copy.size()) {
+  if (want && in.Tell() != text.size()) {
     want.Set(rapidjson::kParseErrorDocumentRootNotSingular, in.Tell());
   }
   auto parsed = goxel::rpc::ParseRequestText(text, Table());
@@ -69,18 +71,20 @@ void CheckParser(std::string_view text) {
     return;  // the depth limit: the reference has none
   }
   const bool refused = got.code() == goxel::StatusCode::kParseError;
-  if (want.IsError()) {
-    const std::string at = " at byte " + std::to_string(want.Offset());
-    if (!refused || got.message().size() < at.size() ||
-        got.message().compare(got.message().size() - at.size(), at.size(),
-                              at) != 0) {
-      __builtin_trap();
-    }
-  } else if (refused) {
-    if (got.message().find("surrogate") == std::string::npos &&
-        got.message().find("Number too big") == std::string::npos) {
-      __builtin_trap();
-    }
+  // A refusal the reference does not make comes at or before its error.
+  const bool extra =
+      refused && (got.message().find("surrogate") != std::string::npos ||
+                  got.message().find("Number too big") != std::string::npos);
+  if (!want.IsError()) {
+    if (refused && !extra) __builtin_trap();
+    return;
+  }
+  if (!refused) __builtin_trap();
+  const size_t at = got.message().rfind(" at byte ");
+  if (at == std::string::npos) __builtin_trap();
+  const size_t offset = std::stoul(got.message().substr(at + 9));
+  if (extra ? offset > want.Offset() : offset != want.Offset()) {
+    __builtin_trap();
   }
 }
 

@@ -230,7 +230,10 @@ struct JsonSyntaxError {
 bool ReferenceParse(const std::string& text, JsonSyntaxError* error) {
   rapidjson::Reader reader;
   rapidjson::BaseReaderHandler<> handler;
-  rapidjson::StringStream in(text.c_str());
+  // NUL-padded: RapidJSON 1.1 reads a UTF-8 lead byte's continuation bytes
+  // without looking for the end.
+  const std::string padded = text + std::string(3, '\0');
+  rapidjson::StringStream in(padded.c_str());
   constexpr unsigned kFlags =
       rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
   rapidjson::ParseResult r = reader.Parse<kFlags>(in, handler);
