@@ -472,6 +472,7 @@ bool ReusableParsedText(const ParsedText& text) {
 ParsedTextPtr ParseRequestText(std::string_view text,
                                const MethodTable& table) {
   auto parsed = NewParsedText();
+  parsed->buffer.reserve(text.size() + 3);  // room for ParseBuffer's padding
   parsed->buffer.assign(text.data(), text.size());
   ParseBuffer(parsed.get(), table);
   return parsed;
