@@ -19,7 +19,7 @@ GOXEL_BUILD_PACKAGES=(
 GOXEL_TEST_PACKAGES=(
   clang libclang-rt-14-dev python3 python3-prometheus-client python3-jsonschema
   shellcheck socat systemd systemd-container logrotate libxml2-utils dpkg-dev
-  util-linux bsdutils
+  util-linux bsdutils debhelper
 )
 
 goxel_log() { printf '%s\n' "$*" >&2; }
