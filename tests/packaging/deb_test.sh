@@ -72,15 +72,23 @@ check postinst 'systemd-sysusers ${DPKG_ROOT:+--root="$DPKG_ROOT"} goxel.conf'
 check postinst 'systemd-tmpfiles ${DPKG_ROOT:+--root="$DPKG_ROOT"} --create goxel.conf'
 check postinst "deb-systemd-helper enable 'goxel-daemon.service'"
 check postinst "deb-systemd-helper enable 'goxel-daemon.socket'"
-check postinst "deb-systemd-invoke \$_dh_action 'goxel-daemon.service' 'goxel-daemon.socket'"
-check prerm "deb-systemd-invoke stop 'goxel-daemon.service' 'goxel-daemon.socket'"
-check postrm "deb-systemd-helper purge 'goxel-daemon.service' 'goxel-daemon.socket'"
+check postinst "deb-systemd-invoke start 'goxel-daemon.socket'"
+check postinst "deb-systemd-invoke \$_dh_action 'goxel-daemon.service'"
+check prerm "deb-systemd-invoke stop 'goxel-daemon.service'"
+check prerm "deb-systemd-invoke stop 'goxel-daemon.socket'"
+check postrm "deb-systemd-helper purge 'goxel-daemon.service'"
+check postrm "deb-systemd-helper purge 'goxel-daemon.socket'"
 check postrm 'rm -rf /var/lib/goxel /var/log/goxel /var/cache/goxel /run/goxel'
 # sysusers, then tmpfiles (which gives the configuration its group), then
-# the start: the daemon must find its user and its readable configuration.
+# the socket, then the service: the daemon must find its user, its readable
+# configuration and the listening socket (a service started first binds the
+# path itself and the socket unit refuses to start).
 order=$(grep -nE 'systemd-sysusers |systemd-tmpfiles |deb-systemd-invoke ' "$TMP/control/postinst" | cut -d: -f1 | tr '\n' ' ')
-read -r n_users n_tmp n_start _ <<<"$order"
-((n_users < n_tmp && n_tmp < n_start)) || fail "postinst order (sysusers, tmpfiles, start) is lines $order"
+read -r n_users n_tmp n_socket n_service _ <<<"$order"
+((n_users < n_tmp && n_tmp < n_socket && n_socket < n_service)) ||
+  fail "postinst order (sysusers, tmpfiles, socket, service) is lines $order"
+grep -n 'deb-systemd-invoke ' "$TMP/control/postinst" | head -n 1 | grep -q "'goxel-daemon.socket'" ||
+  fail "postinst starts the service before the socket"
 # The start happens only where systemd runs: the start line is inside the test.
 awk '/\/run\/systemd\/system \]; then/ {inside=1} inside && /deb-systemd-invoke/ {ok=1} /^\tfi$/ {inside=0} END {exit !ok}' \
   "$TMP/control/postinst" || fail "postinst starts the service outside the /run/systemd/system test"
