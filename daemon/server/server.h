@@ -47,7 +47,7 @@
 
 namespace goxel::server {
 
-class Server : private JobSink, private ConnectionEvents {
+class Server final : private JobSink, private ConnectionEvents {
  public:
   Server(ServerOptions options, const rpc::MethodTable* table,
          pool::ThreadPool* pool, ServerHooks hooks);
