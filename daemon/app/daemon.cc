@@ -260,12 +260,13 @@ int Daemon::Run() {
   // As the user that will serve: never start and then fail every save.
   if (s.ok()) s = files_->CheckDataDir();
   if (!s.ok()) {
-    int code = Fail(s);
+    // Clean up before the parent of --daemonize hears of the failure: once
+    // it has, it exits and the caller may look for the PID file.
     if (pool_) pool_->Shutdown(0);
     server_.reset();
     if (bound) unlink(config_.socket_path.c_str());
     pid_file_.Remove();
-    return code;
+    return Fail(s);
   }
   AnnounceReady();
   files_->StartRestore();  // after READY: clients see "restoring" meanwhile
