@@ -27,6 +27,7 @@ def main():
                                 "max_memory_mb": 0}})
     d.start()
     c = Client(d.sock, timeout=600)
+    c.call("goxel.create_project", {"name": "restore"})
     side = 64
     for start in range(0, a.voxels, 10000):
         vox = []

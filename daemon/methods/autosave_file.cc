@@ -153,8 +153,8 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
   uint32_t layers;
   if (!in.Get(&layers)) return Bad("truncated layer count", in.offset());
   std::vector<voxel::Rgba> buf(voxel::kBlockVoxels, voxel::Rgba{0, 0, 0, 0});
-  std::vector<uint16_t> set;
-  set.reserve(voxel::kBlockVoxels);
+  std::vector<std::pair<uint16_t, voxel::Rgba>> cells;
+  cells.reserve(voxel::kBlockVoxels);
   for (uint32_t li = 0; li < layers; ++li) {
     voxel::Layer l;
     uint8_t visible;
@@ -167,6 +167,8 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
     // Each block takes at least 14 bytes: a count beyond that is a lie.
     if (blocks > in.left() / 14)
       return Bad("block count too large", in.offset());
+    // Blocks go straight to their final form; the trie is built once.
+    voxel::VolumeBuilder builder;
     for (uint64_t b = 0; b < blocks; ++b) {
       voxel::Vec3i origin;
       uint16_t n;
@@ -179,12 +181,11 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
       if (n == kRawBlock) {
         if (!in.Raw(buf.data(), sizeof(voxel::Rgba) * voxel::kBlockVoxels))
           return Bad("truncated block data", in.offset());
-        l.volume.SetBlock(origin, buf.data());
-        std::fill(buf.begin(), buf.end(), voxel::Rgba{0, 0, 0, 0});
+        builder.AddBlock(origin, buf.data());
         continue;
       }
       if (n == 0 || n >= kSparseMax) return Bad("bad voxel count", in.offset());
-      set.clear();
+      cells.clear();
       for (uint16_t i = 0; i < n; ++i) {
         uint16_t idx;
         voxel::Rgba c;
@@ -192,12 +193,11 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
           return Bad("truncated block data", in.offset());
         if (idx >= voxel::kBlockVoxels)
           return Bad("bad voxel index", in.offset());
-        buf[idx] = c;
-        set.push_back(idx);
+        cells.emplace_back(idx, c);
       }
-      l.volume.SetBlock(origin, buf.data());
-      for (uint16_t idx : set) buf[idx] = voxel::Rgba{0, 0, 0, 0};
+      builder.AddBlockCells(origin, cells);
     }
+    l.volume = builder.Finish();
     scene->layers.push_back(std::move(l));
   }
   uint32_t kept;
