@@ -115,25 +115,40 @@ void EncodeBody(const voxel::Scene& scene, std::vector<uint8_t>* body) {
     const size_t count_at = body->size();
     o.Put<uint64_t>(0);
     uint64_t blocks = 0;
-    l.volume.ForEachBlock([&](voxel::Vec3i origin, const voxel::Rgba* data) {
-      int n = 0;
-      for (int i = 0; i < voxel::kBlockVoxels; ++i) n += data[i].a != 0;
-      if (n == 0) return;
+    // Voxels come block by block (ForEachVoxel visits a block's voxels
+    // together, in index order), without decoding compact blocks: a block
+    // is written when the next one starts.
+    std::vector<std::pair<uint16_t, voxel::Rgba>> cells;
+    cells.reserve(voxel::kBlockVoxels);
+    voxel::Vec3i origin;
+    auto flush = [&] {
+      if (cells.empty()) return;
       ++blocks;
       o.Put<int32_t>(origin.x), o.Put<int32_t>(origin.y),
           o.Put<int32_t>(origin.z);
-      if (n < kSparseMax) {
-        o.Put<uint16_t>(static_cast<uint16_t>(n));
-        for (int i = 0; i < voxel::kBlockVoxels; ++i) {
-          if (data[i].a == 0) continue;
-          o.Put<uint16_t>(static_cast<uint16_t>(i));
-          o.Rgba(data[i]);
+      if (int(cells.size()) < kSparseMax) {
+        o.Put<uint16_t>(static_cast<uint16_t>(cells.size()));
+        for (const auto& [i, c] : cells) {
+          o.Put<uint16_t>(i);
+          o.Rgba(c);
         }
       } else {
+        voxel::Rgba data[voxel::kBlockVoxels] = {};
+        for (const auto& [i, c] : cells) data[i] = c;
         o.Put<uint16_t>(kRawBlock);
-        o.Raw(data, sizeof(voxel::Rgba) * voxel::kBlockVoxels);
+        o.Raw(data, sizeof data);
       }
+      cells.clear();
+    };
+    l.volume.ForEachVoxel([&](voxel::Vec3i p, voxel::Rgba c) {
+      const voxel::Vec3i at{p.x & ~15, p.y & ~15, p.z & ~15};
+      if (!cells.empty() && !(at == origin)) flush();
+      origin = at;
+      cells.emplace_back(static_cast<uint16_t>(
+                             voxel::BlockIndex(p.x & 15, p.y & 15, p.z & 15)),
+                         c);
     });
+    flush();
     std::memcpy(body->data() + count_at, &blocks, sizeof blocks);
   }
   o.Put<uint32_t>(static_cast<uint32_t>(scene.kept_chunks.size()));

@@ -195,7 +195,8 @@ class Volume {
       const Volume& other, const std::function<void(Vec3i origin)>& f) const;
 
   // Calls f(position, colour) for every non-empty voxel (blocks in
-  // unspecified order; compact blocks visit only their voxels).
+  // unspecified order, the voxels of one block one after the other in
+  // BlockIndex order; compact blocks visit only their voxels).
   template <typename F>
   void ForEachVoxel(F&& f) const {
     ForEachVoxelImpl([&f](Vec3i p, Rgba c) { f(p, c); });
