@@ -880,12 +880,13 @@ void VolumeBuilder::AddBlockCells(
   if (MemoryBudget::ThreadExceeded()) return;
   // index << 32 | position in `cells` << 0 orders by index, then by input
   // order; the last word of each index is the one that wins.
-  std::vector<uint64_t> order(cells.size());
+  std::vector<uint64_t>& order = order_;  // buffers reused block to block
+  std::vector<uint64_t>& words = words_;
+  order.resize(cells.size());
   for (size_t i = 0; i < cells.size(); ++i)
     order[i] = uint64_t{cells[i].first} << 32 | i;
   std::sort(order.begin(), order.end());
-  std::vector<uint64_t> words;
-  words.reserve(cells.size());
+  words.clear();
   for (size_t i = 0; i < order.size(); ++i) {
     const uint64_t index = order[i] >> 32;
     if (i + 1 < order.size() && (order[i + 1] >> 32) == index) continue;

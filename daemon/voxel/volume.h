@@ -271,6 +271,7 @@ class VolumeBuilder {
   };
   void Add(Vec3i origin, Block* block);
   std::vector<Added> blocks_;
+  std::vector<uint64_t> order_, words_;  // AddBlockCells' buffers
 };
 
 }  // namespace goxel::voxel
