@@ -132,6 +132,14 @@ sleep 0.5
 idle_rss_kb=$(proc_field "$daemon_pid" VmRSS)
 idle_threads=$(proc_field "$daemon_pid" Threads)
 
+# add_voxel and get_voxel need a project (there is no implicit one).
+if ! "$bench" -s "$tmp/goxel.sock" -n 1 -W 0 -M goxel.create_project \
+  -A '{"name":"targets","size":[64,64,64]}' >/dev/null; then
+  echo "run_targets.sh: goxel.create_project failed; the daemon's log:" >&2
+  cat "$tmp/daemon.log" >&2
+  exit 1
+fi
+
 declare -A samples=()  # key -> space-separated values, one per round
 add() { samples[$1]="${samples[$1]:-} $2"; }
 # pp_client prints "... rps=N ... p50_us=X ... errors=E".

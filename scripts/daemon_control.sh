@@ -14,7 +14,6 @@ set -u
 set -o pipefail
 
 readonly PROG=${0##*/}
-readonly VERSION="0.1.0"
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 readonly REPO_DIR=${SCRIPT_DIR%/scripts}
@@ -167,14 +166,29 @@ build_daemon_args() {
   return 0
 }
 
-# json_string KEY TEXT: the string value of "KEY" in JSON TEXT (flat match).
-json_string() {
-  grep -o "\"$1\": *\"[^\"]*\"" <<<"$2" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'
-}
-
-# json_number KEY TEXT: the number value of "KEY" in JSON TEXT.
-json_number() {
-  grep -o "\"$1\": *-\?[0-9][0-9.eE+-]*" <<<"$2" | head -n 1 | sed 's/.*: *//'
+# json_get TEXT PATH...: the values at the dotted PATHs (daemon.socket_path)
+# of the JSON object TEXT, one line each: strings as text, other values as
+# JSON, a missing key or null as an empty line. Read with Python's json
+# module (python3 is already needed by install-service.sh and the build).
+json_get() {
+  command -v python3 >/dev/null 2>&1 ||
+    die "python3 is needed to read the daemon's JSON" "apt-get install -y python3"
+  python3 -c '
+import json, sys
+try:
+    doc = json.loads(sys.argv[1])
+except ValueError as e:
+    sys.exit(f"not JSON ({e}): {sys.argv[1][:200]}")
+for path in sys.argv[2:]:
+    value = doc
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    if value is None:
+        value = ""
+    elif not isinstance(value, str):
+        value = json.dumps(value)
+    print(value.replace("\n", " "))
+' "$@"
 }
 
 # print_config [FLAG]: the daemon's effective configuration for our settings
@@ -215,12 +229,14 @@ resolve_paths() {
   build_daemon_args
   local cfg
   cfg=$(print_config) || exit 1
-  SOCKET_PATH=$(json_string socket_path "$cfg")
-  PID_FILE=$(json_string pid_file "$cfg")
-  LOG_FILE=$(json_string log_file "$cfg")
+  local paths=()
+  mapfile -t paths < <(json_get "$cfg" daemon.socket_path daemon.pid_file daemon.log_file)
+  ((${#paths[@]} == 3)) || die "cannot read the daemon's --print-config output" "$DAEMON_BINARY --print-config"
+  SOCKET_PATH=${paths[0]} PID_FILE=${paths[1]} LOG_FILE=${paths[2]}
   if ((locate)); then
     local candidate found="" foreground service=()
-    foreground=$(json_string socket_path "$(print_config --foreground)") || exit 1
+    foreground=$(print_config --foreground) || exit 1
+    foreground=$(json_get "$foreground" daemon.socket_path) || exit 1
     IFS=: read -r -a service <<<"$SERVICE_SOCKETS"
     SEARCHED=""
     for candidate in "${service[@]}" "$SOCKET_PATH" "$foreground"; do
@@ -329,10 +345,10 @@ cmd_start() {
 prepare_data_dir() {
   local cfg dir user
   cfg=$(print_config) || exit 1
-  dir=$(json_string data_directory "$cfg")
+  dir=$(json_get "$cfg" paths.data_directory) || exit 1
   [[ -n $dir ]] || dir=/var/lib/goxel
   [[ -d $dir || $(id -u) -ne 0 ]] && return 0
-  user=$(json_string user "$cfg")
+  user=$(json_get "$cfg" daemon.user) || exit 1
   if ! { mkdir -p -- "$dir" && chmod 0750 -- "$dir"; }; then
     die "cannot create the data directory $dir" \
       "create it, or name another one with GOXEL_DATA_DIR or paths.data_directory"
@@ -394,11 +410,11 @@ cmd_status() {
     return 4
   fi
   local f=()
-  for key in pid uptime_seconds connections queue_depth queue_capacity \
-    workers_busy workers requests_served requests_per_second memory_rss_bytes; do
-    f+=("$(json_number "$key" "$reply")")
-  done
-  awk -v version="$(json_string version "$reply")" -v socket="$SOCKET_PATH" \
+  mapfile -t f < <(json_get "$reply" pid uptime_seconds connections queue_depth \
+    queue_capacity workers_busy workers requests_served requests_per_second \
+    memory_rss_bytes version)
+  ((${#f[@]} == 11)) || { say "goxel-daemon answered status with what is not JSON: $reply"; return 4; }
+  awk -v version="${f[10]}" -v socket="$SOCKET_PATH" \
     -v pid="${f[0]}" -v up="${f[1]:-0}" -v conns="${f[2]:-0}" \
     -v depth="${f[3]:-0}" -v cap="${f[4]:-0}" -v busy="${f[5]:-0}" \
     -v workers="${f[6]:-0}" -v served="${f[7]:-0}" -v rate="${f[8]:-0}" \
@@ -546,12 +562,20 @@ cmd_uninstall_systemd() {
   say "removed $unit"
 }
 
+# The version is the build's: the goxel-daemon this script drives says it.
+cmd_version() {
+  find_daemon_binary
+  local v
+  v=$("$DAEMON_BINARY" --version) || die "$DAEMON_BINARY --version failed" "check the binary (-b)"
+  say "$PROG ${v##* } ($DAEMON_BINARY)"
+}
+
 main() {
-  local command="" args=()
+  local command="" args=() show_version=0
   while (($#)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
-      -v | --version) say "$PROG $VERSION"; exit 0 ;;
+      -v | --version) show_version=1 ;;
       -V | --verbose) VERBOSE=1 ;;
       -b | -p | -s | -l | -c | -u | -g | -w)
         (($# >= 2)) || die "option $1 needs a value" "$PROG -h" 2
@@ -571,6 +595,7 @@ main() {
     esac
     shift
   done
+  if ((show_version)); then cmd_version; exit 0; fi
   case $command in
     start | stop | status | health | reload | test | install-systemd | uninstall-systemd)
       ((${#args[@]} == 0)) || die "$command takes no arguments, got '${args[*]}'" "$PROG -h" 2

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # install-service.sh: install goxel-daemon as a service, from a build tree.
 #
+# What is installed is CMake's install() rules: `cmake --install BUILD
+# --prefix PREFIX` into a staging directory, then each staged file is put in
+# place (so a second run can tell what changed, and keeps edited configs).
 # Linux (systemd): user and group goxel (sysusers), directories (tmpfiles),
-# the daemon and client in PREFIX/bin, man pages and bash completion, the
-# service configuration /etc/goxel/daemon_config.json, /etc/default/goxel-daemon,
-# logrotate, goxel-daemon.service and .socket in /etc/systemd/system; then
-# enable and start both and check health on /run/goxel/goxel-daemon.sock.
+# everything staged under PREFIX (binaries, man pages, bash completion,
+# docs); the staged /etc files (service configuration, /etc/default,
+# logrotate) into /etc, the units, sysusers.d and tmpfiles.d files into
+# /etc/systemd/system, /etc/sysusers.d and /etc/tmpfiles.d (where systemd
+# reads them for any PREFIX); then enable and start the socket and the
+# service and check health on /run/goxel/goxel-daemon.sock.
 # macOS (launchd): user and group _goxel (dscl), directories below PREFIX/var,
-# binaries, PREFIX/etc/goxel/daemon_config.json and
+# the staged PREFIX/bin and PREFIX/share/man, PREFIX/etc/goxel/daemon_config.json and
 # /Library/LaunchDaemons/com.goxel.daemon.plist, bootstrapped; or with
 # --user-agent a LaunchAgent for the current user. Then a health check.
 #
@@ -16,6 +21,7 @@
 # daemon_config.json.new). --dry-run prints every step without doing it.
 # Exit codes: 0 installed and healthy; 1 a step failed; 2 usage error.
 set -euo pipefail
+shopt -s extglob
 
 PROG=${0##*/}
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,8 +35,7 @@ START=1
 WITH_MCP=0
 OS=$(uname -s)
 BUILD_DIR=${GOXEL_BUILD_DIR:-}
-DAEMON_BIN=${GOXEL_DAEMON_BINARY:-}
-CLIENT_BIN=${GOXEL_CLIENT_BINARY:-}
+STAGE=""
 DARWIN_UID=${GOXEL_DARWIN_UID:-301}
 HEALTH_TIMEOUT=${GOXEL_HEALTH_TIMEOUT_S:-15}
 CHANGED=0
@@ -44,17 +49,16 @@ Installs goxel-daemon as a systemd service (Linux) or a launchd daemon
 
 Options:
   --prefix DIR      where bin/ and share/ go (default /usr/local)
-  --build-dir DIR   build tree holding daemon/goxel-daemon and
-                    client/goxel-client (default: build/ of this checkout)
-  --daemon BIN      the goxel-daemon binary (overrides --build-dir)
-  --client BIN      the goxel-client binary (overrides --build-dir)
+  --build-dir DIR   the CMake build tree to install (cmake --install;
+                    default: build/ of this checkout)
   --os linux|darwin install for this OS (default: this machine's, $(uname -s))
   --user-agent      macOS: a LaunchAgent for the current user, no root
   --no-start        install and enable, but do not start or check health
-  --with-mcp        also install goxel-mcp (the MCP server for AI agents) in
-                    PREFIX/lib/goxel-mcp with its dependencies (npm ci from
-                    the lockfile; needs node >= 18 and npm), PREFIX/bin/goxel-mcp
-                    and, on Linux, goxel-mcp.service (installed, not enabled)
+  --with-mcp        also install goxel-mcp (the MCP server for AI agents):
+                    PREFIX/lib/goxel-mcp with its dependencies, PREFIX/bin/goxel-mcp
+                    and, on Linux, goxel-mcp.service (installed, not enabled);
+                    needs a build tree configured with -DGOXEL_INSTALL_MCP=ON
+                    (node >= 18 and npm)
   --dry-run         print every step, change nothing
   -h, --help        this help
 Environment: GOXEL_DARWIN_UID (UniqueID/PrimaryGroupID of _goxel, 301),
@@ -97,7 +101,7 @@ put_config() {
   local src=$1 dest=$2
   if [[ -f $dest ]] && ! cmp -s -- "$src" "$dest"; then
     say "  keeping the edited $dest; the packaged one is $dest.new"
-    put "$src" "$dest.new" "$3" "$4"
+    put "$src" "$dest.new" "$3" "${4:-}"
     return 0
   fi
   put "$@"
@@ -117,12 +121,41 @@ render() {
   printf '%s\n' "$out"
 }
 
-find_binaries() {
+# stage: `cmake --install` of the build tree into $STAGE (a temporary
+# directory, also under --dry-run: it only reads the build tree).
+stage() {
   local build=${BUILD_DIR:-$REPO_DIR/build}
-  DAEMON_BIN=${DAEMON_BIN:-$build/daemon/goxel-daemon}
-  CLIENT_BIN=${CLIENT_BIN:-$build/client/goxel-client}
-  [[ -x $DAEMON_BIN ]] || die "no goxel-daemon at $DAEMON_BIN: build first (cmake --build build) or pass --daemon BIN"
-  [[ -x $CLIENT_BIN ]] || die "no goxel-client at $CLIENT_BIN: build first or pass --client BIN"
+  [[ -f $build/CMakeCache.txt ]] ||
+    die "no CMake build tree at $build: build first (cmake -S . -B build && cmake --build build) or pass --build-dir DIR"
+  [[ -x $build/daemon/goxel-daemon ]] || die "no goxel-daemon in $build/daemon: build first (cmake --build $build)"
+  if ((WITH_MCP)) && ! grep -q '^GOXEL_INSTALL_MCP:BOOL=ON$' "$build/CMakeCache.txt"; then
+    die "--with-mcp needs a build tree configured with -DGOXEL_INSTALL_MCP=ON (node >= 18 and npm)"
+  fi
+  STAGE=$WORK_DIR/stage
+  say "== cmake --install $build --prefix $PREFIX (staged in a temporary directory)"
+  if ! DESTDIR=$STAGE cmake --install "$build" --prefix "$PREFIX" >"$WORK_DIR/cmake-install.log" 2>&1; then
+    cat "$WORK_DIR/cmake-install.log" >&2
+    die "cmake --install $build failed"
+  fi
+}
+
+# staged [FIND-ARGS...]: the staged files (paths relative to $STAGE, sorted),
+# without goxel-mcp's unless --with-mcp.
+staged() {
+  (cd "$STAGE" && find . ! -type d "$@" | sed 's|^\./||' | sort) |
+    if ((WITH_MCP)); then cat; else grep -v 'goxel-mcp' || true; fi
+}
+
+# place REL DEST [OWNER:GROUP]: the staged file REL at DEST, with its staged
+# mode; files under /etc are configuration (an edited one is kept).
+place() {
+  local src=$STAGE/$1 dest=$2 mode
+  mode=$(stat -c %a -- "$src" 2>/dev/null || stat -f %Lp -- "$src")
+  if [[ $dest == /etc/* && $dest != /etc/systemd/* && $dest != /etc/sysusers.d/* && $dest != /etc/tmpfiles.d/* ]]; then
+    put_config "$src" "$dest" "0$mode" "${3:-}"
+  else
+    put "$src" "$dest" "0$mode" "${3:-}"
+  fi
 }
 
 # service_config PLATFORM [ARGS...]: the generated service configuration.
@@ -134,33 +167,14 @@ service_config() {
   printf '%s\n' "$out"
 }
 
-install_common_files() {
-  say "== binaries, man pages, bash completion ($PREFIX)"
-  put "$DAEMON_BIN" "$PREFIX/bin/goxel-daemon" 0755
-  put "$CLIENT_BIN" "$PREFIX/bin/goxel-client" 0755
-  put "$PKG_DIR/man/goxel-daemon.8" "$PREFIX/share/man/man8/goxel-daemon.8" 0644
-  put "$REPO_DIR/client/goxel-client.1" "$PREFIX/share/man/man1/goxel-client.1" 0644
-}
-
-# goxel-mcp: its files in PREFIX/lib/goxel-mcp (the daemon manager in lib/),
-# its dependencies from the lockfile, and a PREFIX/bin/goxel-mcp wrapper.
-install_mcp() {
-  local dir=$PREFIX/lib/goxel-mcp f wrapper
-  say "== goxel-mcp ($dir)"
-  command -v npm >/dev/null 2>&1 || ((DRY_RUN)) || die "--with-mcp needs node (>= 18) and npm"
-  for f in package.json package-lock.json README.md bin/goxel-mcp.js; do
-    put "$REPO_DIR/client/mcp/$f" "$dir/$f" 0644
-  done
-  for f in "$REPO_DIR"/client/mcp/src/*.js; do
-    put "$f" "$dir/src/${f##*/}" 0644
-  done
-  run chmod 0755 "$dir/bin/goxel-mcp.js"
-  put "$REPO_DIR/scripts/mcp_daemon_manager.js" "$dir/lib/mcp_daemon_manager.js" 0644
-  run npm ci --omit=dev --no-audit --no-fund --prefix "$dir"
-  wrapper=$(mktemp "${TMPDIR:-/tmp}/goxel-mcp.XXXXXX")
-  TEMP_FILES+=("$wrapper")
-  printf '#!/bin/sh\nexec node %s/bin/goxel-mcp.js "$@"\n' "$dir" >"$wrapper"
-  put "$wrapper" "$PREFIX/bin/goxel-mcp" 0755
+# install_darwin_files: the staged PREFIX/bin and PREFIX/share/man (the
+# rest is for Linux: systemd, sysusers, logrotate, bash completion).
+install_darwin_files() {
+  local rel p=${PREFIX#/}
+  say "== binaries and man pages ($PREFIX)"
+  while IFS= read -r rel; do
+    place "$rel" "/$rel"
+  done < <(staged \( -path "./$p/bin/*" -o -path "./$p/share/man/*" \))
 }
 
 # health SOCKET [ENV...]: wait until goxel-client health answers ok.
@@ -178,39 +192,61 @@ health() {
   say "healthy"
 }
 
+# linux_dest REL: where the staged file REL goes on Linux: configuration to
+# /etc whatever the prefix (the unit, systemd and logrotate read it there),
+# units, sysusers.d and tmpfiles.d to /etc/systemd/system, /etc/sysusers.d
+# and /etc/tmpfiles.d, everything else to its place under PREFIX.
+linux_dest() {
+  local rel=$1 p=${PREFIX#/}
+  case $rel in
+    etc/*) printf '/%s\n' "$rel" ;;
+    "$p"/etc/*) printf '/etc/%s\n' "${rel#"$p"/etc/}" ;;
+    "$p"/lib/systemd/system/*) printf '/etc/systemd/system/%s\n' "${rel##*/}" ;;
+    "$p"/lib/sysusers.d/*) printf '/etc/sysusers.d/%s\n' "${rel##*/}" ;;
+    "$p"/lib/tmpfiles.d/*) printf '/etc/tmpfiles.d/%s\n' "${rel##*/}" ;;
+    *) printf '/%s\n' "$rel" ;;
+  esac
+}
+
+# place_linux PATTERN [OWNER:GROUP [EXCEPT]]: the staged files whose
+# destination matches the glob PATTERN but not EXCEPT, with OWNER:GROUP for
+# 0640 files.
+place_linux() {
+  local rel dest mode
+  while IFS= read -r rel; do
+    dest=$(linux_dest "$rel")
+    # shellcheck disable=SC2053  # $1 is a glob
+    [[ $dest == $1 && $dest != ${3:-} ]] || continue
+    mode=$(stat -c %a -- "$STAGE/$rel")
+    if [[ $mode == 640 ]]; then place "$rel" "$dest" "${2:-}"; else place "$rel" "$dest"; fi
+  done < <(staged)
+}
+
 install_linux() {
   local unit_changed=0 bin_changed
   [[ $(id -u) -eq 0 || $DRY_RUN -eq 1 ]] || die "run as root (sudo $PROG)"
-  find_binaries
   command -v systemctl >/dev/null 2>&1 || ((DRY_RUN)) || die "no systemctl: this installs a systemd service"
+  stage
 
   say "== user and group goxel (sysusers.d)"
-  put "$PKG_DIR/systemd/goxel.sysusers" /etc/sysusers.d/goxel.conf 0644
+  place_linux '/etc/sysusers.d/*'
   run systemd-sysusers /etc/sysusers.d/goxel.conf
   say "== directories (tmpfiles.d)"
-  put "$PKG_DIR/systemd/goxel.tmpfiles" /etc/tmpfiles.d/goxel.conf 0644
+  place_linux '/etc/tmpfiles.d/*'
   run systemd-tmpfiles --create /etc/tmpfiles.d/goxel.conf
 
   CHANGED=0
-  install_common_files
-  put "$REPO_DIR/client/completion/goxel-client.bash" \
-    "$PREFIX/share/bash-completion/completions/goxel-client" 0644
+  say "== binaries, man pages, bash completion, docs ($PREFIX)"
+  place_linux "$PREFIX/*"
   bin_changed=$CHANGED
 
   say "== configuration (/etc/goxel, /etc/default, /etc/logrotate.d)"
-  put_config "$(service_config linux)" /etc/goxel/daemon_config.json 0640 root:goxel
-  put_config "$PKG_DIR/systemd/goxel-daemon.default" /etc/default/goxel-daemon 0640 root:goxel
-  put "$PKG_DIR/logrotate/goxel-daemon" /etc/logrotate.d/goxel-daemon 0644
+  place_linux '/etc/*' root:goxel '/etc/@(systemd|sysusers.d|tmpfiles.d)/*'
 
   say "== systemd units (/etc/systemd/system)"
   CHANGED=0
-  put "$(render "$PKG_DIR/systemd/goxel-daemon.service" "s|/usr/bin/goxel-daemon|$PREFIX/bin/goxel-daemon|")" \
-    /etc/systemd/system/goxel-daemon.service 0644
-  put "$PKG_DIR/systemd/goxel-daemon.socket" /etc/systemd/system/goxel-daemon.socket 0644
+  place_linux '/etc/systemd/system/*'
   if ((WITH_MCP)); then
-    install_mcp
-    put "$(render "$PKG_DIR/systemd/goxel-mcp.service" "s|/usr/bin/goxel-mcp|$PREFIX/bin/goxel-mcp|")" \
-      /etc/systemd/system/goxel-mcp.service 0644
     say "  goxel-mcp.service is installed, not enabled: set GOXEL_MCP_TOKEN in /etc/default/goxel-mcp, then systemctl enable --now goxel-mcp"
   fi
   unit_changed=$CHANGED
@@ -266,7 +302,7 @@ launchd_load() {
 }
 
 install_darwin() {
-  find_binaries
+  stage
   local sed_prefix="s|/usr/local|$PREFIX|g"
   if ((USER_AGENT)); then
     local home=${HOME:?} base dom
@@ -274,7 +310,7 @@ install_darwin() {
     dom="gui/$(id -u)"
     say "== directories"
     run install -d -m 0700 -- "$base" "$HOME/Library/Logs/goxel" "$HOME/Library/LaunchAgents"
-    install_common_files
+    install_darwin_files
     say "== configuration ($base)"
     put_config "$(service_config darwin --prefix "$PREFIX" --agent "$home")" \
       "$base/daemon_config.json" 0600 ""
@@ -292,7 +328,7 @@ install_darwin() {
   say "== directories ($PREFIX/var)"
   run install -d -m 0750 -o _goxel -g _goxel -- "$PREFIX/var/lib/goxel" \
     "$PREFIX/var/log/goxel" "$PREFIX/var/run/goxel" "$PREFIX/var/cache/goxel"
-  install_common_files
+  install_darwin_files
   say "== configuration ($PREFIX/etc/goxel)"
   put_config "$(service_config darwin --prefix "$PREFIX")" \
     "$PREFIX/etc/goxel/daemon_config.json" 0640 root:_goxel
@@ -313,11 +349,11 @@ main() {
       --user-agent) USER_AGENT=1 ;;
       --no-start) START=0 ;;
       --with-mcp) WITH_MCP=1 ;;
-      --prefix | --build-dir | --daemon | --client | --os)
+      --prefix | --build-dir | --os)
         (($# >= 2)) || die "$1 needs a value" 2
         case $1 in
           --prefix) PREFIX=${2%/} ;; --build-dir) BUILD_DIR=$2 ;;
-          --daemon) DAEMON_BIN=$2 ;; --client) CLIENT_BIN=$2 ;; --os) OS=$2 ;;
+          --os) OS=$2 ;;
         esac
         shift ;;
       *) usage >&2; die "unknown argument: $1" 2 ;;

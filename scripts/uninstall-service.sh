@@ -57,7 +57,7 @@ uninstall_linux() {
   run systemctl daemon-reload
   remove "$PREFIX/bin/goxel-daemon" "$PREFIX/bin/goxel-client" \
     "$PREFIX/share/man/man8/goxel-daemon.8" "$PREFIX/share/man/man1/goxel-client.1" \
-    "$PREFIX/share/bash-completion/completions/goxel-client" \
+    "$PREFIX/share/bash-completion/completions/goxel-client" "$PREFIX/share/doc/goxel-daemon" \
     /etc/tmpfiles.d/goxel.conf /etc/logrotate.d/goxel-daemon
   if ((PURGE)); then
     say "== purge: configuration, data, logs, user goxel"

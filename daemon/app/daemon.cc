@@ -80,8 +80,8 @@ void Daemon::ResolvePaths(ops::Config* c) const {
 
 int Daemon::Fail(const Status& status) {
   ops::Logger& log = ops::DefaultLogger();
-  log.Error("daemon-main", status.message(),
-            {{"detail", DetailsText(status.details())}});
+  log.Log(ops::LogLevel::kError, "daemon-main", status.message(),
+          status.details());
   if (!log.path().empty() && !daemonized_)
     fprintf(stderr, "goxel-daemon: %s\n", status.message().c_str());
   ops::NotifyParentFailed(status.message());
@@ -280,9 +280,9 @@ int Daemon::Run() {
   pid_file_.Remove();
   FinishStop();
   if (!saved.ok()) {
-    ops::DefaultLogger().Error("daemon-main",
-                               "stopped with unsaved work: " + saved.message(),
-                               {{"detail", DetailsText(saved.details())}});
+    ops::DefaultLogger().Log(ops::LogLevel::kError, "daemon-main",
+                             "stopped with unsaved work: " + saved.message(),
+                             saved.details());
     return 1;
   }
   if (!s.ok()) {

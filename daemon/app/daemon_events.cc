@@ -50,15 +50,9 @@ std::string Joined(const std::vector<std::string>& keys) {
 }  // namespace
 
 void Daemon::InstallEventHooks(server::ServerHooks* hooks) {
-  hooks->log = [](server::LogLevel level, std::string_view message,
+  hooks->log = [](ops::LogLevel level, std::string_view message,
                   const std::vector<DetailField>& fields) {
-    static constexpr ops::LogLevel kLevels[] = {
-        ops::LogLevel::kDebug, ops::LogLevel::kInfo, ops::LogLevel::kWarning,
-        ops::LogLevel::kError};
-    ops::LogLevel l = kLevels[static_cast<int>(level)];
-    ops::Logger& log = ops::DefaultLogger();
-    if (log.Enabled(l))
-      log.Log(l, "server", message, {{"detail", DetailsText(fields)}});
+    ops::DefaultLogger().Log(level, "server", message, fields);
   };
   hooks->on_tick = [this] { OnTick(); };
   hooks->on_reload = [this] { OnReload(); };

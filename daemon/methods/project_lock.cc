@@ -23,18 +23,19 @@ Status ProjectRestoring(std::string_view project_id) {
       .With("reason", std::string("restoring"));
 }
 
-bool TakeCallLock(SharedMutex* mu, bool shared,
-                  LockWait wait) NO_THREAD_SAFETY_ANALYSIS {
-  if (wait.try_only) return shared ? mu->TryLockShared() : mu->TryLock();
-  if (wait.timeout_ms > 0) {
-    const std::chrono::milliseconds d(wait.timeout_ms);
-    return shared ? mu->LockSharedFor(d) : mu->LockFor(d);
-  }
-  if (shared) {
-    mu->LockShared();
-  } else {
-    mu->Lock();
-  }
+bool TakeWriterLock(SharedMutex* mu, LockWait wait) {
+  if (wait.try_only) return mu->TryLock();
+  if (wait.timeout_ms > 0)
+    return mu->LockFor(std::chrono::milliseconds(wait.timeout_ms));
+  mu->Lock();
+  return true;
+}
+
+bool TakeReaderLock(SharedMutex* mu, LockWait wait) {
+  if (wait.try_only) return mu->TryLockShared();
+  if (wait.timeout_ms > 0)
+    return mu->LockSharedFor(std::chrono::milliseconds(wait.timeout_ms));
+  mu->LockShared();
   return true;
 }
 

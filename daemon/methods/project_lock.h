@@ -35,21 +35,27 @@ inline Status WouldBlock() {
   return Status::Error(StatusCode::kWouldBlock, "project is busy");
 }
 
-// Takes `mu` (shared or exclusive) as `wait` says; true when taken.
-bool TakeCallLock(SharedMutex* mu, bool shared, LockWait wait);
+// Take `mu` exclusive (writer) or shared (reader) as `wait` says; true
+// when taken (the analysis knows: a try-acquire on true).
+bool TakeWriterLock(SharedMutex* mu, LockWait wait)
+    GOXEL_THREAD_ANNOTATION(try_acquire_capability(true, mu));
+bool TakeReaderLock(SharedMutex* mu, LockWait wait)
+    GOXEL_THREAD_ANNOTATION(try_acquire_shared_capability(true, mu));
 
 // A project lock taken for a call. On a worker it waits at most
 // wait.timeout_ms (0: as long as it takes). On the loop thread
 // (wait.try_only) it only tries, and the server runs the request on a
 // worker when Busy() says WouldBlock(). When held() is false the handler
 // must return Busy(id) at once, touching nothing the lock guards. The
-// analysis is told the lock is taken; the held() check right after makes
-// that true.
+// analysis is told the lock is taken (ACQUIRE on the constructor); the
+// held() check right after makes that true.
 template <bool kShared>
 class CallLockBase {
  public:
   CallLockBase(SharedMutex* mu, LockWait wait)
-      : mu_(mu), wait_(wait), held_(TakeCallLock(mu, kShared, wait)) {}
+      : mu_(mu),
+        wait_(wait),
+        held_(kShared ? TakeReaderLock(mu, wait) : TakeWriterLock(mu, wait)) {}
   CallLockBase(const CallLockBase&) = delete;
   CallLockBase& operator=(const CallLockBase&) = delete;
   bool held() const { return held_; }
@@ -68,18 +74,18 @@ class CallLockBase {
 
 class SCOPED_CAPABILITY CallWriterLock : public CallLockBase<false> {
  public:
-  CallWriterLock(SharedMutex* mu, LockWait wait)
-      ACQUIRE(mu) NO_THREAD_SAFETY_ANALYSIS : CallLockBase(mu, wait) {}
-  ~CallWriterLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
+  CallWriterLock(SharedMutex* mu, LockWait wait) ACQUIRE(mu)
+      : CallLockBase(mu, wait) {}
+  ~CallWriterLock() RELEASE() {
     if (held_) mu_->Unlock();
   }
 };
 
 class SCOPED_CAPABILITY CallReaderLock : public CallLockBase<true> {
  public:
-  CallReaderLock(SharedMutex* mu, LockWait wait)
-      ACQUIRE_SHARED(mu) NO_THREAD_SAFETY_ANALYSIS : CallLockBase(mu, wait) {}
-  ~CallReaderLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {
+  CallReaderLock(SharedMutex* mu, LockWait wait) ACQUIRE_SHARED(mu)
+      : CallLockBase(mu, wait) {}
+  ~CallReaderLock() RELEASE() {
     if (held_) mu_->UnlockShared();
   }
 };

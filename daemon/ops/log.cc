@@ -59,6 +59,45 @@ void AppendValue(const LogField::Value& v, std::string* out) {
   }
 }
 
+// A detail field's value (base/status.h) as JSON.
+void AppendDetailValue(const DetailValue& v, std::string* out) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return AppendValue(*i, out);
+  if (const auto* d = std::get_if<double>(&v)) return AppendValue(*d, out);
+  if (const auto* b = std::get_if<bool>(&v)) return AppendValue(*b, out);
+  if (const auto* s = std::get_if<std::string>(&v))
+    return AppendJsonString(*s, out);
+  out->push_back('[');
+  if (const auto* ss = std::get_if<std::vector<std::string>>(&v)) {
+    for (size_t k = 0; k < ss->size(); ++k) {
+      if (k) out->push_back(',');
+      AppendJsonString((*ss)[k], out);
+    }
+  } else {
+    const auto& is = std::get<std::vector<int64_t>>(v);
+    for (size_t k = 0; k < is.size(); ++k) {
+      if (k) out->push_back(',');
+      AppendValue(is[k], out);
+    }
+  }
+  out->push_back(']');
+}
+
+// A field key, renamed when it would repeat one of the line's own keys.
+void AppendKey(std::string_view key, std::string* out) {
+  static constexpr std::string_view kOwn[] = {"timestamp", "level", "component",
+                                              "message",   "pid",   "tid"};
+  out->push_back(',');
+  for (std::string_view own : kOwn) {
+    if (key == own) {
+      AppendJsonString("field_" + std::string(key), out);
+      out->push_back(':');
+      return;
+    }
+  }
+  AppendJsonString(key, out);
+  out->push_back(':');
+}
+
 void WriteAll(int fd, const std::string& line) {
   size_t done = 0;
   while (done < line.size()) {
@@ -204,7 +243,7 @@ void Logger::SetIncludes(bool timestamp, bool pid, bool thread_id) {
 
 std::string Logger::Format(LogLevel level, bool journal,
                            std::string_view component, std::string_view message,
-                           std::initializer_list<LogField> fields) const {
+                           std::string_view fields) const {
   std::string line;
   line.reserve(160);
   if (journal) {
@@ -228,12 +267,7 @@ std::string Logger::Format(LogLevel level, bool journal,
   if (include_tid_.load(std::memory_order_relaxed)) {
     line += ",\"tid\":" + std::to_string(ThreadId());
   }
-  for (const LogField& f : fields) {
-    line += ',';
-    AppendJsonString(f.key, &line);
-    line += ':';
-    AppendValue(f.value, &line);
-  }
+  line += fields;
   line += "}\n";
   return line;
 }
@@ -242,6 +276,28 @@ void Logger::Log(LogLevel level, std::string_view component,
                  std::string_view message,
                  std::initializer_list<LogField> fields) {
   if (!Enabled(level)) return;
+  std::string text;
+  for (const LogField& f : fields) {
+    AppendKey(f.key, &text);
+    AppendValue(f.value, &text);
+  }
+  Write(level, component, message, text);
+}
+
+void Logger::Log(LogLevel level, std::string_view component,
+                 std::string_view message,
+                 const std::vector<DetailField>& fields) {
+  if (!Enabled(level)) return;
+  std::string text;
+  for (const DetailField& f : fields) {
+    AppendKey(f.key, &text);
+    AppendDetailValue(f.value, &text);
+  }
+  Write(level, component, message, text);
+}
+
+void Logger::Write(LogLevel level, std::string_view component,
+                   std::string_view message, std::string_view fields) {
   bool on_stderr;
   {
     MutexLock lock(&mu_);

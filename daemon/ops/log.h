@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "base/mutex.h"
 #include "base/status.h"
@@ -85,6 +86,12 @@ class Logger {
   // Writes one line if `level` is enabled. One write(2) per line.
   void Log(LogLevel level, std::string_view component, std::string_view message,
            std::initializer_list<LogField> fields = {});
+  // The same with a Status's detail fields (or the server's), each one a
+  // field of the line; lists become JSON arrays. A key that repeats one of
+  // the line's own keys (timestamp, level, component, message, pid, tid)
+  // is written as "field_KEY".
+  void Log(LogLevel level, std::string_view component, std::string_view message,
+           const std::vector<DetailField>& fields);
   void Debug(std::string_view c, std::string_view m,
              std::initializer_list<LogField> f = {}) {
     if (Enabled(LogLevel::kDebug)) Log(LogLevel::kDebug, c, m, f);
@@ -103,9 +110,11 @@ class Logger {
   }
 
  private:
+  // `fields` is the line's fields as JSON, each starting with a comma.
   std::string Format(LogLevel level, bool journal, std::string_view component,
-                     std::string_view message,
-                     std::initializer_list<LogField> fields) const;
+                     std::string_view message, std::string_view fields) const;
+  void Write(LogLevel level, std::string_view component,
+             std::string_view message, std::string_view fields);
 
   std::atomic<int> level_{static_cast<int>(LogLevel::kInfo)};
   std::atomic<bool> journal_{false};

@@ -1,160 +1,152 @@
 // Connection: one accepted client (server-internal).
 //
-// Owns the read buffer and framer, the FIFO of texts waiting to run, and the
-// ordered output. At most one pool job per connection is in flight; replies
-// are appended in request order. Freed in its handle's close callback.
+// Owns the read buffer and framer, the FIFO of texts waiting to run
+// (`backlog_`), its pool job (JobData, one in flight at most) and the
+// ordered output. Replies are appended to `out_` in request order (answered
+// on the loop, or swapped in from the finished job by FinishJob) and
+// written by Flush (uv_try_write, then uv_write); the one exception, a
+// worker's direct reply of a lone job, is described in job_data.h.
 //
-// Thread contract: loop thread only.
+// Invariants:
+// - At most one job in flight (`inflight_`); while it is, nothing of the
+//   backlog runs, so a connection's requests take effect in order.
+// - Nothing starts while the unsent replies pass max_pending_reply_bytes;
+//   reading pauses there and resumes once they halve.
+// - Freed only in its handle's close callback, after ConnectionEvents::
+//   Closing removed it from the server's map.
+//
+// Thread contract: loop thread only. The job is shared with a worker only
+// through the hand-off described in job_data.h.
 #ifndef GOXEL_SERVER_CONNECTION_H_
 #define GOXEL_SERVER_CONNECTION_H_
 
 #include <uv.h>
 
-#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "rpc/envelope.h"
 #include "rpc/framer.h"
 #include "server/byte_buffer.h"
-#include "server/server.h"
+#include "server/job_data.h"
+#include "server/options.h"
 
 namespace goxel::server {
 
-// A framed text waiting to run: parsed on the loop, or (large texts) kept
-// raw and parsed by the worker so the loop stays responsive.
-struct PendingText {
-  rpc::ParsedTextPtr parsed;
-  std::string raw;
-  Status rejected;           // answered with this error instead of running
-  bool close_after = false;  // close the connection once answered
+class Connection;
 
-  // The parsed text, parsing `raw` (taking its storage) the first time.
-  rpc::ParsedText& Parse(const rpc::MethodTable& table) {
-    if (!parsed) parsed = rpc::ParseOwnedRequestText(std::move(raw), table);
-    return *parsed;
-  }
+// What a connection reports to its server.
+class ConnectionEvents {
+ public:
+  // Pump found a text that must run on a worker: submit the job in the
+  // check phase (Connection::TakeJob).
+  virtual void JobReady(Connection* conn) = 0;
+  // Close began: forget the connection (it is freed when its handle
+  // closes).
+  virtual void Closing(Connection* conn) = 0;
+  // The connection's handle closed and the connection was freed.
+  virtual void Freed() = 0;
+
+ protected:
+  ~ConnectionEvents() = default;
 };
 
-// An output buffer grown past this is freed once empty, not kept for reuse.
-inline constexpr size_t kKeptBufferBytes = 1u << 20;
-
-// How a job in flight ends (JobData::state).
-//
-// A worker may write a job's replies to the socket itself and finish it
-// without waking the loop: the loop wrote nothing to the connection since
-// the job was submitted (nothing was pending), and it will not while the job
-// is in flight, so the replies keep their order. The loop finds such a job
-// finished (kDone) the next time the connection needs it: new input, end of
-// input, close, shutdown. When the loop needs the job's end to be reported
-// (kNeedLoop), the worker posts a completion as for any other job.
-enum class JobState : uint8_t {
-  kIdle,      // no job in flight
-  kRunning,   // queued or running; the worker may answer directly
-  kNeedLoop,  // queued or running; the worker posts a completion
-  kDone,      // the worker answered directly; the loop has not seen it
-};
-
-// The pool job of one connection. A connection has at most one job in
-// flight, so it keeps one JobData for its whole life and reuses it (texts,
-// replies buffer): a pooled request costs no allocation here. Workers touch
-// only this, never the Connection. While the job is queued or running,
-// `self` keeps it alive past its connection's close; the loop drops that
-// reference when it takes the completion (posted, or found kDone).
-struct JobData {
-  JobData() = default;
-  JobData(const JobData&) = delete;
-  JobData& operator=(const JobData&) = delete;
-  ~JobData();
-
-  Server* server = nullptr;
-  uint64_t connection_id = 0;
-  rpc::CallerInfo caller;
-  std::vector<PendingText> texts;
-  // Texts not run because `out` passed `reply_cap` (max_pending_reply_mb):
-  // the loop puts them back at the front of the backlog, to run once the
-  // client has read its replies. Such a job always posts its completion.
-  std::vector<PendingText> unrun;
-  size_t reply_cap = SIZE_MAX;
-  std::string out;  // the replies; swapped into the connection's output
-  size_t requests = 0;
-  uint64_t created_nanos = 0;
-  // Set by the loop when the connection closes: nobody will read the rest.
-  std::atomic<bool> cancelled{false};
-  std::shared_ptr<JobData> self;
-  // The connection's socket, duplicated so that a worker writing to it can
-  // never hit a descriptor number the loop closed and reused; -1 when the
-  // dup failed (then every job posts its completion).
-  int fd = -1;
-  std::atomic<JobState> state{JobState::kIdle};
-
-  void Run();  // on a worker
-  // On a worker, after Run's texts: writes `out` to the socket when the
-  // state allows it. True when the job is finished (kDone) and nothing may
-  // touch it any more; false when the completion must be posted.
-  bool AnswerDirectly();
-  void Drop();  // on the thread shutting the pool down
-  // Every request of every text only reads (kReadOnly): such a job may
-  // overtake edits when the pool's priority queue is on.
-  bool ReadOnly() const;
-  // Answers every text with `why` instead of running it.
-  void Reject(const Status& why, std::string* to);
+// What the server passes to each connection; all outlive it. `options` is
+// the server's live copy (UpdateLimits changes it).
+struct ConnectionEnv {
+  const ServerOptions* options;
+  const rpc::MethodTable* table;
+  const ServerHooks* hooks;
+  ServerStats* stats;
+  JobSink* sink;
+  ConnectionEvents* events;
 };
 
 // The error of a non-control request on a reserve connection.
-Status ReserveOnly(const Server& server);
+Status ReserveOnly(size_t max_connections);
 
-struct Connection {
-  Connection(Server* server, uint64_t id, const rpc::FramerLimits& limits)
-      : server(server), id(id), framer(limits) {}
+class Connection {
+ public:
+  Connection(const ConnectionEnv& env, uint64_t id);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-  Server* server;
-  uint64_t id;
-  uv_pipe_t handle;
-  rpc::CallerInfo caller;
-
-  ByteBuffer in;
-  rpc::Framer framer;
-  std::deque<PendingText> backlog;
-  bool inflight = false;  // a job is queued or running for this connection
-  std::shared_ptr<JobData> job;  // created with the first pooled text
-
-  std::string out;           // replies not yet handed to libuv
-  size_t writing_bytes = 0;  // bytes in the active uv_write
-  bool write_active = false;
-
-  bool reading = false;
-  bool reserve = false;           // past max_connections: control methods only
-  uint64_t last_active_ms = 0;    // last bytes read or written
-  uint64_t partial_since_ms = 0;  // an incomplete text started (0: none)
-  bool paused = false;            // reading stopped by back-pressure
-  uint64_t paused_since_ms = 0;
-  bool eof = false;  // the peer finished sending
-  bool close_after_flush = false;
-  bool closing = false;
-
+  // Accepts the pending client of `listener`; false (the connection is then
+  // freed by its close callback) when that failed.
+  bool Accept(uv_loop_t* loop, uv_stream_t* listener);
+  // Past max_connections: control methods only.
+  void SetReserve() { reserve_ = true; }
+  // Answers `why` and closes once it is written.
+  void Refuse(const Status& why);
   void StartReading();
+
+  // The job of the texts at the front of the backlog, for the pool; sets
+  // its `self` and `state`. Called once per JobReady. `alone`: it will be
+  // the pool's only work (a direct reply may be allowed, job_data.h).
+  JobData* TakeJob(uint64_t now_nanos, bool alone);
+  // The job ended (its completion was drained): its replies join the
+  // output, texts it did not run go back in front, and the next ones run.
+  void FinishJob();
+  // The pool refused the job: answer its texts with `why`.
+  void RefuseJob(const Status& why);
+
+  // Why the tick should close this connection; nullptr to keep it.
+  // `stalled` is set when it is closed for not reading its replies.
+  const char* Expired(uint64_t now_ms, bool* stalled) const;
+  // Shutdown began: read nothing more; what was received still runs.
+  void BeginDrain();
+  // Shutdown: drop what has not started, flush, then close.
+  void CloseAfterFlush();
+  void Close();
+
+  uint64_t id() const { return id_; }
+  const rpc::CallerInfo& caller() const { return caller_; }
+  bool Idle() const { return backlog_.empty() && !inflight_; }
+  size_t PendingReplyBytes() const { return out_.size() + writing_bytes_; }
+
+ private:
   void StopReading();
+  // With a job in flight: finishes it if its worker answered directly
+  // (kDone); otherwise, when `need_end`, asks the worker to post its
+  // completion. After this, inflight_ is false or the job's end will reach
+  // FinishJob whenever `need_end` was set.
+  void SettleJob(bool need_end);
   void HandleInput();
   void Pump();
-  // With a job in flight: finishes it if a worker answered directly
-  // (kDone); otherwise, when `need_end`, asks the worker to post its
-  // completion. After this, inflight is false or the job's end will reach
-  // DrainCompletions whenever `need_end` was set.
-  void SettleJob(bool need_end);
   void Flush();
-  void Close();
   void AfterOutput();  // back-pressure, resume, close when done
-  size_t PendingReplyBytes() const { return out.size() + writing_bytes; }
-  bool Idle() const { return backlog.empty() && !inflight; }
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void OnWrite(uv_write_t* req, int status);
   static void OnClose(uv_handle_t* h);
+
+  const ConnectionEnv env_;
+  const uint64_t id_;
+  uv_pipe_t handle_;
+  rpc::CallerInfo caller_;
+
+  ByteBuffer in_;
+  rpc::Framer framer_;
+  std::deque<PendingText> backlog_;
+  bool inflight_ = false;         // a job is queued or running
+  std::shared_ptr<JobData> job_;  // created with the first pooled text
+
+  std::string out_;           // replies not yet handed to libuv
+  size_t writing_bytes_ = 0;  // bytes in the active uv_write
+  bool write_active_ = false;
+
+  bool reading_ = false;
+  bool draining_ = false;          // shutdown: never read again
+  bool reserve_ = false;           // control methods only
+  uint64_t last_active_ms_ = 0;    // last bytes read or written
+  uint64_t partial_since_ms_ = 0;  // an incomplete text started (0: none)
+  bool paused_ = false;            // reading stopped by back-pressure
+  uint64_t paused_since_ms_ = 0;
+  bool eof_ = false;  // the peer finished sending
+  bool close_after_flush_ = false;
+  bool closing_ = false;
 };
 
 }  // namespace goxel::server

@@ -1,7 +1,6 @@
 #include "server/server.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -10,101 +9,8 @@
 #include <cstring>
 
 #include "base/clock.h"
-#include "server/connection.h"
 
 namespace goxel::server {
-
-void JobData::Run() {
-  caller.queue_wait_nanos = MonotonicNanos() - created_nanos;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    if (cancelled.load(std::memory_order_relaxed)) break;
-    if (out.size() > reply_cap) {
-      // Unsent replies past the cap: start nothing more (issue 18, 4).
-      for (size_t j = i; j < texts.size(); ++j)
-        unrun.push_back(std::move(texts[j]));
-      texts.resize(i);
-      break;
-    }
-    PendingText& t = texts[i];
-    rpc::ParsedText& parsed = t.Parse(*server->table_);
-    if (!t.rejected.ok()) {
-      server->Reject(parsed, t.rejected, caller, &out);
-    } else {
-      rpc::ExecuteText(parsed, caller, server->hooks_.execute, &out);
-    }
-    requests += parsed.RequestCount();
-  }
-  // Small texts go back to the loop, which parsed them: destroyed there,
-  // their storage serves the next text it parses, so neither thread calls
-  // malloc for them (a text freed here would cost malloc's shared arena on
-  // both sides). Large ones are freed here, off the loop.
-  std::erase_if(texts, [](const PendingText& t) {
-    return t.parsed == nullptr || !rpc::ReusableParsedText(*t.parsed);
-  });
-  if (unrun.empty() && AnswerDirectly()) return;
-  server->PostCompletion(this);
-}
-
-JobData::~JobData() {
-  if (fd >= 0) close(fd);
-}
-
-bool JobData::AnswerDirectly() {
-  if (fd < 0 || cancelled.load(std::memory_order_relaxed) ||
-      state.load(std::memory_order_acquire) != JobState::kRunning) {
-    return false;
-  }
-  // Counted before the reply leaves, as the loop does: a client that asks
-  // for `status` after its reply sees its request served.
-  ServerStats& stats = server->stats_;
-  stats.requests_served.fetch_add(requests, std::memory_order_relaxed);
-  requests = 0;
-  if (!out.empty()) {  // notifications only: nothing to send
-    ssize_t n;
-    do {
-      n = send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return false;  // full or failing: the loop writes or closes
-    stats.bytes_out.fetch_add(static_cast<uint64_t>(n),
-                              std::memory_order_relaxed);
-    if (static_cast<size_t>(n) < out.size()) {
-      out.erase(0, static_cast<size_t>(n));  // the loop writes the rest
-      return false;
-    }
-    out.clear();
-    if (out.capacity() > kKeptBufferBytes) std::string().swap(out);
-    stats.replies_direct.fetch_add(1, std::memory_order_relaxed);
-  }
-  // The last touch of this job on the worker when it succeeds; when the
-  // loop asked for the completion meanwhile (kNeedLoop), it is posted.
-  JobState expected = JobState::kRunning;
-  return state.compare_exchange_strong(expected, JobState::kDone,
-                                       std::memory_order_acq_rel);
-}
-
-void JobData::Drop() {
-  Reject(Status::ServerError("server is shutting down"), &out);
-  server->PostCompletion(this);
-}
-
-bool JobData::ReadOnly() const {
-  for (const auto& t : texts) {
-    if (!t.parsed) return false;
-    for (const auto& item : t.parsed->items) {
-      if (item.method && !(item.method->flags & rpc::kReadOnly)) return false;
-    }
-  }
-  return true;
-}
-
-void JobData::Reject(const Status& why, std::string* to) {
-  for (auto& t : texts) {
-    rpc::ParsedText& parsed = t.Parse(*server->table_);
-    server->Reject(parsed, why, caller, to);
-    requests += parsed.RequestCount();
-  }
-  texts.clear();
-}
 
 namespace {
 
@@ -152,7 +58,7 @@ Server::~Server() {
   if (!loop_closed_) uv_loop_close(&loop_);
 }
 
-void Server::Log(LogLevel level, std::string_view message,
+void Server::Log(ops::LogLevel level, std::string_view message,
                  std::vector<DetailField> fields) {
   if (hooks_.log) hooks_.log(level, message, fields);
 }
@@ -190,7 +96,7 @@ Status Server::BindSocket() {
                                  ErrnoText(errno))
           .With("socket", path);
     }
-    Log(LogLevel::kInfo, "replaced stale socket", {{"socket", path}});
+    Log(ops::LogLevel::kInfo, "replaced stale socket", {{"socket", path}});
   }
   mode_t old_mask = umask(~options_.socket_mode & 0777);
   int rc = uv_pipe_bind(&listener_, path.c_str());
@@ -299,40 +205,27 @@ void Server::UpdateLimits(size_t max_text_bytes, size_t max_pending_reply_bytes,
 void Server::OnConnection(uv_stream_t* listener, int status) {
   auto* self = static_cast<Server*>(listener->data);
   if (status < 0) {
-    self->Log(LogLevel::kWarning, "accept failed",
+    self->Log(ops::LogLevel::kWarning, "accept failed",
               {{"error", std::string(uv_strerror(status))}});
     return;
   }
   self->Accept();
 }
 
+ConnectionEnv Server::ConnEnv() {
+  return ConnectionEnv{&options_, table_, &hooks_, &stats_, this, this};
+}
+
 void Server::Accept() {
   uint64_t id = next_connection_id_++;
-  auto* conn = new Connection(this, id, options_.framer);
-  uv_pipe_init(&loop_, &conn->handle, 0);
-  conn->handle.data = conn;
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(&listener_),
-                reinterpret_cast<uv_stream_t*>(&conn->handle)) != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&conn->handle),
-             [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
-    return;
-  }
-  conn->caller.connection_id = id;
-  uv_os_fd_t fd;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&conn->handle), &fd) == 0) {
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-      conn->caller.peer_pid = cred.pid;
-      conn->caller.peer_uid = cred.uid;
-      conn->caller.peer_gid = cred.gid;
-    }
+  auto* conn = new Connection(ConnEnv(), id);
+  if (!conn->Accept(&loop_, reinterpret_cast<uv_stream_t*>(&listener_))) {
+    return;  // freed by its close callback
   }
   connections_[id] = conn;
   stats_.connections_open.fetch_add(1, std::memory_order_relaxed);
   Status refusal;
-  conn->last_active_ms = MonotonicNanos() / 1000000;
-  conn->reserve = connections_.size() > options_.max_connections;
+  if (connections_.size() > options_.max_connections) conn->SetReserve();
   if (connections_.size() >
       options_.max_connections + options_.reserve_connections) {
     refusal = Status::ServerError("too many connections: the limit is " +
@@ -340,44 +233,40 @@ void Server::Accept() {
                   .With("max_connections",
                         static_cast<int64_t>(options_.max_connections));
   } else if (hooks_.admit_peer) {
-    refusal = hooks_.admit_peer(conn->caller);
+    refusal = hooks_.admit_peer(conn->caller());
   }
+  const rpc::CallerInfo& peer = conn->caller();
   if (!refusal.ok()) {
     stats_.connections_rejected.fetch_add(1, std::memory_order_relaxed);
-    Log(LogLevel::kWarning, "connection refused",
+    Log(ops::LogLevel::kWarning, "connection refused",
         {{"connection", static_cast<int64_t>(id)},
-         {"peer_uid", conn->caller.peer_uid},
+         {"peer_uid", peer.peer_uid},
          {"reason", refusal.message()}});
-    rpc::AppendErrorReply(refusal, &conn->out);
-    conn->eof = true;
-    conn->close_after_flush = true;
-    conn->Flush();
-    conn->AfterOutput();
+    conn->Refuse(refusal);
     return;
   }
   stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-  Log(LogLevel::kDebug, "connection accepted",
+  Log(ops::LogLevel::kDebug, "connection accepted",
       {{"connection", static_cast<int64_t>(id)},
-       {"peer_pid", conn->caller.peer_pid},
-       {"peer_uid", conn->caller.peer_uid},
-       {"peer_gid", conn->caller.peer_gid}});
+       {"peer_pid", peer.peer_pid},
+       {"peer_uid", peer.peer_uid},
+       {"peer_gid", peer.peer_gid}});
   conn->StartReading();
 }
 
-void Server::Reject(const rpc::ParsedText& parsed, const Status& why,
-                    const rpc::CallerInfo& caller, std::string* out) {
-  rpc::AppendRejection(parsed, why, out);
-  const auto& observe = hooks_.execute.observe;
-  if (!observe) return;
-  if (!parsed.text_error.ok()) {
-    observe(rpc::RequestItem{}, parsed.text_error, 0, caller);
-    return;
-  }
-  for (const rpc::RequestItem& item : parsed.items)
-    observe(item, item.error.ok() ? why : item.error, 0, caller);
+void Server::JobReady(Connection* conn) { job_ready_.push_back(conn->id()); }
+
+void Server::Closing(Connection* conn) {
+  connections_.erase(conn->id());
+  stats_.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  if (hooks_.on_disconnect) hooks_.on_disconnect(conn->id());
 }
 
-void Server::PostCompletion(JobData* job) {
+void Server::Freed() {
+  if (phase_ == Phase::kClosing) MaybeFinishShutdown(false);
+}
+
+void Server::JobDone(JobData* job) {
   {
     // The last touch of `job` on the worker: the loop may reuse it at once.
     MutexLock lock(&completions_mu_);
@@ -434,28 +323,10 @@ void Server::DrainCompletions() {
     completed_.swap(completions_);  // both keep their capacity
   }
   for (const std::shared_ptr<JobData>& job : completed_) {
-    job->texts.clear();  // the small ones the worker handed back
-    auto back = connections_.find(job->connection_id);
-    if (back != connections_.end()) {
-      for (auto u = job->unrun.rbegin(); u != job->unrun.rend(); ++u)
-        back->second->backlog.push_front(std::move(*u));
-    }
-    job->unrun.clear();
-    job->state.store(JobState::kIdle, std::memory_order_relaxed);
     stats_.requests_served.fetch_add(job->requests, std::memory_order_relaxed);
     auto it = connections_.find(job->connection_id);
-    if (it != connections_.end()) {
-      Connection* conn = it->second;
-      if (conn->out.empty()) {
-        conn->out.swap(job->out);  // the job gets the old, empty buffer
-      } else {
-        conn->out.append(job->out);
-      }
-      conn->inflight = false;
-      conn->Pump();
-    }
-    job->out.clear();
-    if (job->out.capacity() > kKeptBufferBytes) std::string().swap(job->out);
+    if (it != connections_.end()) it->second->FinishJob();
+    job->Reset();
   }
   completed_.clear();  // frees the jobs of connections that have gone
   if (phase_ == Phase::kDraining) MaybeFinishShutdown(false);
@@ -488,57 +359,13 @@ void Server::SubmitPendingJobs() {
     std::vector<pool::Job>& jobs = jobs_scratch_;
     std::vector<JobData*>& datas = datas_scratch_;
     const uint64_t now = MonotonicNanos();
-    // Direct replies only for a job that runs alone: under load the loop's
-    // write of a burst of replies is what batches the clients' wake-ups
-    // (and so their next requests); a worker writing each reply as it ends
-    // turns bursts into a trickle. Alone, the worker's write saves the
-    // loop's wake-up: a sequential client waits one thread hop less.
+    // A direct reply only for a job that runs alone (job_data.h).
     const bool alone =
         ready_scratch_.size() == 1 && pool_->depth() == 0 && pool_->busy() == 0;
     for (uint64_t id : ready_scratch_) {
       auto it = connections_.find(id);
       if (it == connections_.end()) continue;
-      Connection* conn = it->second;
-      if (!conn->job) {
-        conn->job = std::make_shared<JobData>();
-        conn->job->server = this;
-        conn->job->connection_id = id;
-      }
-      JobData* data = conn->job.get();
-      data->caller = conn->caller;
-      data->created_nanos = now;
-      data->requests = 0;
-      data->reply_cap = options_.max_pending_reply_bytes;
-      data->self = conn->job;
-      // Texts of control methods only stay behind: Pump runs them on the
-      // loop once this job is answered (control handlers may touch
-      // loop-owned state), which keeps the connection's order.
-      while (!conn->backlog.empty() &&
-             data->texts.size() < options_.max_texts_per_job &&
-             !conn->backlog.front().close_after &&
-             !(data->texts.size() > 0 && conn->backlog.front().parsed &&
-               conn->backlog.front().parsed->AllControl())) {
-        data->texts.push_back(std::move(conn->backlog.front()));
-        conn->backlog.pop_front();
-      }
-      // The worker may write the replies itself only when nothing else is
-      // due on this connection before or after them (JobState).
-      bool direct = alone && conn->out.empty() && !conn->write_active &&
-                    conn->backlog.empty() && !conn->eof && !conn->paused &&
-                    !conn->close_after_flush && phase_ == Phase::kRunning;
-      if (direct && data->fd < 0) {
-        // Duplicated the first time it is needed: connections that only
-        // ever run under load keep one descriptor. On failure (EMFILE)
-        // the replies go through the loop.
-        uv_os_fd_t fd;
-        if (uv_fileno(reinterpret_cast<uv_handle_t*>(&conn->handle), &fd) ==
-            0) {
-          data->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        }
-        direct = data->fd >= 0;
-      }
-      data->state.store(direct ? JobState::kRunning : JobState::kNeedLoop,
-                        std::memory_order_relaxed);
+      JobData* data = it->second->TakeJob(now, alone);
       pool::Job job;
       job.urgent = data->ReadOnly();
       job.run = [data] { data->Run(); };  // a pointer: no allocation
@@ -549,26 +376,16 @@ void Server::SubmitPendingJobs() {
     ready_scratch_.clear();
     size_t taken = pool_->SubmitBatch(&jobs);
     for (size_t i = taken; i < datas.size(); ++i) {
-      JobData& data = *datas[i];
-      std::shared_ptr<JobData> keep = std::move(data.self);
-      data.state.store(JobState::kIdle, std::memory_order_relaxed);
-      auto it = connections_.find(data.connection_id);
+      std::shared_ptr<JobData> keep = std::move(datas[i]->self);
+      auto it = connections_.find(datas[i]->connection_id);
       if (it == connections_.end()) continue;
-      Connection* conn = it->second;
-      Status why =
+      it->second->RefuseJob(
           phase_ == Phase::kRunning
-              ? Status::ServerError(
-                    "server busy: the request queue is full; "
-                    "retry later")
+              ? Status::ServerError("server busy: the request queue is full; "
+                                    "retry later")
                     .With("queue_size", static_cast<int64_t>(pool_->capacity()))
                     .With("retry_after_ms", options_.retry_after_ms)
-              : Status::ServerError("server is shutting down");
-      data.requests = 0;
-      data.Reject(why, &conn->out);
-      stats_.requests_served.fetch_add(data.requests,
-                                       std::memory_order_relaxed);
-      conn->inflight = false;
-      conn->Pump();  // may queue the next run again
+              : Status::ServerError("server is shutting down"));
     }
     jobs.clear();
     datas.clear();
@@ -582,7 +399,7 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
     case SIGTERM:
     case SIGINT:
       self->Log(
-          LogLevel::kInfo, "shutdown requested by signal",
+          ops::LogLevel::kInfo, "shutdown requested by signal",
           {{"signal", std::string(signum == SIGTERM ? "SIGTERM" : "SIGINT")}});
       if (self->phase_ == Phase::kRunning) self->BeginShutdown();
       break;
@@ -600,46 +417,32 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
 void Server::OnTick(uv_timer_t* handle) {
   auto* self = static_cast<Server*>(handle->data);
   uint64_t now_ms = MonotonicNanos() / 1000000;
-  std::vector<Connection*> stalled;
+  // Clients that do not read their replies, idle connections, and requests
+  // left half-sent (slowloris). Collected first: Close edits the map.
+  struct Expiry {
+    Connection* conn;
+    const char* why;
+    bool stalled;
+  };
+  std::vector<Expiry> expired;
   for (auto& [id, conn] : self->connections_) {
-    if (conn->paused &&
-        conn->PendingReplyBytes() >
-            self->options_.max_pending_reply_bytes / 2 &&
-        now_ms - conn->paused_since_ms >
-            static_cast<uint64_t>(self->options_.write_stall_timeout_ms)) {
-      stalled.push_back(conn);
+    bool stalled = false;
+    if (const char* why = conn->Expired(now_ms, &stalled))
+      expired.push_back({conn, why, stalled});
+  }
+  for (const Expiry& e : expired) {
+    if (e.stalled) {
+      self->Log(ops::LogLevel::kWarning,
+                "closing a connection that does not read its replies",
+                {{"connection", static_cast<int64_t>(e.conn->id())},
+                 {"pending_reply_bytes",
+                  static_cast<int64_t>(e.conn->PendingReplyBytes())}});
+    } else {
+      self->Log(ops::LogLevel::kInfo,
+                std::string("closing a connection: ") + e.why,
+                {{"connection", static_cast<int64_t>(e.conn->id())}});
     }
-  }
-  // Idle connections, and requests left half-sent (slowloris).
-  const ServerOptions& o = self->options_;
-  std::vector<std::pair<Connection*, const char*>> expired;
-  for (auto& [id, conn] : self->connections_) {
-    if (conn->closing || conn->paused) continue;
-    if (o.request_timeout_ms > 0 && conn->partial_since_ms != 0 &&
-        now_ms - conn->partial_since_ms >
-            static_cast<uint64_t>(o.request_timeout_ms)) {
-      expired.push_back({conn,
-                         "a request stayed incomplete past "
-                         "server.request_timeout_seconds"});
-    } else if (o.idle_timeout_ms > 0 && conn->Idle() && conn->out.empty() &&
-               !conn->write_active && conn->in.size() == 0 &&
-               now_ms - conn->last_active_ms >
-                   static_cast<uint64_t>(o.idle_timeout_ms)) {
-      expired.push_back({conn, "idle past server.idle_timeout_seconds"});
-    }
-  }
-  for (auto [conn, why] : expired) {
-    self->Log(LogLevel::kInfo, std::string("closing a connection: ") + why,
-              {{"connection", static_cast<int64_t>(conn->id)}});
-    conn->Close();
-  }
-  for (Connection* conn : stalled) {
-    self->Log(LogLevel::kWarning,
-              "closing a connection that does not read its replies",
-              {{"connection", static_cast<int64_t>(conn->id)},
-               {"pending_reply_bytes",
-                static_cast<int64_t>(conn->PendingReplyBytes())}});
-    conn->Close();
+    e.conn->Close();
   }
   if (self->hooks_.on_tick) self->hooks_.on_tick();
 }
@@ -651,11 +454,7 @@ void Server::BeginShutdown() {
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     listening_ = false;
   }
-  for (auto& [id, conn] : connections_) {
-    conn->StopReading();
-    conn->paused = false;
-    conn->SettleJob(true);  // every job in flight now reports its end
-  }
+  for (auto& [id, conn] : connections_) conn->BeginDrain();
   uv_timer_start(&shutdown_timer_, OnShutdownTimer,
                  static_cast<uint64_t>(options_.shutdown_timeout_ms), 0);
   MaybeFinishShutdown(false);
@@ -664,7 +463,7 @@ void Server::BeginShutdown() {
 void Server::OnShutdownTimer(uv_timer_t* handle) {
   auto* self = static_cast<Server*>(handle->data);
   if (self->phase_ == Phase::kDraining) {
-    self->Log(LogLevel::kWarning,
+    self->Log(ops::LogLevel::kWarning,
               "shutdown timeout: dropping requests still queued");
     self->MaybeFinishShutdown(true);
   } else if (self->phase_ == Phase::kClosing) {
@@ -697,12 +496,7 @@ void Server::MaybeFinishShutdown(bool deadline_passed) {
     if (!job_ready_.empty()) SubmitPendingJobs();  // answers "shutting down"
     std::vector<Connection*> all;
     for (auto& [id, conn] : connections_) all.push_back(conn);
-    for (Connection* conn : all) {
-      conn->close_after_flush = true;
-      conn->backlog.clear();
-      conn->Flush();
-      conn->AfterOutput();
-    }
+    for (Connection* conn : all) conn->CloseAfterFlush();
     uv_timer_start(&shutdown_timer_, OnShutdownTimer, 2000, 0);
   }
   if (phase_ == Phase::kClosing && connections_.empty()) CloseEverything();

@@ -1,21 +1,18 @@
-// Server: the libuv loop, the Unix-socket acceptor, connections, and the
-// path of a request from bytes to a worker and back.
+// Server: the libuv loop, the Unix-socket acceptor, the connection map, the
+// pool hand-off and the completion queue.
 //
-// Data flow (loop thread unless said otherwise): accept → read into the
-// connection's buffer → Framer cuts JSON texts → rpc::ParseRequestText →
-// the connection's FIFO of parsed texts → Pump: texts that are only control
-// methods run right here when nothing of that connection is in flight;
-// otherwise a run of consecutive texts becomes one pool job (one in flight
-// per connection, so requests of a connection take effect in order while
-// connections run in parallel) → jobs made during one loop iteration are
-// handed to the pool together in the check phase → a worker runs them and
-// posts the replies to the completion queue with one uv_async_send →
-// the loop matches them to their connection by id (replies of a connection
-// that has gone are dropped) → ordered write, uv_try_write first.
+// One request: Connection reads, frames and parses it on the loop and runs
+// it there when it is a control method (or a kInline method whose lock is
+// free); otherwise the connection reports JobReady and, in the check phase
+// after the iteration's reads, SubmitPendingJobs hands every ready job to
+// the pool in one batch. A worker runs the job and JobDone queues it;
+// DrainCompletions (woken by uv_async_send, deferred while the pool has more
+// queued work, and a 1 ms flush timer while jobs run) gives each job back to
+// its connection, which writes the replies. See server/README.md.
 //
-// Limits: max connections (the one over gets one error and is closed), the
-// framer's size and depth limits (oversize closes the connection), a bound
-// on unsent replies (reading pauses; a client that stays there is dropped).
+// Limits: max connections (+ a reserve for control methods), the framer's
+// size and depth limits, a bound on unsent replies, idle, partial-request
+// and write-stall timeouts.
 //
 // Shutdown (SIGTERM, SIGINT, RequestShutdown): stop accepting and reading,
 // let queued and running jobs finish (bounded by shutdown_timeout_ms),
@@ -35,7 +32,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,80 +41,13 @@
 #include "base/mutex.h"
 #include "base/status.h"
 #include "pool/thread_pool.h"
-#include "rpc/envelope.h"
-#include "rpc/framer.h"
 #include "rpc/method_table.h"
+#include "server/connection.h"
+#include "server/options.h"
 
 namespace goxel::server {
 
-struct ServerOptions {
-  std::string socket_path = "/tmp/goxel-daemon.sock";
-  int listen_fd = -1;  // >= 0: an inherited listening socket
-  unsigned socket_mode = 0660;
-  int socket_gid = -1;  // >= 0: chown the socket to this group
-  int backlog = 128;
-  size_t max_connections = 256;
-  rpc::FramerLimits framer;  // request size and nesting limits
-  size_t max_pending_reply_bytes = 64u << 20;
-  int64_t write_stall_timeout_ms = 30000;
-  int64_t shutdown_timeout_ms = 10000;
-  size_t max_texts_per_job = 256;
-  size_t max_parsed_backlog = 1024;  // parsed texts per connection
-  int64_t retry_after_ms = 50;       // suggested in "server busy" errors
-  int64_t tick_interval_ms = 1000;   // on_tick period
-  // A connection with nothing in flight, nothing unsent and no bytes for
-  // this long is closed (server.idle_timeout_seconds; 0: never).
-  int64_t idle_timeout_ms = 300000;
-  // A request whose first bytes came this long ago and is still not
-  // complete closes its connection (server.request_timeout_seconds; 0:
-  // never): half-sent requests cannot hold connections.
-  int64_t request_timeout_ms = 30000;
-  // Connections accepted past max_connections, for control methods only
-  // (health, status, ping): a supervisor always gets in.
-  size_t reserve_connections = 4;
-};
-
-enum class LogLevel { kDebug, kInfo, kWarning, kError };
-
-struct ServerHooks {
-  // Structured log line (component "server").
-  std::function<void(LogLevel, std::string_view message,
-                     const std::vector<DetailField>& fields)>
-      log;
-  // Admission of a new peer (allowed uids/gids); an error is sent and the
-  // connection closed.
-  std::function<Status(const rpc::CallerInfo& peer)> admit_peer;
-  // Per-connection admission of each request text (rate limiting): given
-  // the connection id and the number of requests in the text; an error
-  // answers every request of the text, the connection stays open.
-  std::function<Status(uint64_t connection_id, size_t requests)> admit_text;
-  std::function<void(uint64_t connection_id)> on_disconnect;
-  // Per-request admission and observation, on whichever thread runs it.
-  rpc::ExecuteHooks execute;
-  std::function<void()> on_stopping;       // shutdown began
-  std::function<void()> on_reload;         // SIGHUP
-  std::function<void()> on_status_signal;  // SIGUSR1
-  std::function<void()> on_tick;           // every tick_interval_ms
-};
-
-// Live figures; atomics, readable from any thread.
-struct ServerStats {
-  std::atomic<uint64_t> connections_open{0};
-  std::atomic<uint64_t> connections_accepted{0};
-  std::atomic<uint64_t> connections_rejected{0};
-  std::atomic<uint64_t> texts_received{0};
-  std::atomic<uint64_t> requests_served{0};
-  std::atomic<uint64_t> bytes_in{0};
-  std::atomic<uint64_t> bytes_out{0};
-  std::atomic<uint64_t> loop_iterations{0};
-  // Jobs whose replies a worker wrote to the socket itself (JobState).
-  std::atomic<uint64_t> replies_direct{0};
-};
-
-struct Connection;
-struct JobData;
-
-class Server {
+class Server final : private JobSink, private ConnectionEvents {
  public:
   Server(ServerOptions options, const rpc::MethodTable* table,
          pool::ThreadPool* pool, ServerHooks hooks);
@@ -154,9 +83,7 @@ class Server {
   uv_loop_t* loop() { return &loop_; }
 
  private:
-  friend struct Connection;
-  friend struct JobData;
-  // Loop-thread internals (server.cc, connection.cc).
+  // Loop-thread internals.
   static void OnConnection(uv_stream_t* listener, int status);
   static void OnAsync(uv_async_t* handle);
   static void OnCheck(uv_check_t* handle);
@@ -167,28 +94,28 @@ class Server {
 
   Status BindSocket();
   void Accept();
-  void RejectConnection(uv_pipe_t* client, const Status& why);
   void DrainCompletions();
   void SubmitPendingJobs();
-  void QueueJob(Connection* conn);
   void BeginShutdown();
   void MaybeFinishShutdown(bool deadline_passed);
   void CloseEverything();
-  void Log(LogLevel level, std::string_view message,
+  void Log(ops::LogLevel level, std::string_view message,
            std::vector<DetailField> fields = {});
 
-  // Called by workers (and by a pool shutdown's drops) when `job` is
-  // answered; takes its `self` reference. Wakes the loop, or defers that
-  // while the pool has more queued work.
-  void PostCompletion(JobData* job);
-  // Answers every request of `parsed` with `why` (their own envelope error
-  // first) and observes each one as run requests are (metrics, logs).
-  // Any thread.
-  void Reject(const rpc::ParsedText& parsed, const Status& why,
-              const rpc::CallerInfo& caller, std::string* out);
+  // ConnectionEvents (loop thread).
+  void JobReady(Connection* conn) override;
+  void Closing(Connection* conn) override;
+  void Freed() override;
+
+  // JobSink: called by workers (and by a pool shutdown's drops) when a job
+  // is answered; takes its `self` reference into `completions_`. Wakes the
+  // loop, or defers that while the pool has more queued work.
+  void JobDone(JobData* job) override;
   // The pool's batch hook: wakes the loop for deferred replies when the
   // queue is empty or they have waited long enough. Any thread.
   void FlushDeferredReplies(bool queue_empty);
+
+  ConnectionEnv ConnEnv();
 
   ServerOptions options_;
   const rpc::MethodTable* table_;

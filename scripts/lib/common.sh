@@ -15,11 +15,12 @@ GOXEL_BUILD_PACKAGES=(
 )
 # shellcheck disable=SC2034
 # Extra packages the test suite needs (sanitizers and fuzzing with clang,
-# the Prometheus text parser, shellcheck, socat, node for the Node manager).
+# the Prometheus text parser, shellcheck, socat, node for the Node manager,
+# dpkg-dev and debhelper for the .deb).
 GOXEL_TEST_PACKAGES=(
   clang libclang-rt-14-dev python3 python3-prometheus-client python3-jsonschema
   shellcheck socat systemd systemd-container logrotate libxml2-utils dpkg-dev
-  util-linux bsdutils
+  util-linux bsdutils debhelper
 )
 
 goxel_log() { printf '%s\n' "$*" >&2; }

@@ -94,9 +94,27 @@ TEST(Autosave, SavingRemovesTheAutosave) {
   ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(d, id); }, 4000));
   d.Ok("goxel.save_project", R"(["kept.gox"])");
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
-  // A clean project is not written again by later passes or at stop.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  // A clean project is not written again by later passes or at stop. A
+  // witness edited after the save shows a whole pass went by since: the
+  // pass that writes its second edit began after the one that wrote its
+  // first had ended, which was after the save.
+  const std::string witness = MakeEditedProject(d, "witness");
+  ASSERT_TRUE(WaitFor([&] { return AutosaveComplete(d, witness); }, 4000));
+  const auto first_write =
+      std::filesystem::last_write_time(AutosaveOf(d, witness));
+  d.Ok("goxel.add_voxel", R"({"x":9,"y":9,"z":9,"color":[1,1,1,255],
+                              "project_id":")" +
+                              witness + "\"}");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::error_code ec;
+        auto t = std::filesystem::last_write_time(AutosaveOf(d, witness), ec);
+        return !ec && t != first_write;
+      },
+      4000));
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
+  d.Ok("goxel.close_project",
+       R"({"project_id":")" + witness + R"(","force":true})");
   EXPECT_EQ(d.process().Stop(), 0);
   EXPECT_FALSE(Exists(AutosaveOf(d, id)));
   ASSERT_TRUE(d.Start());

@@ -85,7 +85,7 @@ std::string CreateInactiveProject(Client& c) {
 
 // Waits until the hold on `project` is over (a read gets through).
 bool WaitReleased(Client& c, const std::string& project) {
-  return WaitUntil(
+  return WaitFor(
       [&] {
         return Has(c.Call("goxel.get_project_info",
                           R"({"project_id":)" + Quoted(project) + "}"),

@@ -139,9 +139,9 @@ TEST(OpsAccess, PeersNotInAllowedUidsGetOneErrorAndAreClosed) {
   DaemonProcess d;
   ASSERT_TRUE(d.Spawn({DaemonBinary(), "--foreground", "--socket",
                        d.socket_path(), "--config", conf}));
-  ASSERT_TRUE(WaitUntil([&] { return PathExists(d.socket_path()); }, 5000));
+  ASSERT_TRUE(WaitFor([&] { return PathExists(d.socket_path()); }, 5000));
   RpcClient c;
-  ASSERT_TRUE(WaitUntil([&] { return c.Connect(d.socket_path()); }, 5000));
+  ASSERT_TRUE(WaitFor([&] { return c.Connect(d.socket_path()); }, 5000));
   auto reply = ParseJson(c.ReadLine(5000));
   ASSERT_TRUE(Has(reply, "error")) << d.Log();
   EXPECT_EQ(reply["error"]["code"].GetInt(), -32005);
@@ -152,7 +152,7 @@ TEST(OpsAccess, PeersNotInAllowedUidsGetOneErrorAndAreClosed) {
   WriteFileText(conf, R"({"security": {"allowed_uids": [)" +
                           std::to_string(getuid()) + "]}}");
   d.Signal(SIGHUP);
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] { return Has(CallMethod(d.socket_path(), "ping"), "result"); },
       3000));
 }
@@ -183,10 +183,14 @@ TEST(OpsAccess, RateLimitAnswersRetryAfterAndKeepsTheConnection) {
   EXPECT_EQ(limited, 3);
   EXPECT_GT(retry_after, 0);
   EXPECT_LE(retry_after, 500);
+  // The limiter is a clock: waiting the retry_after it announced is the
+  // behaviour under test (a client that does so is served), not an
+  // ordering; 20 ms over it absorbs the rounding to whole milliseconds.
   std::this_thread::sleep_for(std::chrono::milliseconds(retry_after + 20));
   auto r = ParseJson(c.Call(R"({"jsonrpc":"2.0","method":"ping","id":8})"));
   EXPECT_TRUE(r.HasMember("result")) << "connection not usable after waiting";
   // Refused requests are counted like answered ones, under their error.
+  // (Waiting again so that the metrics call is not limited itself.)
   std::this_thread::sleep_for(std::chrono::milliseconds(retry_after + 20));
   auto m = ParseJson(c.Call(R"({"jsonrpc":"2.0","method":"metrics","id":9})"));
   ASSERT_TRUE(m.HasMember("result")) << d.Log();

@@ -128,7 +128,7 @@ TEST(OpsConfig, SetConfigAppliesLiveKeysAndListsRestartKeys) {
   EXPECT_EQ(cfg["result"]["server"]["workers"].GetInt(), 4);
   // The new level is live: a ping is now logged at debug.
   CallMethod(d.socket_path(), "ping");
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] {
         std::string log = d.Log();
         return log.find("\"level\":\"debug\"") != std::string::npos &&

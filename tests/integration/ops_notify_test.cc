@@ -102,7 +102,13 @@ TEST(OpsNotify, WatchdogPingsOnlyWhileThePoolMakesProgress) {
   ASSERT_TRUE(a.Send(
       R"({"jsonrpc":"2.0","id":1,"method":"debug.sleep","params":{"ms":2500}})"
       "\n"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto s = CallMethod(d.socket_path(), "status");
+        return Has(s, "result") && s["result"]["workers_busy"].GetInt() == 1;
+      },
+      5000))
+      << d.Log();  // the worker took a's job
   ASSERT_TRUE(b.Send(
       R"({"jsonrpc":"2.0","id":2,"method":"debug.sleep","params":{"ms":1}})"
       "\n"));
@@ -130,7 +136,7 @@ TEST(OpsNotify, SocketActivationUsesTheInheritedSocketAndLeavesItInPlace) {
   ASSERT_TRUE(
       d.Spawn({"/usr/bin/systemd-socket-activate", "-l", d.socket_path(), "-E",
                n.env(), DaemonBinary(), "--foreground"}));
-  ASSERT_TRUE(WaitUntil([&] { return PathExists(d.socket_path()); }, 5000));
+  ASSERT_TRUE(WaitFor([&] { return PathExists(d.socket_path()); }, 5000));
   // The first connection makes systemd-socket-activate exec the daemon.
   ASSERT_TRUE(d.WaitReady(10000)) << d.Log();
   EXPECT_NE(n.WaitFor("READY=1", 5000), "") << d.Log();

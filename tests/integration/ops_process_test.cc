@@ -52,7 +52,7 @@ TEST(OpsProcess, DaemonizeWritesPidFileAndStatusStopWork) {
       << s.out;
   CommandResult r = RunCommand(Control("--reload", pid_file));
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] {
         return ReadFileText(log).find("configuration reloaded") !=
                std::string::npos;
@@ -124,8 +124,8 @@ TEST(OpsProcess, SighupReopensTheLogFileAfterRename) {
             std::string::npos);
   ASSERT_EQ(rename(log.c_str(), dir.File("goxel.log.1").c_str()), 0);
   d.Signal(SIGHUP);
-  ASSERT_TRUE(WaitUntil([&] { return PathExists(log); }, 3000));
-  EXPECT_TRUE(WaitUntil(
+  ASSERT_TRUE(WaitFor([&] { return PathExists(log); }, 3000));
+  EXPECT_TRUE(WaitFor(
       [&] {
         return ReadFileText(log).find("configuration reloaded") !=
                std::string::npos;
@@ -147,7 +147,7 @@ TEST(OpsProcess, SighupReloadsLiveKeysAndLogsRestartKeys) {
   WriteFileText(conf, R"({"logging": {"level": "debug"},
                          "server": {"queue_size": 12}})");
   d.Signal(SIGHUP);
-  ASSERT_TRUE(WaitUntil(
+  ASSERT_TRUE(WaitFor(
       [&] {
         return d.Log().find("configuration reloaded") != std::string::npos;
       },
@@ -163,7 +163,7 @@ TEST(OpsProcess, SighupReloadsLiveKeysAndLogsRestartKeys) {
   // An invalid file keeps the running configuration.
   WriteFileText(conf, R"({"logging": {"level": "loud"}})");
   d.Signal(SIGHUP);
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] { return d.Log().find("reload failed") != std::string::npos; },
       3000));
   cfg = CallMethod(d.socket_path(), "goxel.get_config");
@@ -174,7 +174,7 @@ TEST(OpsProcess, Sigusr1WritesAStatusSnapshot) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start()) << d.Log();
   d.Signal(SIGUSR1);
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] { return d.Log().find("status snapshot") != std::string::npos; },
       3000));
   EXPECT_NE(d.Log().find("\"requests_total\""), std::string::npos);
@@ -188,7 +188,7 @@ TEST(OpsProcess, SlowRequestsAreLoggedAtInfoWithTimings) {
   ASSERT_TRUE(d.Start({"--config", conf, "--enable-debug-methods"})) << d.Log();
   CallMethod(d.socket_path(), "debug.sleep", R"({"ms": 5})");
   CallMethod(d.socket_path(), "debug.sleep", R"({"ms": 150})");
-  ASSERT_TRUE(WaitUntil(
+  ASSERT_TRUE(WaitFor(
       [&] { return d.Log().find("slow request") != std::string::npos; }, 3000));
   std::string log = d.Log();
   size_t line_start = log.rfind('\n', log.find("slow request")) + 1;
@@ -211,7 +211,7 @@ TEST(OpsProcess, AccessLogLogsEveryRequest) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--config", conf})) << d.Log();
   CallMethod(d.socket_path(), "version");
-  EXPECT_TRUE(WaitUntil(
+  EXPECT_TRUE(WaitFor(
       [&] {
         return d.Log().find("\"method\":\"version\"") != std::string::npos;
       },

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -42,17 +41,6 @@ inline void WriteFileText(const std::string& path, const std::string& text) {
 inline bool PathExists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
-}
-
-// Polls `ok` every 20 ms until it holds or `timeout_ms` passes.
-inline bool WaitUntil(const std::function<bool()>& ok, int timeout_ms) {
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return ok();
 }
 
 // True while `pid` runs; a zombie (exited, not reaped yet) is not running.

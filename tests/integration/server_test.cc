@@ -33,6 +33,16 @@ std::string Req(const std::string& method, const std::string& params,
   return r + "}";
 }
 
+// An integer field of the daemon's status, asked on `c`; -1 without one.
+// status is a control method: the loop answers it while the workers are
+// busy, so tests poll it (WaitFor) to order events by the daemon's state.
+int64_t StatusInt(RpcClient& c, const char* key) {
+  auto s = Json(c.Call(Req("status", "", "0")));
+  if (!s.IsObject() || !s.HasMember("result") || !s["result"].HasMember(key))
+    return -1;
+  return s["result"][key].GetInt64();
+}
+
 int ErrorCode(const rapidjson::Document& d) {
   if (!d.IsObject() || !d.HasMember("error")) return 0;
   return d["error"]["code"].GetInt();
@@ -119,21 +129,25 @@ TEST(Server, FullQueueAnswersServerBusyAtOnceAndHealthStillAnswers) {
   ASSERT_TRUE(queued.Connect(d.socket_path()));
   ASSERT_TRUE(refused.Connect(d.socket_path()));
   ASSERT_TRUE(health.Connect(d.socket_path()));
-  ASSERT_TRUE(running.Send(Req("debug.sleep", R"({"ms":800})", "1") + "\n"));
-  std::this_thread::sleep_for(150ms);  // the worker takes it
+  ASSERT_TRUE(running.Send(Req("debug.sleep", R"({"ms":3000})", "1") + "\n"));
+  ASSERT_TRUE(WaitFor([&] { return StatusInt(health, "workers_busy") == 1; },
+                      10000));  // the worker took it
   ASSERT_TRUE(queued.Send(Req("debug.sleep", R"({"ms":10})", "2") + "\n"));
-  std::this_thread::sleep_for(100ms);  // it waits in the queue
+  ASSERT_TRUE(WaitFor([&] { return StatusInt(health, "queue_depth") == 1; },
+                      10000));  // it waits in the queue
+  // "At once" is a bound: it must stay well below the 3 s job a refusal
+  // would otherwise wait for, and leaves slow (sanitizer) builds 1.5 s.
   auto t0 = std::chrono::steady_clock::now();
-  auto busy = Json(refused.Call(Req("debug.sleep", R"({"ms":10})", "3"), 700));
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  auto busy = Json(refused.Call(Req("debug.sleep", R"({"ms":10})", "3"), 2500));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
   ASSERT_EQ(ErrorCode(busy), -32000);
   EXPECT_EQ(busy["error"]["data"]["queue_size"].GetInt(), 1);
   EXPECT_GT(busy["error"]["data"]["retry_after_ms"].GetInt(), 0);
   EXPECT_EQ(busy["id"].GetInt(), 3);
 
   t0 = std::chrono::steady_clock::now();
-  auto h = Json(health.Call(Req("health", "", "4"), 700));
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  auto h = Json(health.Call(Req("health", "", "4"), 2500));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
   ASSERT_TRUE(h.HasMember("result")) << d.Log();
   EXPECT_STREQ(h["result"]["status"].GetString(), "ok");
   EXPECT_EQ(h["result"]["workers_busy"].GetInt(), 1);
@@ -147,30 +161,35 @@ TEST(Server, FullQueueAnswersServerBusyAtOnceAndHealthStillAnswers) {
 
 // Replies of a worker with more queued work are sent in bursts, but never
 // held behind a long job: here the one worker finishes a short job while
-// more wait, then starts a 3 s one; the short job's reply must not wait
+// more wait, then starts a 4 s one; the short job's reply must not wait
 // for it.
 TEST(Server, AReplyIsNotHeldBehindALongJob) {
   DaemonProcess d;
   ASSERT_TRUE(d.Start({"--enable-debug-methods", "--workers", "1"})) << d.Log();
-  RpcClient blocker, short_job, long_job, after;
+  RpcClient blocker, short_job, long_job, after, probe;
+  ASSERT_TRUE(probe.Connect(d.socket_path()));
   ASSERT_TRUE(blocker.Connect(d.socket_path()));
   ASSERT_TRUE(short_job.Connect(d.socket_path()));
   ASSERT_TRUE(long_job.Connect(d.socket_path()));
   ASSERT_TRUE(after.Connect(d.socket_path()));
   // Occupy the worker so that the next three queue up in this order.
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(blocker.Send(Req("debug.sleep", R"({"ms":300})", "1") + "\n"));
-  std::this_thread::sleep_for(100ms);
+  // Long enough for the three polls below to see the queue fill behind it.
+  ASSERT_TRUE(blocker.Send(Req("debug.sleep", R"({"ms":1000})", "1") + "\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return StatusInt(probe, "workers_busy") == 1; }, 10000));
   ASSERT_TRUE(short_job.Send(Req("debug.sleep", R"({"ms":0})", "2") + "\n"));
-  std::this_thread::sleep_for(20ms);
-  ASSERT_TRUE(long_job.Send(Req("debug.sleep", R"({"ms":3000})", "3") + "\n"));
-  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(
+      WaitFor([&] { return StatusInt(probe, "queue_depth") == 1; }, 10000));
+  ASSERT_TRUE(long_job.Send(Req("debug.sleep", R"({"ms":4000})", "3") + "\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return StatusInt(probe, "queue_depth") == 2; }, 10000));
   ASSERT_TRUE(after.Send(Req("debug.sleep", R"({"ms":0})", "4") + "\n"));
-  // Both come about 300 ms after t0 unless held until the long job ends
-  // (3.3 s after t0).
-  EXPECT_TRUE(Json(blocker.ReadLine(5000)).HasMember("result"));
-  EXPECT_TRUE(Json(short_job.ReadLine(5000)).HasMember("result"));
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2000ms)
+  // Both come about 1 s after t0 unless held until the long job ends
+  // (5 s after t0): the bound lies between the two, 1.5 s from each.
+  EXPECT_TRUE(Json(blocker.ReadLine(8000)).HasMember("result"));
+  EXPECT_TRUE(Json(short_job.ReadLine(8000)).HasMember("result"));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3500ms)
       << "the replies waited for the long job";
   EXPECT_TRUE(Json(long_job.ReadLine()).HasMember("result"));
   EXPECT_TRUE(Json(after.ReadLine()).HasMember("result"));
@@ -240,7 +259,13 @@ TEST(Server, WorkersAnswerSequentialRequestsDirectlyAndInOrder) {
     ASSERT_TRUE(gone.Connect(d.socket_path()));
     ASSERT_TRUE(gone.Send(Req("debug.sleep", R"({"ms":100})", "3") + "\n"));
   }
-  std::this_thread::sleep_for(300ms);
+  // Served on once the daemon has seen the close and the job has ended.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return StatusInt(c, "connections") == 1 &&
+               StatusInt(c, "workers_busy") == 0;
+      },
+      10000));
   EXPECT_TRUE(
       Json(c.Call(Req("debug.sleep", R"({"ms":0})", "4"))).HasMember("result"));
 }
@@ -266,9 +291,12 @@ TEST(Server, RefusesTheConnectionOverTheLimitAndKeepsServingTheOthers) {
   EXPECT_TRUE(c.WaitClosed(3000));
   EXPECT_TRUE(Json(a.Call(Req("ping", "", "2"))).HasMember("result"));
   EXPECT_TRUE(Json(b.Call(Req("ping", "", "2"))).HasMember("result"));
+  const int64_t open = StatusInt(a, "connections");
+  ASSERT_GT(open, 1);
   b.Close();
-  // A slot is free again once a connection closes.
-  std::this_thread::sleep_for(100ms);
+  // A slot is free again once the daemon has seen the close.
+  ASSERT_TRUE(
+      WaitFor([&] { return StatusInt(a, "connections") == open - 1; }, 10000));
   RpcClient again;
   ASSERT_TRUE(again.Connect(d.socket_path()));
   EXPECT_TRUE(Json(again.Call(Req("ping", "", "3"))).HasMember("result"));
@@ -413,12 +441,11 @@ TEST(Server, AClientThatVanishesMidRequestCostsNothing) {
     ASSERT_TRUE(gone.Send(Req("debug.sleep", R"({"ms":20})", "1") +
                           Req("echo", "[1]", "2")));
   }  // each closes with work in flight
-  std::this_thread::sleep_for(400ms);
   RpcClient c;
   ASSERT_TRUE(c.Connect(d.socket_path()));
-  auto status = Json(c.Call(Req("status", "", "1")));
-  ASSERT_TRUE(status.HasMember("result")) << d.Log();
-  EXPECT_EQ(status["result"]["connections"].GetInt(), 1);
+  // Every vanished client is let go (the work it left runs out).
+  EXPECT_TRUE(WaitFor([&] { return StatusInt(c, "connections") == 1; }, 10000))
+      << d.Log();
   EXPECT_TRUE(d.Running());
 }
 
@@ -471,13 +498,18 @@ TEST(Server, SigtermDrainsRunningWorkAndRemovesTheSocket) {
   struct stat st;
   ASSERT_EQ(stat(d.socket_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0660u);
-  RpcClient a, b;
+  RpcClient a, b, probe;
   ASSERT_TRUE(a.Connect(d.socket_path()));
   ASSERT_TRUE(b.Connect(d.socket_path()));
-  ASSERT_TRUE(a.Send(Req("debug.sleep", R"({"ms":400})", "1") + "\n"));
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(probe.Connect(d.socket_path()));
+  // One job running, one queued, when the signal comes.
+  // Long enough for the polls to see b's job queued behind it.
+  ASSERT_TRUE(a.Send(Req("debug.sleep", R"({"ms":1500})", "1") + "\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return StatusInt(probe, "workers_busy") == 1; }, 10000));
   ASSERT_TRUE(b.Send(Req("debug.sleep", R"({"ms":50})", "2") + "\n"));
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(
+      WaitFor([&] { return StatusInt(probe, "queue_depth") == 1; }, 10000));
   d.Signal(SIGTERM);
   auto ra = Json(a.ReadLine(5000));
   auto rb = Json(b.ReadLine(5000));

@@ -94,8 +94,8 @@ function once(emitter, event, timeoutMs = 15000) {
 // Starts the daemon outside the manager (as an init system would) and waits
 // until it answers; returns the ChildProcess.
 async function spawnDaemonDirectly(t, box) {
-  const child = spawn(DAEMON, ['--foreground', '--socket', box.socket, '--workers', '2'],
-    { stdio: 'ignore' });
+  const child = spawn(DAEMON, ['--foreground', '--socket', box.socket, '--workers', '2',
+    '--data-dir', box.dir], { stdio: 'ignore' });
   box.pids.add(child.pid);
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -44,6 +44,30 @@ rapidjson::Document ParseLine(const std::string& line) {
   return doc;
 }
 
+TEST_F(LogFileTest, StatusDetailsBecomeFieldsOfTheLine) {
+  Logger log;
+  ASSERT_TRUE(log.OpenFile(path_).ok());
+  Status why = Status::InvalidParams("bad socket")
+                   .With("socket", std::string("/run/x.sock"))
+                   .With("limit", int64_t{108})
+                   .With("names", std::vector<std::string>{"a", "b"})
+                   .With("sizes", std::vector<int64_t>{1, 2})
+                   .With("message", std::string("own key"));
+  log.Log(LogLevel::kError, "daemon-main", why.message(), why.details());
+  std::vector<std::string> lines = Lines(path_);
+  ASSERT_EQ(lines.size(), 1u);
+  rapidjson::Document doc = ParseLine(lines[0]);
+  EXPECT_FALSE(doc.HasMember("detail")) << lines[0];
+  EXPECT_STREQ(doc["message"].GetString(), "bad socket");
+  EXPECT_STREQ(doc["socket"].GetString(), "/run/x.sock");
+  EXPECT_EQ(doc["limit"].GetInt64(), 108);
+  ASSERT_TRUE(doc["names"].IsArray());
+  EXPECT_STREQ(doc["names"][1].GetString(), "b");
+  ASSERT_TRUE(doc["sizes"].IsArray());
+  EXPECT_EQ(doc["sizes"][1].GetInt64(), 2);
+  EXPECT_STREQ(doc["field_message"].GetString(), "own key");
+}
+
 TEST_F(LogFileTest, WritesOneJsonObjectPerEventWithStandardFields) {
   Logger log;
   log.SetJournalMode(true);  // ignored: not on stderr

@@ -2,12 +2,13 @@
 # scripts/install-service.sh and uninstall-service.sh with --dry-run: every
 # step printed, nothing changed. macOS paths are checked here (no launchd on
 # Linux); the Linux install runs for real in the nspawn system test.
-# Usage: install_dry_run_test.sh darwin|darwin_agent|linux|usage SOURCE_DIR DAEMON CLIENT
+# The files come from the build tree's CMake install() rules (staged with
+# cmake --install in a temporary directory).
+# Usage: install_dry_run_test.sh darwin|darwin_agent|linux|usage SOURCE_DIR BUILD_DIR
 set -euo pipefail
 case_name=${1:?case}
 SRC=${2:?source}
-DAEMON=${3:?daemon}
-CLIENT=${4:?client}
+BUILD=${3:?build dir}
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 INSTALL=$SRC/scripts/install-service.sh
 UNINSTALL=$SRC/scripts/uninstall-service.sh
@@ -28,7 +29,7 @@ snapshot() { { find /etc/systemd/system /etc/goxel /etc/sysusers.d /etc/tmpfiles
 before=$(snapshot)
 case $case_name in
   darwin)
-    bash "$INSTALL" --dry-run --os darwin --prefix /opt/homebrew --daemon "$DAEMON" --client "$CLIENT" >"$OUT"
+    bash "$INSTALL" --dry-run --os darwin --prefix /opt/homebrew --build-dir "$BUILD" >"$OUT"
     only_steps
     expect "+ dscl . -create /Users/_goxel UniqueID 301"
     expect "+ dscl . -create /Users/_goxel UserShell /usr/bin/false"
@@ -51,7 +52,7 @@ case $case_name in
     expect "+ dscl . -delete /Users/_goxel"
     ;;
   darwin_agent)
-    HOME=/Users/tester bash "$INSTALL" --dry-run --os darwin --user-agent --daemon "$DAEMON" --client "$CLIENT" >"$OUT"
+    HOME=/Users/tester bash "$INSTALL" --dry-run --os darwin --user-agent --build-dir "$BUILD" >"$OUT"
     only_steps
     expect "/Users/tester/Library/LaunchAgents/com.goxel.daemon.agent.plist"
     expect "+ launchctl bootstrap gui/$(id -u) /Users/tester/Library/LaunchAgents/com.goxel.daemon.agent.plist"
@@ -61,7 +62,7 @@ case $case_name in
     expect "+ launchctl bootout gui/$(id -u)/com.goxel.daemon.agent"
     ;;
   linux)
-    bash "$INSTALL" --dry-run --os linux --daemon "$DAEMON" --client "$CLIENT" >"$OUT"
+    bash "$INSTALL" --dry-run --os linux --build-dir "$BUILD" >"$OUT"
     only_steps
     expect "+ systemd-sysusers /etc/sysusers.d/goxel.conf"
     expect "+ systemd-tmpfiles --create /etc/tmpfiles.d/goxel.conf"
@@ -69,6 +70,19 @@ case $case_name in
     expect "+ systemctl enable goxel-daemon.socket goxel-daemon.service"
     expect "+ systemctl start goxel-daemon.socket goxel-daemon.service"
     expect "goxel-client --socket /run/goxel/goxel-daemon.sock"
+    # One install list: every file CMake installs is placed, the service
+    # with ExecStart in the prefix, the configuration in /etc.
+    expect "== cmake --install $BUILD --prefix /usr/local"
+    for f in /usr/local/bin/goxel-daemon /usr/local/bin/goxel-client \
+      /usr/local/share/man/man8/goxel-daemon.8 /usr/local/share/man/man1/goxel-client.1 \
+      /usr/local/share/bash-completion/completions/goxel-client \
+      /usr/local/share/doc/goxel-daemon/config.md /etc/goxel/daemon_config.json \
+      /etc/default/goxel-daemon /etc/logrotate.d/goxel-daemon /etc/sysusers.d/goxel.conf \
+      /etc/tmpfiles.d/goxel.conf /etc/systemd/system/goxel-daemon.socket; do
+      grep -qE "^\+ install .* -- [^ ]+ $f\$" "$OUT" || { cat "$OUT" >&2; fail "dry run did not install $f"; }
+    done
+    grep -qE "^\+ install -m 0640 -o root -g goxel -- [^ ]+ /etc/goxel/daemon_config.json\$" "$OUT" ||
+      fail "the configuration is not installed root:goxel 0640"
     bash "$UNINSTALL" --dry-run --os linux --purge >"$OUT"
     expect "+ systemctl disable --now goxel-daemon.socket goxel-daemon.service"
     expect "+ rm -rf -- /var/lib/goxel"
@@ -78,8 +92,8 @@ case $case_name in
     ((rc == 2)) || fail "unknown option exits $rc, want 2"
     rc=0; bash "$INSTALL" --prefix relative --dry-run >/dev/null 2>&1 || rc=$?
     ((rc == 2)) || fail "relative --prefix exits $rc, want 2"
-    rc=0; bash "$INSTALL" --dry-run --os linux --daemon /nonexistent --client "$CLIENT" >/dev/null 2>&1 || rc=$?
-    ((rc == 1)) || fail "a missing binary exits $rc, want 1"
+    rc=0; bash "$INSTALL" --dry-run --os linux --build-dir /nonexistent >/dev/null 2>&1 || rc=$?
+    ((rc == 1)) || fail "a missing build tree exits $rc, want 1"
     rc=0; bash "$UNINSTALL" --os plan9 >/dev/null 2>&1 || rc=$?
     ((rc == 2)) || fail "unknown OS exits $rc, want 2"
     ;;

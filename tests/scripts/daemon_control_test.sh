@@ -66,6 +66,11 @@ case_usage() {
   expect_rc 1 "for a missing binary"
   expect_out "no-such-binary"
   expect_out "try:"
+  # The version is the build's, as the daemon binary reports it.
+  run -v
+  expect_rc 0 "from -v"
+  want_version=$("$GOXEL_DAEMON_BINARY" --version)
+  expect_out "daemon_control.sh ${want_version##* } ($GOXEL_DAEMON_BINARY)"
   run -h
   expect_rc 0
   for word in start stop restart status health reload test logs install-systemd \
@@ -274,7 +279,8 @@ case_health_and_status() {
   expect_out "healthy: status=ok latency_ms="
   run status
   expect_rc 0 "from status"
-  for word in "is running as pid $FG_PID on" ", up " "1 connection open" \
+  want_version=$("$GOXEL_DAEMON_BINARY" --version)
+  for word in "goxel-daemon ${want_version##* } is running as pid $FG_PID on" ", up " "1 connection open" \
     "0 of 1024 queue places taken." "MiB of memory."; do
     expect_out "$word"
   done
