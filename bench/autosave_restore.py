@@ -27,6 +27,7 @@ def main():
                                 "max_memory_mb": 0}})
     d.start()
     c = Client(d.sock, timeout=600)
+    c.call("goxel.create_project", {"name": "restore"})
     side = 64
     for start in range(0, a.voxels, 10000):
         vox = []
@@ -48,9 +49,12 @@ def main():
         time.sleep(0.005)
     ready_to_restored = (time.time() - t_ready) * 1000
     logged = None
-    for line in open(os.path.join(root, "daemon.log")):
-        if "restored autosaved projects" in line:
-            logged = json.loads(line).get("ms")
+    deadline = time.time() + 30  # the line follows the project's opening
+    while logged is None and time.time() < deadline:
+        for line in open(os.path.join(root, "daemon.log")):
+            if "restored autosaved projects" in line:
+                logged = json.loads(line).get("ms")
+        time.sleep(0.01)
     rep = c.call("goxel.load_project", {"path": "copy.gox"})
     gox_ms = rep["result"]["load_time_ms"]
     c.close()

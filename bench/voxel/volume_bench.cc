@@ -118,6 +118,39 @@ void BM_GetSequential(benchmark::State& state) {
 }
 BENCHMARK(BM_GetSequential);
 
+// 100k scattered voxels, one per block (issue 16's add_voxel_batch case),
+// into an empty volume: one Set each, then one SetVoxels batch.
+std::vector<VoxelValue> Scattered100k() {
+  std::vector<VoxelValue> e(100000);
+  for (int i = 0; i < 100000; ++i)
+    e[i] = {{(i % 1000) * 16, ((i / 1000) % 1000) * 16, 32}, kRed};
+  return e;
+}
+
+void BM_Scattered100kSet(benchmark::State& state) {
+  const auto edits = Scattered100k();
+  for (auto _ : state) {
+    Volume v;
+    for (const VoxelValue& e : edits) v.Set(e.p, e.c);
+    state.PauseTiming();
+    v = Volume();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_Scattered100kSet)->Unit(benchmark::kMillisecond);
+
+void BM_Scattered100kBatch(benchmark::State& state) {
+  const auto edits = Scattered100k();
+  for (auto _ : state) {
+    Volume v;
+    benchmark::DoNotOptimize(v.SetVoxels(edits));
+    state.PauseTiming();
+    v = Volume();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_Scattered100kBatch)->Unit(benchmark::kMillisecond);
+
 // Memory: a dense model (128^3, every voxel a different colour, so no block
 // is shared) and a sparse one (random voxels, about 1 per block).
 void BM_MemoryDense(benchmark::State& state) {

@@ -71,6 +71,10 @@ void Daemon::RefreshMetrics() {
   metrics_.SetQueue(static_cast<int64_t>(ps.queue_depth),
                     static_cast<int64_t>(ps.queue_peak));
   metrics_.SetWorkersBusy(static_cast<int64_t>(ps.busy), ps.busy_nanos);
+  if (files_) {
+    const methods::AutosaveHealth h = files_->autosaver().health();
+    metrics_.SetAutosave(h.failed_writes, h.last_pass_failed);
+  }
 }
 
 void Daemon::OnTick() {

@@ -115,25 +115,40 @@ void EncodeBody(const voxel::Scene& scene, std::vector<uint8_t>* body) {
     const size_t count_at = body->size();
     o.Put<uint64_t>(0);
     uint64_t blocks = 0;
-    l.volume.ForEachBlock([&](voxel::Vec3i origin, const voxel::Rgba* data) {
-      int n = 0;
-      for (int i = 0; i < voxel::kBlockVoxels; ++i) n += data[i].a != 0;
-      if (n == 0) return;
+    // Voxels come block by block (ForEachVoxel visits a block's voxels
+    // together, in index order), without decoding compact blocks: a block
+    // is written when the next one starts.
+    std::vector<std::pair<uint16_t, voxel::Rgba>> cells;
+    cells.reserve(voxel::kBlockVoxels);
+    voxel::Vec3i origin;
+    auto flush = [&] {
+      if (cells.empty()) return;
       ++blocks;
       o.Put<int32_t>(origin.x), o.Put<int32_t>(origin.y),
           o.Put<int32_t>(origin.z);
-      if (n < kSparseMax) {
-        o.Put<uint16_t>(static_cast<uint16_t>(n));
-        for (int i = 0; i < voxel::kBlockVoxels; ++i) {
-          if (data[i].a == 0) continue;
-          o.Put<uint16_t>(static_cast<uint16_t>(i));
-          o.Rgba(data[i]);
+      if (int(cells.size()) < kSparseMax) {
+        o.Put<uint16_t>(static_cast<uint16_t>(cells.size()));
+        for (const auto& [i, c] : cells) {
+          o.Put<uint16_t>(i);
+          o.Rgba(c);
         }
       } else {
+        voxel::Rgba data[voxel::kBlockVoxels] = {};
+        for (const auto& [i, c] : cells) data[i] = c;
         o.Put<uint16_t>(kRawBlock);
-        o.Raw(data, sizeof(voxel::Rgba) * voxel::kBlockVoxels);
+        o.Raw(data, sizeof data);
       }
+      cells.clear();
+    };
+    l.volume.ForEachVoxel([&](voxel::Vec3i p, voxel::Rgba c) {
+      const voxel::Vec3i at{p.x & ~15, p.y & ~15, p.z & ~15};
+      if (!cells.empty() && !(at == origin)) flush();
+      origin = at;
+      cells.emplace_back(static_cast<uint16_t>(
+                             voxel::BlockIndex(p.x & 15, p.y & 15, p.z & 15)),
+                         c);
     });
+    flush();
     std::memcpy(body->data() + count_at, &blocks, sizeof blocks);
   }
   o.Put<uint32_t>(static_cast<uint32_t>(scene.kept_chunks.size()));
@@ -153,8 +168,8 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
   uint32_t layers;
   if (!in.Get(&layers)) return Bad("truncated layer count", in.offset());
   std::vector<voxel::Rgba> buf(voxel::kBlockVoxels, voxel::Rgba{0, 0, 0, 0});
-  std::vector<uint16_t> set;
-  set.reserve(voxel::kBlockVoxels);
+  std::vector<std::pair<uint16_t, voxel::Rgba>> cells;
+  cells.reserve(voxel::kBlockVoxels);
   for (uint32_t li = 0; li < layers; ++li) {
     voxel::Layer l;
     uint8_t visible;
@@ -167,6 +182,8 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
     // Each block takes at least 14 bytes: a count beyond that is a lie.
     if (blocks > in.left() / 14)
       return Bad("block count too large", in.offset());
+    // Blocks go straight to their final form; the trie is built once.
+    voxel::VolumeBuilder builder;
     for (uint64_t b = 0; b < blocks; ++b) {
       voxel::Vec3i origin;
       uint16_t n;
@@ -179,12 +196,11 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
       if (n == kRawBlock) {
         if (!in.Raw(buf.data(), sizeof(voxel::Rgba) * voxel::kBlockVoxels))
           return Bad("truncated block data", in.offset());
-        l.volume.SetBlock(origin, buf.data());
-        std::fill(buf.begin(), buf.end(), voxel::Rgba{0, 0, 0, 0});
+        builder.AddBlock(origin, buf.data());
         continue;
       }
       if (n == 0 || n >= kSparseMax) return Bad("bad voxel count", in.offset());
-      set.clear();
+      cells.clear();
       for (uint16_t i = 0; i < n; ++i) {
         uint16_t idx;
         voxel::Rgba c;
@@ -192,12 +208,11 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
           return Bad("truncated block data", in.offset());
         if (idx >= voxel::kBlockVoxels)
           return Bad("bad voxel index", in.offset());
-        buf[idx] = c;
-        set.push_back(idx);
+        cells.emplace_back(idx, c);
       }
-      l.volume.SetBlock(origin, buf.data());
-      for (uint16_t idx : set) buf[idx] = voxel::Rgba{0, 0, 0, 0};
+      builder.AddBlockCells(origin, cells);
     }
+    l.volume = builder.Finish();
     scene->layers.push_back(std::move(l));
   }
   uint32_t kept;

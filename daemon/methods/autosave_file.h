@@ -17,8 +17,10 @@
 //                      format, str type, str data) and i32 width, height,
 //                      depth. str = u32 length + bytes.
 //
-// Blocks come from Volume's public block API (ForEachBlock, SetBlock), so
-// the format does not depend on how a Volume stores them. Every length is
+// Blocks are written from Volume::ForEachVoxel (no compact block is
+// decoded) and read through VolumeBuilder (each block made in its final
+// form, the trie built once), so the format does not depend on how a Volume
+// stores them. Every length is
 // checked against what is left; a file that fails a check, a checksum or
 // has another version is refused with a message saying which.
 //

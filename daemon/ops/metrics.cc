@@ -233,6 +233,8 @@ MetricsSnapshot Metrics::Snapshot() const {
   s.bytes_out = bytes_out_.load(kRelaxed);
   uint64_t rss = rss_.load(kRelaxed);
   s.rss_bytes = rss > 0 ? rss : ResidentMemoryBytes();
+  s.autosave_failures = autosave_failed_.load(kRelaxed);
+  s.autosave_failing = autosave_failing_.load(kRelaxed);
   return s;
 }
 
@@ -293,6 +295,12 @@ std::string Metrics::PrometheusText() const {
        static_cast<double>(s.bytes_out)},
       {"goxel_uptime_seconds", "gauge", "Seconds since the daemon started.",
        s.uptime_seconds},
+      {"goxel_autosave_failures_total", "counter",
+       "Autosave writes that failed (each project of each pass).",
+       static_cast<double>(s.autosave_failures)},
+      {"goxel_autosave_failing", "gauge",
+       "1 while the last autosave pass failed (health is degraded).",
+       s.autosave_failing ? 1.0 : 0.0},
       {"process_resident_memory_bytes", "gauge", "Resident memory size.",
        static_cast<double>(s.rss_bytes)},
       {"process_start_time_seconds", "gauge",

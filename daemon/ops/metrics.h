@@ -79,6 +79,8 @@ struct MetricsSnapshot {
   uint64_t connections_accepted = 0, connections_rejected = 0;
   uint64_t bytes_in = 0, bytes_out = 0;
   uint64_t rss_bytes = 0;
+  uint64_t autosave_failures = 0;       // failed autosave writes since start
+  bool autosave_failing = false;        // the last autosave pass failed
   std::vector<MethodSnapshot> methods;  // by name
 
   // A compact JSON object with every field above ("methods" an object by
@@ -122,6 +124,12 @@ class Metrics {
   // The last RSS sample (main samples on its tick); Snapshot reads
   // /proc/self/statm itself until one is set.
   void SetRss(uint64_t bytes) { rss_.store(bytes, std::memory_order_relaxed); }
+  // Autosave writes that failed since start, and whether the last pass
+  // failed (copied in from the autosaver by main).
+  void SetAutosave(uint64_t failed_writes, bool last_pass_failed) {
+    autosave_failed_.store(failed_writes, std::memory_order_relaxed);
+    autosave_failing_.store(last_pass_failed, std::memory_order_relaxed);
+  }
 
   MetricsSnapshot Snapshot() const;
   // Prometheus text exposition format 0.0.4.
@@ -146,7 +154,8 @@ class Metrics {
   std::atomic<int64_t> open_{0}, queue_depth_{0}, queue_peak_{0};
   std::atomic<int64_t> workers_{0}, busy_{0};
   std::atomic<uint64_t> accepted_{0}, rejected_{0}, bytes_in_{0}, bytes_out_{0},
-      busy_ns_{0}, rss_{0};
+      busy_ns_{0}, rss_{0}, autosave_failed_{0};
+  std::atomic<bool> autosave_failing_{false};
   uint64_t last_status_ns_ = 0, last_status_requests_ = 0;  // StatusLine only
 };
 

@@ -132,6 +132,32 @@ Block* Block::FromCells(const Rgba* cells) {
   return b;
 }
 
+Block* Block::FromSortedCells(const uint64_t* words, int n) {
+  if (n <= kMaxSparse) {
+    // The choice Assign makes for a sparse list, from the distinct colours.
+    uint32_t colours[kMaxSparse];
+    for (int i = 0; i < n; ++i) colours[i] = uint32_t(words[i]);
+    std::sort(colours, colours + n);
+    const size_t distinct = size_t(std::unique(colours, colours + n) - colours);
+    const size_t sparse = size_t(n) * 8;
+    const size_t palette =
+        distinct < 256 ? PaletteBytes(int(distinct) + 1) : SIZE_MAX;
+    if (sparse <= palette && sparse <= size_t{kFullBytes}) {
+      Block* b = new Block();
+      b->count_ = n;
+      b->sparse_cap_ = uint16_t(SparseCap(distinct));
+      b->words_.assign(words, words + n);
+      b->RecomputeBounds();
+      b->Account();
+      return b;
+    }
+  }
+  auto cells = std::make_unique<Rgba[]>(kBlockVoxels);
+  for (int i = 0; i < n; ++i)
+    cells[words[i] >> 32] = Unpack(uint32_t(words[i]));
+  return FromCells(cells.get());
+}
+
 Block::Block(const Block& o)
     : count_(o.count_),
       kind_(o.kind_),

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -292,6 +293,129 @@ void WalkDifferent(const Node* a, const Node* b, F&& f) {
   }
 }
 
+// The order of a depth-first walk of the trie: the hash with its nibbles
+// reversed, so nibble 0 (the root's branch) is the most significant.
+uint64_t TrieOrder(uint64_t h) {
+  h = __builtin_bswap64(h);
+  return (h & 0x0F0F0F0F0F0F0F0Full) << 4 | (h >> 4 & 0x0F0F0F0F0F0F0F0Full);
+}
+
+bool KeyLess(Vec3i a, Vec3i b) {
+  return std::tie(a.x, a.y, a.z) < std::tie(b.x, b.y, b.z);
+}
+
+// The blocks a bulk operation writes, in trie order: Merge and Build walk
+// them with the trie, once per node. `Source` gives, per item i, hash(i),
+// key(i) and Apply(i, Block*& slot), which edits the slot (null when the
+// block is absent; null afterwards drops it) and keeps the counts.
+template <typename Source>
+Node* Build(Source& src, size_t lo, size_t hi, int depth);
+
+// The items [lo, hi) whose nibble at `depth` is the same as lo's: [lo, end).
+template <typename Source>
+size_t SameNibble(Source& src, size_t lo, size_t hi, int depth) {
+  const int nib = Nibble(src.hash(lo), depth);
+  size_t end = lo + 1;
+  while (end < hi && Nibble(src.hash(end), depth) == nib) ++end;
+  return end;
+}
+
+// A leaf of the blocks [lo, hi) that exist after applying them (none: null).
+template <typename Source>
+Node* BuildLeaf(Source& src, size_t lo, size_t hi) {
+  Leaf* leaf = NewLeaf();
+  leaf->entries.reserve(hi - lo);
+  for (size_t i = lo; i < hi; ++i) {
+    Block* b = nullptr;
+    src.Apply(i, b);
+    if (b) leaf->entries.push_back({src.key(i), b});
+  }
+  if (leaf->entries.empty()) {
+    DeleteNode(leaf);
+    return nullptr;
+  }
+  leaf->entries.shrink_to_fit();
+  AccountNode(leaf);
+  leaf->bounds = NodeBounds(leaf);
+  return leaf;
+}
+
+// Fills a branch's children from the items [lo, hi) with `visit(slot, lo,
+// hi)`; then drops the branch if it holds nothing, else sets its bounds.
+template <typename Source, typename F>
+Node* FillBranch(Branch* br, Source& src, size_t lo, size_t hi, int depth,
+                 F&& visit) {
+  for (size_t i = lo; i < hi;) {
+    const size_t end = SameNibble(src, i, hi, depth);
+    visit(&br->kids[Nibble(src.hash(i), depth)], i, end);
+    i = end;
+  }
+  if (std::all_of(br->kids, br->kids + kFanout,
+                  [](const Node* k) { return k == nullptr; })) {
+    DeleteNode(br);
+    return nullptr;
+  }
+  br->bounds = NodeBounds(br);
+  return br;
+}
+
+// A new subtree of the blocks [lo, hi), bottom up: a leaf when they fit in
+// one (or at the deepest level), else a branch of subtrees.
+template <typename Source>
+Node* Build(Source& src, size_t lo, size_t hi, int depth) {
+  if (hi - lo <= kLeafMax || depth >= kMaxDepth) return BuildLeaf(src, lo, hi);
+  return FillBranch(NewBranch(), src, lo, hi, depth,
+                    [&](Node** kid, size_t a, size_t b) {
+                      *kid = Build(src, a, b, depth + 1);
+                    });
+}
+
+// Applies the items [lo, hi) to the subtree at *slot (making each node it
+// writes unique first); *slot becomes null when nothing is left.
+template <typename Source>
+void Merge(Source& src, Node** slot, size_t lo, size_t hi, int depth) {
+  if (!*slot) {
+    *slot = Build(src, lo, hi, depth);
+    return;
+  }
+  Node* n = MutableNode(slot);
+  if (n->leaf) {
+    Leaf* leaf = AsLeaf(n);
+    if (depth < kMaxDepth && leaf->entries.size() + (hi - lo) > kLeafMax) {
+      // More than a leaf holds: a branch of leaves first, then merge.
+      n = *slot = Split(leaf, depth);
+    } else {
+      auto& entries = leaf->entries;
+      const size_t before = entries.size();
+      for (size_t i = lo; i < hi; ++i) {
+        const Vec3i key = src.key(i);
+        size_t at = 0;
+        while (at < before && !(entries[at].key == key)) ++at;
+        if (at < before) {
+          src.Apply(i, entries[at].block);
+        } else {
+          Block* b = nullptr;
+          src.Apply(i, b);
+          if (b) entries.push_back({key, b});
+        }
+      }
+      std::erase_if(entries, [](const Entry& e) { return e.block == nullptr; });
+      if (entries.empty()) {
+        DeleteNode(leaf);
+        *slot = nullptr;
+        return;
+      }
+      AccountNode(leaf);
+      leaf->bounds = NodeBounds(leaf);
+      return;
+    }
+  }
+  *slot = FillBranch(AsBranch(n), src, lo, hi, depth,
+                     [&](Node** kid, size_t a, size_t b) {
+                       Merge(src, kid, a, b, depth + 1);
+                     });
+}
+
 }  // namespace
 
 void Volume::Node::Unref(Node* n) {
@@ -495,6 +619,85 @@ bool Volume::Set(Vec3i p, Rgba c) {
 
 namespace {
 
+// SetVoxels' items: the edits grouped by block, in trie order.
+class EditGroups {
+ public:
+  explicit EditGroups(std::span<const VoxelValue> edits) : edits_(edits) {
+    refs_.resize(edits.size());
+    for (size_t i = 0; i < edits.size(); ++i) {
+      const Vec3i key = BlockKey(edits[i].p);
+      refs_[i] = {HashKey(key), key, uint32_t(i)};
+    }
+    // By block, then in the order given (so a later edit of a cell wins).
+    std::sort(refs_.begin(), refs_.end(), [](const Ref& a, const Ref& b) {
+      if (a.hash != b.hash) return TrieOrder(a.hash) < TrieOrder(b.hash);
+      if (!(a.key == b.key)) return KeyLess(a.key, b.key);
+      return a.at < b.at;
+    });
+    starts_.reserve(refs_.size() + 1);  // pages are touched only as used
+    for (size_t i = 0; i < refs_.size(); ++i) {
+      if (i == 0 || !(refs_[i].key == refs_[i - 1].key))
+        starts_.push_back(uint32_t(i));
+    }
+    starts_.push_back(uint32_t(refs_.size()));
+  }
+
+  size_t size() const { return starts_.size() - 1; }
+  uint64_t hash(size_t g) const { return refs_[starts_[g]].hash; }
+  Vec3i key(size_t g) const { return refs_[starts_[g]].key; }
+
+  // Sets the cells of group g in block `b` (created when null) as Set
+  // would, one by one.
+  void Apply(size_t g, Block*& b) {
+    const bool had = b != nullptr;
+    const int old_count = had ? b->count() : 0;
+    const int64_t old_bytes = had ? int64_t(b->Bytes()) + kEntryBytes : 0;
+    for (size_t i = starts_[g]; i < starts_[g + 1]; ++i) {
+      if (MemoryBudget::ThreadExceeded()) break;
+      const VoxelValue& e = edits_[refs_[i].at];
+      const Rgba c = Normalize(e.c);
+      const int cell = LocalIndex(e.p);
+      if ((b ? b->Get(cell) : Rgba{}) == c) continue;
+      MutableBlock(b)->Set(cell, c);
+      ++changed;
+    }
+    if (b && b->count() == 0) {
+      Block::Unref(b);
+      b = nullptr;
+    }
+    voxels += (b ? b->count() : 0) - old_count;
+    blocks += int(b != nullptr) - int(had);
+    bytes += (b ? int64_t(b->Bytes()) + kEntryBytes : 0) - old_bytes;
+  }
+
+  int64_t voxels = 0, blocks = 0, bytes = 0, changed = 0;
+
+ private:
+  struct Ref {
+    uint64_t hash;  // of key
+    Vec3i key;
+    uint32_t at;  // index in edits_
+  };
+  std::span<const VoxelValue> edits_;
+  std::vector<Ref> refs_;         // the edits, grouped by block
+  std::vector<uint32_t> starts_;  // where each group starts in refs_, + end
+};
+
+}  // namespace
+
+int64_t Volume::SetVoxels(std::span<const VoxelValue> edits) {
+  if (edits.empty() || MemoryBudget::ThreadExceeded()) return 0;
+  EditGroups groups(edits);
+  Merge(groups, &root_, 0, groups.size(), 0);
+  voxels_ += groups.voxels;
+  blocks_ += groups.blocks;
+  bytes_ += groups.bytes;
+  if (groups.changed > 0) version_ = NextVersion();
+  return groups.changed;
+}
+
+namespace {
+
 // Fills range r of block b with c; returns the cells changed. Large ranges
 // are decoded, filled and stored once, small ones set cell by cell.
 int64_t FillRange(Block* b, const LocalRange& r, Rgba c) {
@@ -625,6 +828,106 @@ void Volume::SetBlock(Vec3i origin, const Rgba* data) {
   });
   if (fresh) Block::Unref(fresh);
   version_ = NextVersion();
+}
+
+namespace {
+
+// VolumeBuilder's items: whole blocks, in trie order, each key once.
+class NewBlocks {
+ public:
+  struct Item {
+    Vec3i key;
+    uint64_t hash;
+    Block* block;
+  };
+  explicit NewBlocks(std::vector<Item> items) : items_(std::move(items)) {}
+  size_t size() const { return items_.size(); }
+  uint64_t hash(size_t i) const { return items_[i].hash; }
+  Vec3i key(size_t i) const { return items_[i].key; }
+  void Apply(size_t i, Block*& b) {
+    b = std::exchange(items_[i].block, nullptr);
+    voxels += b->count();
+    blocks += 1;
+    bytes += int64_t(b->Bytes()) + kEntryBytes;
+  }
+  int64_t voxels = 0, blocks = 0, bytes = 0;
+
+ private:
+  std::vector<Item> items_;
+};
+
+}  // namespace
+
+VolumeBuilder::~VolumeBuilder() {
+  for (Added& a : blocks_) Block::Unref(a.block);
+}
+
+void VolumeBuilder::Add(Vec3i origin, Block* block) {
+  if (MemoryBudget::ThreadExceeded()) {
+    Block::Unref(block);
+    return;
+  }
+  blocks_.push_back({BlockKey(origin), block});
+}
+
+void VolumeBuilder::AddBlock(Vec3i origin, const Rgba* cells) {
+  if (MemoryBudget::ThreadExceeded()) return;
+  Add(origin, Block::FromCells(cells));
+}
+
+void VolumeBuilder::AddBlockCells(
+    Vec3i origin, std::span<const std::pair<uint16_t, Rgba>> cells) {
+  if (MemoryBudget::ThreadExceeded()) return;
+  // index << 32 | position in `cells` << 0 orders by index, then by input
+  // order; the last word of each index is the one that wins.
+  std::vector<uint64_t>& order = order_;  // buffers reused block to block
+  std::vector<uint64_t>& words = words_;
+  order.resize(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i)
+    order[i] = uint64_t{cells[i].first} << 32 | i;
+  std::sort(order.begin(), order.end());
+  words.clear();
+  for (size_t i = 0; i < order.size(); ++i) {
+    const uint64_t index = order[i] >> 32;
+    if (i + 1 < order.size() && (order[i + 1] >> 32) == index) continue;
+    const Rgba c = cells[uint32_t(order[i])].second;
+    if (c.a) words.push_back(index << 32 | Block::Pack(c));
+  }
+  Add(origin, Block::FromSortedCells(words.data(), int(words.size())));
+}
+
+Volume VolumeBuilder::Finish() {
+  std::vector<NewBlocks::Item> items;
+  items.reserve(blocks_.size());
+  for (const Added& a : blocks_)
+    items.push_back({a.key, HashKey(a.key), a.block});
+  blocks_.clear();
+  blocks_.shrink_to_fit();
+  // Trie order; a later block for the same key wins (stable sort).
+  std::stable_sort(
+      items.begin(), items.end(), [](const auto& a, const auto& b) {
+        const uint64_t oa = TrieOrder(a.hash), ob = TrieOrder(b.hash);
+        if (oa != ob) return oa < ob;
+        return KeyLess(a.key, b.key);
+      });
+  size_t kept = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    // Replaced by a later block, or empty (which only replaced earlier ones).
+    if ((i + 1 < items.size() && items[i + 1].key == items[i].key) ||
+        items[i].block->count() == 0) {
+      Block::Unref(items[i].block);
+      continue;
+    }
+    items[kept++] = items[i];
+  }
+  items.resize(kept);
+  NewBlocks src(std::move(items));
+  Volume v;
+  v.root_ = Build(src, 0, src.size(), 0);
+  v.voxels_ = src.voxels;
+  v.blocks_ = src.blocks;
+  v.bytes_ = src.bytes;
+  return v;
 }
 
 std::optional<Box> Volume::Bounds() const {

@@ -36,6 +36,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <utility>
+#include <vector>
 
 namespace goxel::voxel {
 
@@ -117,6 +120,14 @@ class MemoryBudget {
   MemoryBudget* outer_;
 };
 
+// One cell of a batch edit: its position and colour (alpha 0 removes).
+struct VoxelValue {
+  Vec3i p;
+  Rgba c;
+};
+
+class Block;  // block.h (engine-internal)
+
 class Volume {
  public:
   Volume();
@@ -130,6 +141,14 @@ class Volume {
   Rgba Get(Vec3i p) const;
   // Sets p to c; c.a == 0 removes the voxel. Returns true if anything changed.
   bool Set(Vec3i p, Rgba c);
+
+  // Sets edits[i].p to edits[i].c for every i, with the result of calling
+  // Set in order (a later entry for the same cell wins); returns how many of
+  // those Sets would have returned true. The edits are grouped by block
+  // first and the trie is walked once for all of them (each touched node
+  // and block visited once, new subtrees built bottom up), so a batch costs
+  // O(n log n + touched blocks) instead of n walks from the root.
+  int64_t SetVoxels(std::span<const VoxelValue> edits);
 
   // Sets every cell of `box` to c (c.a == 0 clears the box). Whole blocks
   // inside the box take a fast path (one shared uniform block, no per-voxel
@@ -176,7 +195,8 @@ class Volume {
       const Volume& other, const std::function<void(Vec3i origin)>& f) const;
 
   // Calls f(position, colour) for every non-empty voxel (blocks in
-  // unspecified order; compact blocks visit only their voxels).
+  // unspecified order, the voxels of one block one after the other in
+  // BlockIndex order; compact blocks visit only their voxels).
   template <typename F>
   void ForEachVoxel(F&& f) const {
     ForEachVoxelImpl([&f](Vec3i p, Rgba c) { f(p, c); });
@@ -201,6 +221,7 @@ class Volume {
   struct Node;
 
  private:
+  friend class VolumeBuilder;
   void ForEachVoxelImpl(const std::function<void(Vec3i, Rgba)>& f) const;
   // Runs `edit` on the block slot for `key` (inserted empty when `create`),
   // after making the path to it unique; keeps counts and bounds.
@@ -213,6 +234,44 @@ class Volume {
   int64_t blocks_ = 0;
   int64_t bytes_ = 0;
   uint64_t version_ = 0;
+};
+
+// Builds a Volume from whole blocks, for file readers: each block is made
+// in its final compact form as it is added, and the trie is built once, bottom
+// up, by Finish (O(blocks log blocks)), instead of one walk from the root per
+// block. A later block at the same origin replaces an earlier one (an empty
+// block too: it leaves no block there), as SetBlock does. Under an exceeded
+// MemoryBudget (volume.h) the blocks added from then on are dropped, like
+// Volume edits.
+class VolumeBuilder {
+ public:
+  VolumeBuilder() = default;
+  VolumeBuilder(const VolumeBuilder&) = delete;
+  VolumeBuilder& operator=(const VolumeBuilder&) = delete;
+  ~VolumeBuilder();
+
+  // The block whose origin is `origin` (a multiple of 16 on every axis):
+  // kBlockVoxels colours in BlockIndex order, as Volume::SetBlock.
+  void AddBlock(Vec3i origin, const Rgba* cells);
+  // The same from its non-empty cells: (BlockIndex, colour) pairs in any
+  // order; a later pair for the same index wins and an empty colour clears
+  // it. Costs O(n log n), without a pass over the 4096 cells when the block
+  // stays a sparse list. Indices must be below kBlockVoxels.
+  void AddBlockCells(Vec3i origin,
+                     std::span<const std::pair<uint16_t, Rgba>> cells);
+  // Blocks added so far (before replacements are resolved).
+  size_t size() const { return blocks_.size(); }
+  // The volume of every block added; the builder is left empty.
+  Volume Finish();
+
+ private:
+  struct Added {
+    Vec3i key;
+    Block* block;
+  };
+  void Add(Vec3i origin, Block* block);
+  std::vector<Added> blocks_;
+  std::vector<uint64_t> order_, words_;  // AddBlockCells' buffers
 };
 
 }  // namespace goxel::voxel

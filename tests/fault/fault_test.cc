@@ -176,6 +176,13 @@ TEST(Fault, D11_FullDiskDegradesHealthAndFailsTheStop) {
       << d.process().Log();
   Reply h = d.Call("health");
   EXPECT_NE(h.text.find("autosave failing"), std::string::npos) << h.text;
+  // Counted in the metrics too.
+  Reply m = d.Call("metrics");
+  EXPECT_NE(m.text.find("goxel_autosave_failing 1"), std::string::npos)
+      << m.text;
+  EXPECT_EQ(m.text.find("goxel_autosave_failures_total 0"), std::string::npos)
+      << m.text;
+  EXPECT_NE(m.text.find("goxel_autosave_failures_total "), std::string::npos);
   d.process().Signal(SIGTERM);
   const int st = d.process().Wait(15000);
   ASSERT_NE(st, -1);

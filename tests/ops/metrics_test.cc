@@ -147,6 +147,24 @@ std::string ParseWithPrometheusClient(const std::string& text) {
   return out;
 }
 
+TEST(Metrics, FailedAutosavesAreCounted) {
+  Metrics m;
+  auto text = [&m] { return m.PrometheusText(); };
+  EXPECT_NE(text().find("\ngoxel_autosave_failures_total 0\n"),
+            std::string::npos);
+  EXPECT_NE(text().find("\ngoxel_autosave_failing 0\n"), std::string::npos);
+  m.SetAutosave(3, true);
+  EXPECT_NE(text().find("\ngoxel_autosave_failures_total 3\n"),
+            std::string::npos)
+      << text();
+  EXPECT_NE(text().find("\ngoxel_autosave_failing 1\n"), std::string::npos);
+  EXPECT_NE(text().find("# TYPE goxel_autosave_failures_total counter"),
+            std::string::npos);
+  m.SetAutosave(3, false);
+  EXPECT_NE(text().find("\ngoxel_autosave_failing 0\n"), std::string::npos);
+  EXPECT_EQ(m.Snapshot().autosave_failures, 3u);
+}
+
 TEST(Metrics, PrometheusTextParsesWithTheReferenceParser) {
   Metrics m;
   m.SetWorkers(2);
