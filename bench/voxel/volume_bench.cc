@@ -207,5 +207,31 @@ void BM_SnapshotEdit100k(benchmark::State& s) { SnapshotThenEdit(s, 100000); }
 BENCHMARK(BM_SnapshotEditEmpty);
 BENCHMARK(BM_SnapshotEdit100k);
 
+// The colour histogram (Volume::Colors) of 100k scattered blocks: counted
+// after an edit (BM_ColorsAfterEdit: one point edit and a full count), then
+// kept (BM_ColorsKept: the same version asked again).
+Volume Scattered100kColors() {
+  Volume v;
+  for (int i = 0; i < 100000; ++i)
+    v.Set({(i % 1000) * 16, (i / 1000) * 16, 0},
+          Rgba{uint8_t(i % 200), uint8_t(i % 7), 1, 255});
+  return v;
+}
+void BM_ColorsAfterEdit(benchmark::State& state) {
+  Volume v = Scattered100kColors();
+  int i = 0;
+  for (auto _ : state) {
+    v.Set({1, 1, 1}, Rgba{uint8_t(i++), 1, 1, 255});
+    benchmark::DoNotOptimize(v.Colors()->size());
+  }
+}
+BENCHMARK(BM_ColorsAfterEdit)->Unit(benchmark::kMillisecond);
+void BM_ColorsKept(benchmark::State& state) {
+  Volume v = Scattered100kColors();
+  v.Colors();
+  for (auto _ : state) benchmark::DoNotOptimize(v.Colors()->size());
+}
+BENCHMARK(BM_ColorsKept);
+
 }  // namespace
 }  // namespace goxel::voxel

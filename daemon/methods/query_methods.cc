@@ -266,16 +266,24 @@ std::vector<ColorCount> CountColors(const Snapshot& s, int bin,
                                     int64_t* total) {
   std::unordered_map<uint32_t, int64_t> counts;
   *total = 0;
-  Scan(s, [&](Vec3i, Rgba c) {
+  auto add = [&](Rgba c, int64_t n) {
     if (bin > 1) {
       c.r = uint8_t(c.r / bin * bin);
       c.g = uint8_t(c.g / bin * bin);
       c.b = uint8_t(c.b / bin * bin);
     }
-    ++counts[Key(c)];
-    ++*total;
-    return true;
-  });
+    counts[Key(c)] += n;
+    *total += n;
+  };
+  if (!s.box) {
+    // The whole volume: its kept histogram, O(colours) once counted.
+    for (const voxel::ColorTally& t : *s.volume.Colors()) add(t.color, t.count);
+  } else {
+    Scan(s, [&](Vec3i, Rgba c) {
+      add(c, 1);
+      return true;
+    });
+  }
   std::vector<ColorCount> out;
   out.reserve(counts.size());
   for (auto [k, n] : counts) out.push_back({FromKey(k), n});

@@ -134,15 +134,7 @@ Result<std::vector<Component>> ConnectedComponents(const Volume& volume,
 }
 
 std::vector<ColorCount> CountColorsOf(const Volume& volume) {
-  std::unordered_map<uint32_t, ColorCount> counts;
-  volume.ForEachVoxel([&](Vec3i, Rgba c) {
-    ColorCount& e = counts[Pack(c)];
-    e.color = c;
-    ++e.count;
-  });
-  std::vector<ColorCount> out;
-  out.reserve(counts.size());
-  for (auto& [key, e] : counts) out.push_back(e);
+  std::vector<ColorCount> out = *volume.Colors();
   std::sort(out.begin(), out.end(),
             [](const ColorCount& a, const ColorCount& b) {
               if (a.count != b.count) return a.count > b.count;

@@ -47,12 +47,10 @@ Result<std::vector<Component>> ConnectedComponents(const Volume& volume,
                                                    int connectivity,
                                                    int64_t max_voxels);
 
-struct ColorCount {
-  Rgba color;
-  int64_t count = 0;
-};
+using ColorCount = ColorTally;
 // The colours of `volume` with their counts, most common first (ties: by
-// colour value). O(voxels).
+// colour value). From Volume::Colors(): O(colours log colours) once the
+// volume's version has been counted.
 std::vector<ColorCount> CountColorsOf(const Volume& volume);
 
 // The union of two optional boxes.

@@ -116,6 +116,29 @@ class Block {
         return;
     }
   }
+  // Calls f(colour, n) for the colours of the non-empty cells, n > 0 cells
+  // each (a colour may come more than once): O(1) for a uniform block,
+  // O(its voxels) for a sparse list, one pass over the packed indices for a
+  // palette. For histograms.
+  template <typename F>
+  void ForEachColorCount(F&& f) const {
+    switch (kind_) {
+      case Kind::kUniform:
+        f(uniform_, kBlockVoxels);
+        return;
+      case Kind::kPalette: {
+        int n[256] = {};
+        for (int i = 0; i < kBlockVoxels; ++i) ++n[PaletteIndex(i)];
+        for (size_t k = 1; k < palette_.size(); ++k)
+          if (n[k]) f(palette_[k], n[k]);
+        return;
+      }
+      case Kind::kSparse:
+      case Kind::kFull:
+        ForEachCell([&f](int, Rgba c) { f(c, 1); });
+        return;
+    }
+  }
   // Number of cells whose colour is c.
   int CountEqual(Rgba c) const;
 

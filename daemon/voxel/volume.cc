@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "voxel/block.h"
 
 namespace goxel::voxel {
@@ -452,12 +455,14 @@ Volume& Volume::operator=(const Volume& o) {
   return *this;
 }
 
+// A moved-from volume is empty: it takes a fresh version, so that equal
+// versions keep meaning equal content (Colors() relies on it).
 Volume::Volume(Volume&& o) noexcept
     : root_(std::exchange(o.root_, nullptr)),
       voxels_(std::exchange(o.voxels_, 0)),
       blocks_(std::exchange(o.blocks_, 0)),
       bytes_(std::exchange(o.bytes_, 0)),
-      version_(o.version_) {}
+      version_(std::exchange(o.version_, NextVersion())) {}
 
 Volume& Volume::operator=(Volume&& o) noexcept {
   if (this == &o) return *this;
@@ -466,7 +471,7 @@ Volume& Volume::operator=(Volume&& o) noexcept {
   voxels_ = std::exchange(o.voxels_, 0);
   blocks_ = std::exchange(o.blocks_, 0);
   bytes_ = std::exchange(o.bytes_, 0);
-  version_ = o.version_;
+  version_ = std::exchange(o.version_, NextVersion());
   return *this;
 }
 
@@ -960,6 +965,64 @@ void Volume::ForEachVoxelImpl(const std::function<void(Vec3i, Rgba)>& f) const {
       f({o.x + (i & 15), o.y + ((i >> 4) & 15), o.z + (i >> 8)}, c);
     });
   });
+}
+
+namespace {
+
+// Colors()' cache: the histograms of the last kCachedHistograms versions
+// asked for, most recent first.
+constexpr size_t kCachedHistograms = 16;
+struct HistogramCache {
+  Mutex mu;
+  std::vector<std::pair<uint64_t, std::shared_ptr<const ColorHistogram>>>
+      entries GUARDED_BY(mu);
+};
+HistogramCache& TheHistogramCache() {
+  static HistogramCache* cache = new HistogramCache;
+  return *cache;
+}
+
+uint32_t ColorKey(Rgba c) {
+  return uint32_t{c.r} << 24 | uint32_t{c.g} << 16 | uint32_t{c.b} << 8 | c.a;
+}
+
+}  // namespace
+
+std::shared_ptr<const ColorHistogram> Volume::Colors() const {
+  HistogramCache& cache = TheHistogramCache();
+  {
+    MutexLock lock(&cache.mu);
+    auto& e = cache.entries;
+    for (size_t i = 0; i < e.size(); ++i) {
+      if (e[i].first != version_) continue;
+      std::rotate(e.begin(), e.begin() + static_cast<ptrdiff_t>(i),
+                  e.begin() + static_cast<ptrdiff_t>(i) + 1);
+      return e.front().second;
+    }
+  }
+  // Counted outside the lock: other volumes' queries do not wait for it.
+  std::unordered_map<uint32_t, int64_t> counts;
+  Walk(root_, [&counts](Vec3i, const Block& b) {
+    b.ForEachColorCount([&counts](Rgba c, int n) { counts[ColorKey(c)] += n; });
+  });
+  auto h = std::make_shared<ColorHistogram>();
+  h->reserve(counts.size());
+  for (const auto& [key, n] : counts) {
+    h->push_back({Rgba{uint8_t(key >> 24), uint8_t(key >> 16),
+                       uint8_t(key >> 8), uint8_t(key)},
+                  n});
+  }
+  std::sort(h->begin(), h->end(), [](const ColorTally& x, const ColorTally& y) {
+    return ColorKey(x.color) < ColorKey(y.color);
+  });
+  std::shared_ptr<const ColorHistogram> out = std::move(h);
+  MutexLock lock(&cache.mu);
+  auto& e = cache.entries;
+  for (const auto& [version, hist] : e)
+    if (version == version_) return hist;  // counted meanwhile by another
+  e.insert(e.begin(), {version_, out});
+  if (e.size() > kCachedHistograms) e.pop_back();
+  return out;
 }
 
 std::array<int64_t, 4> Volume::CountBlockForms() const {

@@ -126,6 +126,15 @@ struct VoxelValue {
   Rgba c;
 };
 
+// One colour of a histogram and how many voxels have it.
+struct ColorTally {
+  Rgba color;
+  int64_t count = 0;
+};
+// Every colour of a volume with its count, sorted by the colour as one
+// number: r << 24 | g << 16 | b << 8 | a.
+using ColorHistogram = std::vector<ColorTally>;
+
 class Block;  // block.h (engine-internal)
 
 class Volume {
@@ -174,6 +183,14 @@ class Volume {
   size_t MemoryBytes() const { return static_cast<size_t>(bytes_); }
   // Tight bounds of the non-empty voxels; nullopt when empty. O(1).
   std::optional<Box> Bounds() const;
+
+  // The colours of this volume with their counts. Kept by version(): equal
+  // versions hold equal content, so a small process-wide cache keyed by
+  // version answers repeated queries in O(1) (the caller reads O(colours));
+  // the first query after an edit counts block by block (a uniform block in
+  // O(1), a compact block in O(its voxels), without decoding it) outside the
+  // cache's lock. Thread-safe, like other const reads.
+  std::shared_ptr<const ColorHistogram> Colors() const;
 
   // Changes on every edit that changed something; never repeats within a
   // process (a global counter), so two volumes never share a version unless

@@ -604,7 +604,8 @@ Result<std::vector<uint8_t>> WriteVox(const Scene& scene,
                                       const WriteOptions& /*options*/) {
   std::unordered_map<uint32_t, int64_t> histogram;
   for (const Layer& l : scene.layers) {
-    l.volume.ForEachVoxel([&](Vec3i, Rgba c) { ++histogram[PackRgb(c)]; });
+    for (const ColorTally& t : *l.volume.Colors())
+      histogram[PackRgb(t.color)] += t.count;
   }
   const Quantized q = QuantizeColors(histogram, 255);
   // Model translations are read back clamped to +-2^24: refuse voxels a
