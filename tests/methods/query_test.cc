@@ -1,5 +1,7 @@
 // Reads and statistics: get_voxels, regions with paging, layer voxels,
 // bounding box, histogram, find by colour, unique colours.
+#include <string>
+
 #include "methods/methods_fixture.h"
 
 namespace goxel::testing {
@@ -93,6 +95,35 @@ TEST_F(QueryTest, HistogramCountsColours) {
   Reply region = Ok("goxel.get_color_histogram",
                     R"({"region":{"min":[5,0,0],"max":[6,0,0]}})");
   EXPECT_EQ(region.Int("total_voxels"), 2);
+}
+
+// The kept histogram follows every edit, undo and redo (it is cached by
+// volume version), and a second layer drawn over the first wins.
+TEST_F(QueryTest, ColourHistogramFollowsEditsUndoAndLayers) {
+  auto count_of = [this](const char* hex) -> int64_t {
+    Reply h = Ok("goxel.get_color_histogram");
+    for (const auto& e : h.result()["histogram"].GetArray())
+      if (std::string(e["hex"].GetString()) == hex)
+        return e["count"].GetInt64();
+    return 0;
+  };
+  Ok("goxel.fill_region", R"({"min":[0,0,0],"max":[3,3,3],"color":[10,0,0]})");
+  EXPECT_EQ(count_of("#0a0000"), 64);
+  EXPECT_EQ(count_of("#0a0000"), 64);  // asked again: the kept one
+  Ok("goxel.add_voxel", "[0,0,0,0,20,0]");
+  EXPECT_EQ(count_of("#0a0000"), 63);
+  EXPECT_EQ(count_of("#001400"), 1);
+  Ok("goxel.undo");
+  EXPECT_EQ(count_of("#0a0000"), 64);
+  EXPECT_EQ(count_of("#001400"), 0);
+  Ok("goxel.redo");
+  EXPECT_EQ(count_of("#001400"), 1);
+  Ok("goxel.create_layer");
+  Ok("goxel.fill_region", R"({"min":[0,0,0],"max":[3,3,0],"color":[0,0,30]})");
+  EXPECT_EQ(count_of("#00001e"), 16);
+  EXPECT_EQ(count_of("#0a0000"), 48);
+  EXPECT_EQ(count_of("#001400"), 0);
+  EXPECT_EQ(Ok("goxel.get_color_histogram").Int("total_voxels"), 64);
 }
 
 TEST_F(QueryTest, FindVoxelsByColourWithToleranceAndCap) {

@@ -82,9 +82,8 @@ void RandomEdit(std::mt19937& rng, Volume* v) {
       std::vector<VoxelValue> batch;
       const int n = int(rng() % 600);
       for (int i = 0; i < n; ++i)
-        batch.push_back({RandomPoint(rng), rng() % 6 == 0
-                                               ? Rgba{}
-                                               : RandomColor(rng, 40)});
+        batch.push_back(
+            {RandomPoint(rng), rng() % 6 == 0 ? Rgba{} : RandomColor(rng, 40)});
       v->SetVoxels(batch);
       break;
     }
@@ -143,7 +142,8 @@ TEST(Colors, UndoAndRedoShowTheHistogramOfEachStep) {
   std::mt19937 rng(3);
   Project p;
   const int32_t id = p.layers()[0].id;
-  std::vector<std::map<uint32_t, int64_t>> states{Recount(p.layers()[0].volume)};
+  std::vector<std::map<uint32_t, int64_t>> states{
+      Recount(p.layers()[0].volume)};
   for (int step = 0; step < 25; ++step) {
     p.BeginEdit();
     RandomEdit(rng, p.MutableVolume(id));
