@@ -443,6 +443,22 @@ TEST(Fault, D09_IdleAndHalfSentConnectionsTimeOut) {
             std::string::npos);
 }
 
+// A pooled request answered by the worker itself (the direct reply) left
+// the connection marked busy until its next read, so a client that went
+// quiet after it was never timed out. Its idle time counts from the reply.
+TEST(Fault, D09_AConnectionIdleAfterAPooledReplyTimesOut) {
+  FaultDaemon d(R"("server":{"idle_timeout_seconds":1})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();
+  RpcClient quiet;
+  ASSERT_TRUE(quiet.Connect(d.process().socket_path()));
+  // Alone on the daemon, a pooled call is answered directly by the worker.
+  EXPECT_NE(
+      quiet.Call(R"({"jsonrpc":"2.0","id":1,"method":"goxel.list_projects"})")
+          .find("\"result\""),
+      std::string::npos);
+  EXPECT_TRUE(quiet.WaitClosed(8000));
+}
+
 TEST(Fault, D09_AReserveConnectionServesControlMethodsOnly) {
   FaultDaemon d(R"("server":{"max_connections":2})");
   ASSERT_TRUE(d.Start()) << d.process().Log();  // d's own client: 1
