@@ -11,6 +11,7 @@
 #include "base/stop_flag.h"
 #include "methods/args.h"
 #include "methods/file_methods.h"
+#include "methods/read_budget.h"
 #include "voxel/formats/png_codec.h"
 #include "voxel/render/renderer.h"
 
@@ -262,6 +263,11 @@ Result<Rendered> RenderProject(FileMethods& fm, const Params& p) {
   return out;
 }
 
+// A PNG returned as base64: the encoded string, then its copy in the reply.
+uint64_t Base64ReplyBytes(const std::vector<uint8_t>& png) {
+  return (uint64_t(png.size()) + 2) / 3 * 4 * 2;
+}
+
 void PutCommon(const Rendered& r, JsonValue& o, JsonAllocator& a) {
   Put(o, "success", true, a);
   Put(o, "width", r.width, a);
@@ -291,7 +297,10 @@ Status RenderScene(FileMethods& fm, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   PutCommon(*rendered, r, a);
+  ReadReservation reserved;
   if (resolved.empty()) {
+    GOXEL_RETURN_IF_ERROR(
+        reserved.Reserve(Base64ReplyBytes(rendered->png), "render_scene"));
     PutString(r, "image", Base64Encode(rendered->png), a);
   } else {
     PutString(r, "path", resolved, a);
@@ -305,6 +314,9 @@ Status RenderImage(FileMethods& fm, Call& call) {
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
+  ReadReservation reserved;
+  GOXEL_RETURN_IF_ERROR(
+      reserved.Reserve(Base64ReplyBytes(rendered->png), "render_image"));
   PutCommon(*rendered, r, a);
   PutString(r, "image", Base64Encode(rendered->png), a);
   return Status::Ok();
