@@ -20,12 +20,12 @@ Everything runs in a private temporary directory and stops by itself.
 import argparse, json, os, random, signal, socket, subprocess, sys, tempfile
 import threading, time
 
-MEM_LIMIT_MB = 256
+MEM_LIMIT_MB = 96
 RSS_MARGIN_MB = 256
 # The memory-pressure injector: threads adding batches of voxels scattered
 # over a cube of side 2 * PRESSURE_SPAN, each a random colour.
 PRESSURE_THREADS = 2
-PRESSURE_BATCH = 4000
+PRESSURE_BATCH = 8000
 PRESSURE_SPAN = 2048
 
 
@@ -136,6 +136,11 @@ def soak(args):
     files = set()
     stop = time.time() + args.duration
     failures = []
+    # The project the mixed connections edit, read, save and export.
+    c0 = Client(d.sock)
+    if "result" not in c0.call("goxel.create_project", {"name": "soak"}):
+        raise RuntimeError("cannot create the soak project: " + d.log())
+    c0.close()
     rss0, fds0 = d.rss_mb(), d.fds()
 
     def count(reply):
@@ -233,7 +238,8 @@ def soak(args):
                     c = Client(d.sock)
                 if pid is None:
                     rep = c.call("goxel.create_project",
-                                 {"name": "pressure%d" % n})
+                                 {"name": "pressure%d" % n,
+                                  "activate": False})
                     count(rep)
                     pid = rep.get("result", {}).get("project_id")
                     if pid is None:
