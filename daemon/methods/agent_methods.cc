@@ -369,6 +369,9 @@ Status RenderViews(Workspace& ws, Call& call) {
                                 sheet->image.height, /*fast=*/true);
   if (!png.ok()) return png.status();
   const double ms = double(MonotonicNanos() - start) / 1e6;
+  ReadReservation reserved;
+  GOXEL_RETURN_IF_ERROR(
+      reserved.Reserve(Base64ReplyBytes(png->size()), "render_views"));
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();

@@ -26,6 +26,12 @@ uint64_t ReadBudgetLimit();
 // Bytes reserved by reads being built now.
 uint64_t ReadBytesInFlight();
 
+// The reply bytes of `bytes` returned as base64: the encoded string, then
+// its copy in the reply.
+inline uint64_t Base64ReplyBytes(uint64_t bytes) {
+  return (bytes + 2) / 3 * 4 * 2;
+}
+
 class ReadReservation {
  public:
   ReadReservation() = default;

@@ -263,11 +263,6 @@ Result<Rendered> RenderProject(FileMethods& fm, const Params& p) {
   return out;
 }
 
-// A PNG returned as base64: the encoded string, then its copy in the reply.
-uint64_t Base64ReplyBytes(const std::vector<uint8_t>& png) {
-  return (uint64_t(png.size()) + 2) / 3 * 4 * 2;
-}
-
 void PutCommon(const Rendered& r, JsonValue& o, JsonAllocator& a) {
   Put(o, "success", true, a);
   Put(o, "width", r.width, a);
@@ -299,8 +294,8 @@ Status RenderScene(FileMethods& fm, Call& call) {
   PutCommon(*rendered, r, a);
   ReadReservation reserved;
   if (resolved.empty()) {
-    GOXEL_RETURN_IF_ERROR(
-        reserved.Reserve(Base64ReplyBytes(rendered->png), "render_scene"));
+    GOXEL_RETURN_IF_ERROR(reserved.Reserve(
+        Base64ReplyBytes(rendered->png.size()), "render_scene"));
     PutString(r, "image", Base64Encode(rendered->png), a);
   } else {
     PutString(r, "path", resolved, a);
@@ -316,7 +311,7 @@ Status RenderImage(FileMethods& fm, Call& call) {
   r.SetObject();
   ReadReservation reserved;
   GOXEL_RETURN_IF_ERROR(
-      reserved.Reserve(Base64ReplyBytes(rendered->png), "render_image"));
+      reserved.Reserve(Base64ReplyBytes(rendered->png.size()), "render_image"));
   PutCommon(*rendered, r, a);
   PutString(r, "image", Base64Encode(rendered->png), a);
   return Status::Ok();
