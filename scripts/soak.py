@@ -20,12 +20,12 @@ Everything runs in a private temporary directory and stops by itself.
 import argparse, json, os, random, signal, socket, subprocess, sys, tempfile
 import threading, time
 
-MEM_LIMIT_MB = 96
+MEM_LIMIT_MB = 64
 RSS_MARGIN_MB = 256
 # The memory-pressure injector: threads adding batches of voxels scattered
 # over a cube of side 2 * PRESSURE_SPAN, each a random colour.
 PRESSURE_THREADS = 2
-PRESSURE_BATCH = 8000
+PRESSURE_BATCH = 20000
 PRESSURE_SPAN = 2048
 
 
@@ -225,13 +225,14 @@ def soak(args):
         if c:
             c.close()
 
-    def pressure(n):
+    def pressure(n, c):
         # Memory pressure: scattered, many-coloured voxels (a uniform fill
         # is a few bytes a block and never nears the limit) in a project of
         # its own, until the engine refuses with -32006; then the project
-        # is closed, which frees it, and the next one starts.
+        # is closed, which frees it, and the next one starts. Its connection
+        # is opened before the mixed ones, so it is never a reserve one.
         r = random.Random(1000 + n)
-        c, pid = None, None
+        pid = None
         while time.time() < stop:
             try:
                 if c is None:
@@ -243,6 +244,7 @@ def soak(args):
                     count(rep)
                     pid = rep.get("result", {}).get("project_id")
                     if pid is None:
+                        time.sleep(0.05)  # busy: no tight loop
                         continue
                 rep = c.call("goxel.add_voxel_batch", {
                     "project_id": pid,
@@ -281,10 +283,12 @@ def soak(args):
             time.sleep(0.05)
         c.close()
 
+    pressure_threads = [
+        threading.Thread(target=pressure, args=(i, Client(d.sock)))
+        for i in range(PRESSURE_THREADS)]
     threads = [threading.Thread(target=worker, args=(i,))
                for i in range(args.connections)]
-    threads += [threading.Thread(target=pressure, args=(i,))
-                for i in range(PRESSURE_THREADS)]
+    threads += pressure_threads
     threads.append(threading.Thread(target=health))
     peak_rss = rss0
     for t in threads:
