@@ -20,8 +20,13 @@ Everything runs in a private temporary directory and stops by itself.
 import argparse, json, os, random, signal, socket, subprocess, sys, tempfile
 import threading, time
 
-MEM_LIMIT_MB = 512
+MEM_LIMIT_MB = 64
 RSS_MARGIN_MB = 256
+# The memory-pressure injector: threads adding batches of voxels scattered
+# over a cube of side 2 * PRESSURE_SPAN, each a random colour.
+PRESSURE_THREADS = 2
+PRESSURE_BATCH = 20000
+PRESSURE_SPAN = 2048
 
 
 class Daemon:
@@ -125,11 +130,17 @@ def soak(args):
     d = Daemon(args.daemon, root)
     d.start()
     stats = {"ok": 0, "errors": {}, "disconnects": 0, "malformed": 0,
-             "slow_readers": 0, "never_read": 0, "unanswered": 0, "wedged": 0}
+             "slow_readers": 0, "never_read": 0, "unanswered": 0, "wedged": 0,
+             "pressure_batches": 0, "pressure_refused": 0}
     lock = threading.Lock()
     files = set()
     stop = time.time() + args.duration
     failures = []
+    # The project the mixed connections edit, read, save and export.
+    c0 = Client(d.sock)
+    if "result" not in c0.call("goxel.create_project", {"name": "soak"}):
+        raise RuntimeError("cannot create the soak project: " + d.log())
+    c0.close()
     rss0, fds0 = d.rss_mb(), d.fds()
 
     def count(reply):
@@ -172,11 +183,9 @@ def soak(args):
                         with lock:
                             files.add(name)
                 elif k < 0.78:
-                    # Memory pressure: a big fill, refused near the limit.
-                    count(c.call("goxel.fill_region",
-                                 {"min": [0, 0, 0], "max": [127, 127, 63],
-                                  "color": [1, 2, 3, 255]}))
-                    count(c.call("goxel.undo"))
+                    # Big reads, bounded by the read budget.
+                    count(c.call("goxel.get_layer_voxels",
+                                 {"limit": 65536}))
                 elif k < 0.84:
                     c.send(r.choice([b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\"]\n",
                                      b"[}\n", b"\x00\xff garbage\n", b"{]\n"]))
@@ -216,6 +225,53 @@ def soak(args):
         if c:
             c.close()
 
+    def pressure(n, c):
+        # Memory pressure: scattered, many-coloured voxels (a uniform fill
+        # is a few bytes a block and never nears the limit) in a project of
+        # its own, until the engine refuses with -32006; then the project
+        # is closed, which frees it, and the next one starts. Its connection
+        # is opened before the mixed ones, so it is never a reserve one.
+        r = random.Random(1000 + n)
+        pid = None
+        while time.time() < stop:
+            try:
+                if c is None:
+                    c = Client(d.sock)
+                if pid is None:
+                    rep = c.call("goxel.create_project",
+                                 {"name": "pressure%d" % n,
+                                  "activate": False})
+                    count(rep)
+                    pid = rep.get("result", {}).get("project_id")
+                    if pid is None:
+                        time.sleep(0.05)  # busy: no tight loop
+                        continue
+                rep = c.call("goxel.add_voxel_batch", {
+                    "project_id": pid,
+                    "voxels": [[r.randrange(-PRESSURE_SPAN, PRESSURE_SPAN),
+                                r.randrange(-PRESSURE_SPAN, PRESSURE_SPAN),
+                                r.randrange(0, PRESSURE_SPAN),
+                                r.randrange(256), r.randrange(256),
+                                r.randrange(256), 255]
+                               for _ in range(PRESSURE_BATCH)]})
+                count(rep)
+                with lock:
+                    stats["pressure_batches"] += 1
+                if rep.get("error", {}).get("code") == -32006:
+                    with lock:
+                        stats["pressure_refused"] += 1
+                    count(c.call("goxel.close_project",
+                                 {"project_id": pid, "force": True}))
+                    pid = None
+            except socket.timeout:
+                with lock:
+                    stats["unanswered"] += 1
+                c, pid = None, None
+            except (OSError, EOFError):
+                c = None
+        if c:
+            c.close()
+
     health_ms = []
 
     def health():
@@ -227,8 +283,12 @@ def soak(args):
             time.sleep(0.05)
         c.close()
 
+    pressure_threads = [
+        threading.Thread(target=pressure, args=(i, Client(d.sock)))
+        for i in range(PRESSURE_THREADS)]
     threads = [threading.Thread(target=worker, args=(i,))
                for i in range(args.connections)]
+    threads += pressure_threads
     threads.append(threading.Thread(target=health))
     peak_rss = rss0
     for t in threads:
@@ -268,6 +328,8 @@ def soak(args):
         failures.append("unanswered requests")
     if stats["wedged"]:
         failures.append("wedged connections")
+    if not stats["pressure_refused"]:
+        failures.append("memory pressure never reached the limit (no -32006)")
     if peak_rss > MEM_LIMIT_MB + RSS_MARGIN_MB:
         failures.append("rss past the limit plus margin")
     if fds1 > fds0 + 4:

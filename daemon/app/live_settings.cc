@@ -1,5 +1,6 @@
 #include "app/live_settings.h"
 
+#include "methods/read_budget.h"
 #include "ops/log.h"
 #include "ops/memory_limit.h"
 #include "voxel/volume.h"
@@ -22,6 +23,10 @@ void LiveSettings::Apply(const ops::Config& c) {
   const uint64_t limit = ops::ResolveMemoryLimit(c.max_memory_mb).bytes;
   max_memory_bytes.store(limit, kRelaxed);
   voxel::SetEngineMemoryLimit(limit);
+  // Replies of reads being built: configured, else a quarter of the limit.
+  methods::SetReadBudget(c.max_read_memory_mb > 0
+                             ? uint64_t(c.max_read_memory_mb) << 20
+                             : limit / 4);
   metrics_enabled.store(c.enable_metrics, kRelaxed);
   status_interval_seconds.store(c.status_interval_seconds, kRelaxed);
   allowed_uids = c.allowed_uids;

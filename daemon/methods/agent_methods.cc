@@ -11,6 +11,7 @@
 #include "base/base64.h"
 #include "base/clock.h"
 #include "methods/goxel_methods.h"
+#include "methods/read_budget.h"
 #include "voxel/analysis.h"
 #include "voxel/formats/png_codec.h"
 #include "voxel/render/contact_sheet.h"
@@ -79,6 +80,13 @@ Status ReadGrid(Workspace& ws, Call& call) {
               std::string("region too large for a text grid: read it in "
                           "parts of at most 262144 cells"));
   }
+  // The grid (one char a cell, in rows of strings) twice: the cells and
+  // the reply built from them.
+  ReadReservation reserved;
+  GOXEL_RETURN_IF_ERROR(reserved.Reserve(
+      uint64_t(box->CellCount()) * 2 + uint64_t(box->max.z - box->min.z + 1) *
+                                           (box->max.y - box->min.y + 1) * 96,
+      "read_grid"));
   Volume v;
   std::string project_id;
   auto version = SnapshotFor(ws, p, &v, &project_id);
@@ -361,6 +369,9 @@ Status RenderViews(Workspace& ws, Call& call) {
                                 sheet->image.height, /*fast=*/true);
   if (!png.ok()) return png.status();
   const double ms = double(MonotonicNanos() - start) / 1e6;
+  ReadReservation reserved;
+  GOXEL_RETURN_IF_ERROR(
+      reserved.Reserve(Base64ReplyBytes(png->size()), "render_views"));
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();

@@ -8,6 +8,7 @@
 
 #include "methods/args.h"
 #include "methods/goxel_methods.h"
+#include "methods/read_budget.h"
 #include "voxel/tools.h"
 
 namespace goxel::methods {
@@ -24,6 +25,9 @@ constexpr int64_t kMaxPage = 1000000;
 // bounds the memory of each read in flight, whatever the project holds; a
 // large `limit` on a smaller result is fine.
 constexpr int64_t kMaxReplyVoxels = 65536;
+// What one listed voxel takes while its reply is built: the RapidJSON object
+// (4 members, a 4-element colour array) and its share of the text.
+constexpr uint64_t kReplyBytesPerVoxel = 320;
 
 // -32006 for a page of `page` voxels (asked for with `param`) above
 // kMaxReplyVoxels.
@@ -182,6 +186,12 @@ Status ListVoxels(Workspace& ws, Call& call, bool region_query) {
     if (!c.ok()) return c.status();
     filter = *c;
   }
+  // The reply holds at most min(limit, kMaxReplyVoxels) voxels: reserve
+  // that much of the read budget before the scan builds it.
+  ReadReservation reserved;
+  GOXEL_RETURN_IF_ERROR(reserved.Reserve(
+      uint64_t(std::min(*limit, kMaxReplyVoxels)) * kReplyBytesPerVoxel,
+      region_query ? "get_voxels_region" : "get_layer_voxels"));
   auto snap = TakeSnapshot(
       ws, p, region_query,
       region_query ? BoxSource::kMinMaxOrSelection : BoxSource::kRegion);
@@ -347,6 +357,12 @@ Status FindByColor(Workspace& ws, Call& call) {
   if (!max_results.ok()) return max_results.status();
   auto with_loc = p.Bool("include_locations", true);
   if (!with_loc.ok()) return with_loc.status();
+  ReadReservation reserved;
+  if (*with_loc) {
+    GOXEL_RETURN_IF_ERROR(reserved.Reserve(
+        uint64_t(std::min(*max_results, kMaxReplyVoxels)) * kReplyBytesPerVoxel,
+        "find_voxels_by_color"));
+  }
   auto snap = TakeSnapshot(ws, p, true, BoxSource::kRegion);
   if (!snap.ok()) return snap.status();
   auto& a = call.alloc();

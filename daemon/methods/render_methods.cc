@@ -11,6 +11,7 @@
 #include "base/stop_flag.h"
 #include "methods/args.h"
 #include "methods/file_methods.h"
+#include "methods/read_budget.h"
 #include "voxel/formats/png_codec.h"
 #include "voxel/render/renderer.h"
 
@@ -291,7 +292,10 @@ Status RenderScene(FileMethods& fm, Call& call) {
   JsonValue& r = call.result();
   r.SetObject();
   PutCommon(*rendered, r, a);
+  ReadReservation reserved;
   if (resolved.empty()) {
+    GOXEL_RETURN_IF_ERROR(reserved.Reserve(
+        Base64ReplyBytes(rendered->png.size()), "render_scene"));
     PutString(r, "image", Base64Encode(rendered->png), a);
   } else {
     PutString(r, "path", resolved, a);
@@ -305,6 +309,9 @@ Status RenderImage(FileMethods& fm, Call& call) {
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();
+  ReadReservation reserved;
+  GOXEL_RETURN_IF_ERROR(
+      reserved.Reserve(Base64ReplyBytes(rendered->png.size()), "render_image"));
   PutCommon(*rendered, r, a);
   PutString(r, "image", Base64Encode(rendered->png), a);
   return Status::Ok();

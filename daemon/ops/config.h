@@ -100,7 +100,11 @@ struct Config {
   int message_buffer_size_kb = 64;
   bool enable_memory_pooling = true;
   int gc_interval_seconds = 300;
-  int max_memory_mb = 0;               // performance.max_memory_mb (0 none)
+  int max_memory_mb = 0;  // performance.max_memory_mb (0 none)
+  // performance.max_read_memory_mb, GOXEL_MAX_READ_MEMORY_MB: the bytes the
+  // replies of reads may take together while built (0: a quarter of the
+  // memory limit in force; methods/read_budget.h).
+  int max_read_memory_mb = 0;
   int autosave_interval_seconds = 30;  // performance.autosave_interval_seconds
   // performance.lock_timeout_ms, GOXEL_LOCK_TIMEOUT_MS: how long a request
   // waits for a busy project before -32007 (0 waits for as long as it takes).

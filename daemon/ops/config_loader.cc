@@ -251,6 +251,7 @@ constexpr EnvVar kEnvVars[] = {
     {"GOXEL_DAEMON_USER", "daemon.user"},
     {"GOXEL_DAEMON_GROUP", "daemon.group"},
     {"GOXEL_LOCK_TIMEOUT_MS", "performance.lock_timeout_ms"},
+    {"GOXEL_MAX_READ_MEMORY_MB", "performance.max_read_memory_mb"},
 };
 
 Result<std::string> ReadFile(const std::string& path) {

@@ -366,6 +366,8 @@ std::vector<FieldSpec> BuildFields() {
   t.push_back(IntField("performance.max_memory_mb", GOXEL_FIELD(max_memory_mb),
                        0, 1 << 24, kLive));
   t.push_back(DerivedMemoryLimitField());
+  t.push_back(IntField("performance.max_read_memory_mb",
+                       GOXEL_FIELD(max_read_memory_mb), 0, 1 << 24, kLive));
   t.push_back(IntField("performance.autosave_interval_seconds",
                        GOXEL_FIELD(autosave_interval_seconds), 0, 86400,
                        kRestart));

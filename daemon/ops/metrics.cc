@@ -356,6 +356,8 @@ std::string MetricsSnapshot::ToJson() const {
   field("bytes_in", std::to_string(bytes_in));
   field("bytes_out", std::to_string(bytes_out));
   field("rss_bytes", std::to_string(rss_bytes));
+  field("autosave_failures", std::to_string(autosave_failures));
+  field("autosave_failing", autosave_failing ? "true" : "false");
   std::string ms = "{";
   for (const MethodSnapshot& m : methods) {
     if (ms.size() > 1) ms += ',';

@@ -269,6 +269,9 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
     return !result.IsError();
   };
   parsed->doc.Populate(parse);
+  // A text that does not parse is one request (one reply, id null), however
+  // many ids were copied before the error.
+  if (result.IsError()) parsed->items.clear();
   if (handler.error == rapidjson::kParseErrorTermination) {
     parsed->text_error =
         Status::InvalidRequest("request nested deeper than " +

@@ -414,10 +414,18 @@ void Connection::AfterOutput() {
   if (drained && (eof_ || close_after_flush_)) Close();
 }
 
-const char* Connection::Expired(uint64_t now_ms, bool* stalled) const {
+const char* Connection::Expired(uint64_t now_ms, bool* stalled) {
   const ServerOptions& o = *env_.options;
   *stalled = false;
   if (closing_) return nullptr;
+  // A job the worker answered directly ends here if no read came since:
+  // the connection is idle from the reply on.
+  // (With texts waiting, a read came since and its Pump settled the job.)
+  if (inflight_ && job_ && backlog_.empty() &&
+      job_->state.load(std::memory_order_acquire) == JobState::kDone) {
+    SettleJob(false);
+    last_active_ms_ = now_ms;
+  }
   if (paused_) {
     if (PendingReplyBytes() > o.max_pending_reply_bytes / 2 &&
         now_ms - paused_since_ms_ >

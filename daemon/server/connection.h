@@ -92,8 +92,9 @@ class Connection {
   void RefuseJob(const Status& why);
 
   // Why the tick should close this connection; nullptr to keep it.
-  // `stalled` is set when it is closed for not reading its replies.
-  const char* Expired(uint64_t now_ms, bool* stalled) const;
+  // `stalled` is set when it is closed for not reading its replies. Settles
+  // a job the worker answered directly, so idleness counts from its reply.
+  const char* Expired(uint64_t now_ms, bool* stalled);
   // Shutdown began: read nothing more; what was received still runs.
   void BeginDrain();
   // Shutdown: drop what has not started, flush, then close.

@@ -41,9 +41,9 @@ void JobData::Run() {
     }
     requests += parsed.RequestCount();
   }
-  // Small texts go back to the loop, which parsed them: destroyed there,
-  // their storage serves the next text it parses, so neither thread calls
-  // malloc for them. Large ones are freed here, off the loop.
+  // Small texts go back to the loop, which allocated them, and are freed
+  // there (memory returns to the allocating thread's cache). Large ones are
+  // freed here, off the loop.
   std::erase_if(texts, [](const PendingText& t) {
     return t.parsed == nullptr || !rpc::ReusableParsedText(*t.parsed);
   });

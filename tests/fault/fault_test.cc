@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <memory>
 
 #include "fault/fault_fixture.h"
 
@@ -33,6 +34,66 @@ TEST(Fault, D01_EmptyVoxExportDoesNotCrash) {
 // 5. A client path could create a file where the daemon keeps its
 // autosaves; start-up then refused to run. Now the state directory is
 // reserved, and start-up moves aside what it cannot use.
+// Defect 3: the replies of reads in flight share one budget
+// (performance.max_read_memory_mb). A project held by debug.hold_project
+// keeps four big reads in flight (each reserves its reply, 20 MiB, before it
+// waits for the lock): two fit the 50 MiB budget, two fail at once with
+// -32006 instead of taking memory; a small read is unaffected; once they
+// finish, big reads work again.
+TEST(Fault, D03_ReadsInFlightShareOneMemoryBudget) {
+  FaultDaemon d(R"("performance":{"max_read_memory_mb":50})");
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"}, 4));
+  d.Ok("goxel.create_project", R"({"name":"reads"})");
+  d.Ok("goxel.add_voxel", R"({"x":1,"y":2,"z":3,"r":9,"g":8,"b":7})");
+  const std::string big =
+      R"({"jsonrpc":"2.0","id":7,"method":"goxel.get_layer_voxels",)"
+      R"("params":{"limit":65536}})"
+      "\n";
+  const std::string small =
+      R"({"jsonrpc":"2.0","id":8,"method":"goxel.get_layer_voxels",)"
+      R"("params":{"limit":10}})"
+      "\n";
+  ASSERT_TRUE(d.Ok("debug.hold_project", R"({"ms":8000})").ok());
+  std::vector<std::unique_ptr<RpcClient>> conns;
+  for (int i = 0; i < 5; ++i) {
+    conns.push_back(std::make_unique<RpcClient>());
+    ASSERT_TRUE(conns.back()->Connect(d.process().socket_path()));
+    ASSERT_TRUE(conns.back()->Send(i < 4 ? big : small));
+  }
+  int refused = 0, served = 0;
+  for (int i = 0; i < 4; ++i) {
+    Reply r;
+    r.text = conns[i]->ReadLine(30000);
+    r.doc.Parse(r.text.c_str());
+    if (r.ok()) {
+      ++served;
+      EXPECT_EQ(r.Int("count"), 1) << r.text;
+      continue;
+    }
+    ++refused;
+    EXPECT_EQ(r.code(), -32006) << r.text;
+    EXPECT_EQ(r.data("limit"), std::to_string(50 << 20)) << r.text;
+    EXPECT_EQ(r.data("requested"), std::to_string(65536 * 320)) << r.text;
+    EXPECT_EQ(r.data("in_flight"), std::to_string(2 * 65536 * 320)) << r.text;
+    EXPECT_NE(r.text.find("Retry later"), std::string::npos) << r.text;
+  }
+  EXPECT_EQ(served, 2);
+  EXPECT_EQ(refused, 2);
+  Reply s;
+  s.text = conns[4]->ReadLine(30000);
+  s.doc.Parse(s.text.c_str());
+  EXPECT_TRUE(s.ok()) << s.text;
+  // Released: big reads fit again, one after another.
+  for (int i = 0; i < 3; ++i) {
+    Reply r = d.Call("goxel.get_layer_voxels", R"({"limit":65536})");
+    EXPECT_TRUE(r.ok()) << r.text;
+  }
+  // The budget is shown, and live.
+  Reply c = d.Ok("goxel.get_config");
+  EXPECT_NE(c.text.find("\"max_read_memory_mb\":50"), std::string::npos)
+      << c.text;
+}
+
 TEST(Fault, D05_ClientPathsCannotReachTheDaemonState) {
   FaultDaemon d(R"("performance":{"autosave_interval_seconds":3600})");
   ASSERT_TRUE(d.Start()) << d.process().Log();
@@ -441,6 +502,22 @@ TEST(Fault, D09_IdleAndHalfSentConnectionsTimeOut) {
   EXPECT_NE(health.Call(R"({"jsonrpc":"2.0","id":1,"method":"health"})")
                 .find("\"status\""),
             std::string::npos);
+}
+
+// A pooled request answered by the worker itself (the direct reply) left
+// the connection marked busy until its next read, so a client that went
+// quiet after it was never timed out. Its idle time counts from the reply.
+TEST(Fault, D09_AConnectionIdleAfterAPooledReplyTimesOut) {
+  FaultDaemon d(R"("server":{"idle_timeout_seconds":1})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();
+  RpcClient quiet;
+  ASSERT_TRUE(quiet.Connect(d.process().socket_path()));
+  // Alone on the daemon, a pooled call is answered directly by the worker.
+  EXPECT_NE(
+      quiet.Call(R"({"jsonrpc":"2.0","id":1,"method":"goxel.list_projects"})")
+          .find("\"result\""),
+      std::string::npos);
+  EXPECT_TRUE(quiet.WaitClosed(8000));
 }
 
 TEST(Fault, D09_AReserveConnectionServesControlMethodsOnly) {

@@ -130,6 +130,25 @@ TEST(ConfigLoader, LockTimeoutComesFromFileAndEnvironment) {
             "integer 0..3600000, got -1");
 }
 
+TEST(ConfigLoader, ReadMemoryBudgetComesFromFileAndEnvironment) {
+  Result<LoadedConfig> d = Load({});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->config.max_read_memory_mb, 0);  // default: derived
+  TempFile file(R"({"performance": {"max_read_memory_mb": 64}})");
+  Result<LoadedConfig> f = Load({"-c", file.path()});
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->config.max_read_memory_mb, 64);
+  Result<LoadedConfig> e =
+      Load({"-c", file.path()}, {{"GOXEL_MAX_READ_MEMORY_MB", "8"}});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->config.max_read_memory_mb, 8);
+  Result<LoadedConfig> bad = Load({}, {{"GOXEL_MAX_READ_MEMORY_MB", "-1"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "GOXEL_MAX_READ_MEMORY_MB (performance.max_read_memory_mb): "
+            "expected an integer 0..16777216, got -1");
+}
+
 TEST(ConfigLoader, ConfigFileFromEnvironment) {
   TempFile file(R"({"daemon": {"socket_path": "/tmp/from-env.sock"}})");
   Result<LoadedConfig> r = Load({}, {{"GOXEL_CONFIG_FILE", file.path()}});

@@ -160,6 +160,12 @@ TEST(Metrics, FailedAutosavesAreCounted) {
   EXPECT_NE(text().find("\ngoxel_autosave_failing 1\n"), std::string::npos);
   EXPECT_NE(text().find("# TYPE goxel_autosave_failures_total counter"),
             std::string::npos);
+  rapidjson::Document doc;
+  std::string json = m.Snapshot().ToJson();
+  doc.Parse(json.c_str());
+  ASSERT_FALSE(doc.HasParseError()) << json;
+  EXPECT_EQ(doc["autosave_failures"].GetUint64(), 3u);
+  EXPECT_TRUE(doc["autosave_failing"].GetBool());
   m.SetAutosave(3, false);
   EXPECT_NE(text().find("\ngoxel_autosave_failing 0\n"), std::string::npos);
   EXPECT_EQ(m.Snapshot().autosave_failures, 3u);

@@ -321,6 +321,27 @@ TEST_F(EnvelopeTest, AdmissionHookRefusesBeforeTheHandlerRuns) {
   EXPECT_EQ(notified_, 0);
 }
 
+// A text that does not parse is one request, answered once with id null,
+// even when the ids of many requests were read before the error: rate limits
+// and counters charge it once.
+TEST_F(EnvelopeTest, AnUnparsableBatchCountsAsOneRequest) {
+  std::string text = "[";
+  for (int i = 1; i <= 100; ++i) {
+    text +=
+        R"({"jsonrpc":"2.0","method":"echo","id":)" + std::to_string(i) + "},";
+  }
+  text += "}";
+  auto parsed = ParseRequestText(text, table_);
+  ASSERT_FALSE(parsed->text_error.ok());
+  EXPECT_EQ(parsed->RequestCount(), 1u);
+  auto deep =
+      ParseRequestText(R"([{"jsonrpc":"2.0","method":"echo","id":1},)" +
+                           std::string(200, '[') + std::string(200, ']') + "]",
+                       table_);
+  ASSERT_FALSE(deep->text_error.ok());
+  EXPECT_EQ(deep->RequestCount(), 1u);
+}
+
 TEST_F(EnvelopeTest, RejectionAnswersEveryRequestButNotNotifications) {
   auto parsed = ParseRequestText(
       R"([{"jsonrpc":"2.0","method":"sum","params":[1],"id":1},{"jsonrpc":"2.0","method":"update"}])",
