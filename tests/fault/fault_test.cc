@@ -74,7 +74,11 @@ TEST(Fault, D03_ReadsInFlightShareOneMemoryBudget) {
     EXPECT_EQ(r.code(), -32006) << r.text;
     EXPECT_EQ(r.data("limit"), std::to_string(50 << 20)) << r.text;
     EXPECT_EQ(r.data("requested"), std::to_string(65536 * 320)) << r.text;
-    EXPECT_EQ(r.data("in_flight"), std::to_string(2 * 65536 * 320)) << r.text;
+    // The two big reads that fit, and the small read if it is being built
+    // at that moment (10 voxels of 320 bytes).
+    const int64_t in_flight = std::stoll(r.data("in_flight"));
+    EXPECT_GE(in_flight, 2 * 65536 * 320) << r.text;
+    EXPECT_LE(in_flight, 2 * 65536 * 320 + 10 * 320) << r.text;
     EXPECT_NE(r.text.find("Retry later"), std::string::npos) << r.text;
   }
   EXPECT_EQ(served, 2);
