@@ -2,7 +2,9 @@
 // project's reader lock. Region reads and statistics copy the volumes they
 // need under the reader lock (O(layers), copy-on-write) and scan the copy
 // after releasing it, so long reads never hold up edits; the copy is a
-// consistent state (no torn reads).
+// consistent state (no torn reads). Listings are streamed (ListStream): the
+// scan keeps the page compact, the reply's text is written in parts as the
+// client reads it.
 #include <algorithm>
 #include <unordered_map>
 
@@ -20,7 +22,7 @@ using rpc::kReadOnly;
 
 constexpr uint32_t kRead = kPooled | kReadOnly;
 constexpr int64_t kMaxPage = 1000000;
-// The most voxels one reply lists (about 16 MB while it is built): a page
+// The most voxels one reply lists (1 MiB as a compact page): a page
 // that would hold more is -32006 and clients page with offset/limit. This
 // bounds the memory of each read in flight, whatever the project holds; a
 // large `limit` on a smaller result is fine.

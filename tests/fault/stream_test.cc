@@ -154,8 +154,12 @@ TEST(Stream, UnreadStreamsHoldOnlyTheirReservation) {
     ASSERT_TRUE(conns.back()->Send(
         Request(i, "goxel.get_layer_voxels", R"({"limit":65536})") + "\n"));
   }
-  ASSERT_TRUE(WaitFor([&] { return Memory(d).streams == 4; }, 10000));
-  EXPECT_EQ(Memory(d).in_flight, 4 * kFullPageStream);
+  // (A stream is alive from the start of its scan; its page is complete
+  // when its reservation is.)
+  ASSERT_TRUE(WaitFor(
+      [&] { return Memory(d).in_flight == 4 * kFullPageStream; }, 10000))
+      << Memory(d).in_flight;
+  EXPECT_EQ(Memory(d).streams, 4);
   // One client goes mid-stream: its stream and reservation go with it.
   conns[0]->Close();
   ASSERT_TRUE(WaitFor([&] { return Memory(d).streams == 3; }, 10000));
