@@ -474,9 +474,14 @@ void Connection::BeginDrain() {
 }
 
 void Connection::CloseAfterFlush() {
+  if (stream_) {
+    // Its reply cannot be completed: flushing a part of it would only keep
+    // shutdown waiting for a reader. Dropped, with the connection.
+    Close();
+    return;
+  }
   close_after_flush_ = true;
   backlog_.clear();
-  stream_.reset();  // its reply stays incomplete: the close ends it
   Flush();
   AfterOutput();
 }

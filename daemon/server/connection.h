@@ -108,6 +108,9 @@ class Connection {
   uint64_t id() const { return id_; }
   const rpc::CallerInfo& caller() const { return caller_; }
   bool Idle() const { return backlog_.empty() && !inflight_ && !stream_; }
+  // Requests received and not yet answered (a reply still streaming is
+  // answered: shutdown's drain does not wait for its reader).
+  bool Unanswered() const { return !backlog_.empty() || inflight_; }
   size_t PendingReplyBytes() const { return out_.size() + writing_bytes_; }
 
  private:

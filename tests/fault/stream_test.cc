@@ -220,5 +220,22 @@ TEST(Stream, AFullPageOfASmallProjectFitsASmallBudget) {
   EXPECT_EQ(f.Int("match_count"), 1000);
 }
 
+// Shutdown does not wait for the reader of a stream: the drain waits for
+// requests only, and the unread stream is dropped with its connection; the
+// stop is clean (exit 0, which a timed-out shutdown is not).
+TEST(Stream, ShutdownDropsAnUnreadStream) {
+  FaultDaemon d(R"("daemon":{"shutdown_timeout_seconds":20})");
+  ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.process().Log();
+  MakeBigProject(d);
+  RpcClient conn;
+  ASSERT_TRUE(conn.Connect(d.process().socket_path()));
+  ASSERT_TRUE(conn.Send(
+      Request(1, "goxel.get_layer_voxels", R"({"limit":65536})") + "\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return Memory(d).in_flight == kFullPageStream; }, 10000));
+  EXPECT_EQ(d.process().Stop(), 0) << d.process().Log();
+  EXPECT_TRUE(conn.WaitClosed(10000));
+}
+
 }  // namespace
 }  // namespace goxel::testing
