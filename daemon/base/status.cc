@@ -16,8 +16,18 @@ const std::vector<DetailField>& EmptyDetails() {
 Status Status::Error(StatusCode code, std::string message) {
   Status s;
   if (code == StatusCode::kOk) return s;
-  s.rep_ = std::make_shared<Rep>(Rep{code, std::move(message), {}});
+  s.rep_ = std::make_shared<Rep>(Rep{code, nullptr, std::move(message), {}});
   return s;
+}
+
+Status Status::Error(ModuleCode code, std::string message) {
+  Status s = Error(static_cast<StatusCode>(code), std::move(message));
+  if (s.rep_) s.rep_->name = code.name();
+  return s;
+}
+
+const char* Status::CodeName() const {
+  return rep_ && rep_->name ? rep_->name : StatusCodeName(code());
 }
 
 const std::string& Status::message() const {
@@ -62,36 +72,32 @@ const char* StatusCodeName(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:
       return "ok";
-    case StatusCode::kParseError:
-      return "parse error";
-    case StatusCode::kInvalidRequest:
-      return "invalid request";
-    case StatusCode::kMethodNotFound:
-      return "method not found";
     case StatusCode::kInvalidParams:
       return "invalid params";
     case StatusCode::kInternal:
       return "internal error";
     case StatusCode::kServerError:
       return "server error";
-    case StatusCode::kProjectNotFound:
-      return "project not found";
-    case StatusCode::kLayerNotFound:
-      return "layer not found";
-    case StatusCode::kInvalidPosition:
-      return "invalid position";
     case StatusCode::kFileNotFound:
       return "file not found";
     case StatusCode::kPermissionDenied:
       return "permission denied";
     case StatusCode::kResourceExhausted:
       return "resource exhausted";
-    case StatusCode::kConcurrentAccess:
-      return "concurrent access";
     case StatusCode::kIoError:
       return "i/o error";
     case StatusCode::kWouldBlock:
       return "would block";
+    default:
+      break;
+  }
+  switch (static_cast<uint16_t>(code) & 0xff00) {
+    case static_cast<uint16_t>(StatusCode::kRpcCodes):
+      return "rpc error";
+    case static_cast<uint16_t>(StatusCode::kVoxelCodes):
+      return "voxel error";
+    case static_cast<uint16_t>(StatusCode::kMethodsCodes):
+      return "methods error";
   }
   return "unknown";
 }
@@ -136,7 +142,7 @@ std::string DetailsText(const std::vector<DetailField>& fields) {
 
 std::string Status::ToString() const {
   if (ok()) return "ok";
-  std::string out = StatusCodeName(code());
+  std::string out = CodeName();
   out += ": ";
   out += message();
   if (!details().empty()) {

@@ -21,27 +21,43 @@
 
 namespace goxel {
 
-// What went wrong, independent of the wire. rpc/errors.cc gives each its
-// JSON-RPC code.
-enum class StatusCode {
+// What went wrong, independent of the wire. The generic codes are for any
+// module. A module with failures of its own (the JSON-RPC protocol's, the
+// engine's, the workspace's) declares them as ModuleCode constants in its
+// own header, with values in the range reserved for it below. rpc/errors.cc
+// gives every code its JSON-RPC number; nothing else knows the numbers.
+enum class StatusCode : uint16_t {
   kOk = 0,
-  kParseError,         // bytes are not JSON                     -32700
-  kInvalidRequest,     // JSON, but not a JSON-RPC request       -32600
-  kMethodNotFound,     //                                        -32601
-  kInvalidParams,      // missing, mistyped, out of range, bad file data -32602
-  kInternal,           // a bug or an unexpected failure         -32603
-  kServerError,        // busy, limits, shutting down            -32000
-  kProjectNotFound,    //                                        -32001
-  kLayerNotFound,      //                                        -32002
-  kInvalidPosition,    // position or region out of range        -32003
-  kFileNotFound,       //                                        -32004
-  kPermissionDenied,   // path outside the allowed roots, EACCES -32005
-  kResourceExhausted,  // voxel caps, memory limit               -32006
-  kConcurrentAccess,   //                                        -32007
-  kIoError,            // a read or write failed (disk full…)    -32000
+  kInvalidParams,      // missing, mistyped, out of range, bad file data
+  kInternal,           // a bug or an unexpected failure
+  kServerError,        // busy, limits, shutting down
+  kFileNotFound,       // a file or directory is absent
+  kPermissionDenied,   // path outside the allowed roots, EACCES
+  kResourceExhausted,  // voxel caps, memory limit
+  kIoError,            // a read or write failed (disk full…)
   // Internal, never on the wire: a call tried on the loop thread found a
   // lock taken and must be run on a worker instead.
   kWouldBlock,
+  // The first value of each module's range (256 codes each).
+  kRpcCodes = 0x100,      // rpc/errors.h: the JSON-RPC protocol's
+  kVoxelCodes = 0x200,    // voxel/status_codes.h: the engine's
+  kMethodsCodes = 0x300,  // methods/status_codes.h: projects and their locks
+};
+
+// A code a module owns: a value in the module's range and the name logs
+// show. It converts to StatusCode, so `s.code() == voxel::kLayerNotFound`
+// and `case voxel::kLayerNotFound:` read as for a generic code.
+class ModuleCode {
+ public:
+  constexpr ModuleCode(StatusCode range, uint8_t index, const char* name)
+      : code_(static_cast<StatusCode>(static_cast<uint16_t>(range) + index)),
+        name_(name) {}
+  constexpr operator StatusCode() const { return code_; }  // NOLINT
+  constexpr const char* name() const { return name_; }
+
+ private:
+  StatusCode code_;
+  const char* name_;
 };
 
 // A detail value: what `data` in a JSON-RPC error will carry for one key.
@@ -61,13 +77,9 @@ class [[nodiscard]] Status {
 
   static Status Ok() { return Status(); }
   static Status Error(StatusCode code, std::string message);
+  // A module's own code: the status keeps its name for ToString().
+  static Status Error(ModuleCode code, std::string message);
 
-  static Status ParseError(std::string m) {
-    return Error(StatusCode::kParseError, std::move(m));
-  }
-  static Status InvalidRequest(std::string m) {
-    return Error(StatusCode::kInvalidRequest, std::move(m));
-  }
   static Status InvalidParams(std::string m) {
     return Error(StatusCode::kInvalidParams, std::move(m));
   }
@@ -76,9 +88,6 @@ class [[nodiscard]] Status {
   }
   static Status ServerError(std::string m) {
     return Error(StatusCode::kServerError, std::move(m));
-  }
-  static Status NotFound(StatusCode code, std::string m) {
-    return Error(code, std::move(m));
   }
   static Status ResourceExhausted(std::string m) {
     return Error(StatusCode::kResourceExhausted, std::move(m));
@@ -100,12 +109,15 @@ class [[nodiscard]] Status {
   // Looks a detail up by key; nullptr when absent.
   const DetailValue* Find(std::string_view key) const;
 
+  // The code's name: "invalid params", "layer not found"; for logs.
+  const char* CodeName() const;
   // "invalid params: x must be an integer (param=x)"; for logs and tests.
   std::string ToString() const;
 
  private:
   struct Rep {
     StatusCode code;
+    const char* name;  // a ModuleCode's name; null for a generic code
     std::string message;
     std::vector<DetailField> details;
   };
@@ -116,7 +128,8 @@ class [[nodiscard]] Status {
 // "key=value, key=value" for detail fields; for logs.
 std::string DetailsText(const std::vector<DetailField>& fields);
 
-// The name of a code, e.g. "invalid params"; for logs.
+// The name of a generic code, e.g. "invalid params"; for a module's code
+// only its module ("rpc error"): Status::CodeName() knows its own name.
 const char* StatusCodeName(StatusCode code);
 
 // Either a T or a non-OK Status.

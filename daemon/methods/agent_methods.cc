@@ -15,6 +15,7 @@
 #include "voxel/analysis.h"
 #include "voxel/formats/png_codec.h"
 #include "voxel/render/contact_sheet.h"
+#include "voxel/status_codes.h"
 #include "voxel/tools.h"
 
 namespace goxel::methods {
@@ -632,7 +633,7 @@ Result<int32_t> LayerFromJson(const JsonValue* v, std::string_view param,
   const std::string got = v->IsString()
                               ? "'" + std::string(v->GetString()) + "'"
                               : std::to_string(id.value_or(0));
-  return Status::Error(StatusCode::kLayerNotFound,
+  return Status::Error(voxel::kLayerNotFound,
                        "layer " + got +
                            " not found: create it with create_layer or use "
                            "one of the layers listed in data")

@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "methods/examples.h"
+#include "methods/status_codes.h"
+#include "voxel/status_codes.h"
 #include "voxel/tools.h"
 
 namespace goxel::methods {
@@ -45,7 +47,7 @@ Result<int32_t> CoordFromJson(const JsonValue& v, std::string_view param) {
   if (!v.IsNumber()) return Params::Wrong(param, kCoordExpected, v);
   double d = std::floor(v.GetDouble());
   if (!(d >= INT32_MIN && d <= INT32_MAX)) {
-    return Status::Error(StatusCode::kInvalidPosition,
+    return Status::Error(voxel::kInvalidPosition,
                          "parameter '" + std::string(param) +
                              "' is outside the int32 coordinate range")
         .With("param", std::string(param))
@@ -194,7 +196,7 @@ Result<Box> BoxFromCorners(const JsonValue& min, const JsonValue& max,
   auto hi = Vec3FromJson(max, max_name);
   if (!hi.ok()) return hi.status();
   if (lo->x > hi->x || lo->y > hi->y || lo->z > hi->z) {
-    return Status::Error(StatusCode::kInvalidPosition,
+    return Status::Error(voxel::kInvalidPosition,
                          "invalid region: " + std::string(min_name) +
                              " must not exceed " + std::string(max_name) +
                              " on any axis")
@@ -210,7 +212,7 @@ Result<Box> BoxFromJson(const JsonValue& v, std::string_view param,
   std::string base(param);
   if (v.IsString() && std::string_view(v.GetString()) == "selection") {
     if (project == nullptr || !project->selection()) {
-      return Status::Error(StatusCode::kInvalidPosition,
+      return Status::Error(voxel::kInvalidPosition,
                            "no selection: call goxel.select_region first")
           .With("param", base);
     }
@@ -284,8 +286,8 @@ Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p) {
 Status LayerNotFound(const voxel::Project& project, int64_t id) {
   std::vector<int64_t> ids;
   for (const auto& l : project.layers()) ids.push_back(l.id);
-  return Status::NotFound(StatusCode::kLayerNotFound,
-                          "layer not found: " + std::to_string(id))
+  return Status::Error(voxel::kLayerNotFound,
+                       "layer not found: " + std::to_string(id))
       .With("layer_id", id)
       .With("layer_ids", std::move(ids));
 }
@@ -300,8 +302,8 @@ Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
     if (l == nullptr) {
       std::vector<std::string> names;
       for (const auto& each : project.layers()) names.push_back(each.name);
-      return Status::NotFound(StatusCode::kLayerNotFound,
-                              "no layer named '" + layer_name + "'")
+      return Status::Error(voxel::kLayerNotFound,
+                           "no layer named '" + layer_name + "'")
           .With("param", std::string(name))
           .With("layer", layer_name)
           .With("layer_names", std::move(names));
@@ -425,7 +427,7 @@ Status CheckExpectedVersion(const Params& p, const OpenProject& op) {
   const uint64_t expected = static_cast<uint64_t>(v->GetInt64());
   const uint64_t now = op.View().version();
   if (expected == now) return Status::Ok();
-  return Status::Error(StatusCode::kConcurrentAccess,
+  return Status::Error(kConcurrentAccess,
                        "project " + op.id + " changed: expected version " +
                            std::to_string(expected) + ", it is now " +
                            std::to_string(now))

@@ -16,6 +16,7 @@
 #include "methods/edit_budget.h"
 #include "ops/log.h"
 #include "voxel/formats/registry.h"
+#include "voxel/status_codes.h"
 
 namespace goxel::methods {
 
@@ -345,7 +346,7 @@ Status CheckShift(const voxel::Volume& v, Vec3i offset) {
   const int64_t d[3] = {offset.x, offset.y, offset.z};
   for (int i = 0; i < 3; ++i) {
     if (lo[i] + d[i] < INT32_MIN || hi[i] + d[i] > INT32_MAX) {
-      return Status::Error(StatusCode::kInvalidPosition,
+      return Status::Error(voxel::kInvalidPosition,
                            "offset moves the model outside the int32 range")
           .With("param", "offset");
     }

@@ -1,5 +1,6 @@
 #include "methods/ops_methods.h"
 
+#include "rpc/errors.h"
 #include "rpc/json.h"
 
 namespace goxel::methods {
@@ -28,7 +29,7 @@ ops::MetricsSnapshot Snapshot(const OpsMethodsContext& ctx) {
 
 Status MetricsMethod(const OpsMethodsContext& ctx, Call& call) {
   if (!ctx.metrics_enabled->load(std::memory_order_relaxed)) {
-    return Status::Error(StatusCode::kMethodNotFound,
+    return Status::Error(rpc::kMethodNotFound,
                          "method not found: metrics (monitoring.enable_metrics "
                          "is false)")
         .With("method", std::string("metrics"));
@@ -93,7 +94,12 @@ void AddMetricsToStatus(const OpsMethodsContext& ctx, JsonValue* result,
                         rpc::JsonAllocator& alloc) {
   JsonValue snapshot;
   if (!ParseInto(Snapshot(ctx).ToJson(), &snapshot, alloc).ok()) return;
-  for (auto& m : snapshot.GetObject()) {
+  // By index: a range-for compares RapidJSON's member iterators through
+  // operator==(ConstIterator), which C++20 also tries with the operands
+  // reversed (clang: -Wambiguous-reversed-operator).
+  const auto members = snapshot.MemberBegin();
+  for (rapidjson::SizeType i = 0; i < snapshot.MemberCount(); ++i) {
+    auto& m = members[i];
     if (result->HasMember(m.name)) continue;
     JsonValue name(m.name, alloc);
     result->AddMember(name, m.value, alloc);

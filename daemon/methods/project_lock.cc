@@ -3,10 +3,12 @@
 #include <chrono>
 #include <string>
 
+#include "methods/status_codes.h"
+
 namespace goxel::methods {
 
 Status ProjectBusy(std::string_view project_id, int64_t timeout_ms) {
-  return Status::Error(StatusCode::kConcurrentAccess,
+  return Status::Error(kConcurrentAccess,
                        "project " + std::string(project_id) +
                            " is busy: its lock was not free within " +
                            std::to_string(timeout_ms) + " ms")
@@ -15,7 +17,7 @@ Status ProjectBusy(std::string_view project_id, int64_t timeout_ms) {
 }
 
 Status ProjectRestoring(std::string_view project_id) {
-  return Status::Error(StatusCode::kConcurrentAccess,
+  return Status::Error(kConcurrentAccess,
                        "project " + std::string(project_id) +
                            " is being restored from its autosave: try again "
                            "shortly")

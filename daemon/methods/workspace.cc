@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <random>
 
+#include "methods/status_codes.h"
+
 namespace goxel::methods {
 
 Workspace::Workspace(WorkspaceOptions options) : options_(std::move(options)) {
@@ -48,7 +50,7 @@ Status Workspace::NotFoundLocked(std::string_view project_id) const {
           : std::string(
                 "no active project: set_active_project or pass "
                 "project_id");
-  return Status::NotFound(StatusCode::kProjectNotFound, std::move(msg))
+  return Status::Error(kProjectNotFound, std::move(msg))
       .With("project_id", std::string(project_id))
       .With("open_projects", IdsLocked());
 }

@@ -145,7 +145,8 @@ class RequestHandler {
 };
 
 Status InvalidRequest(std::string message, std::string member) {
-  return Status::InvalidRequest(std::move(message)).With("member", member);
+  return Status::Error(kInvalidRequest, std::move(message))
+      .With("member", member);
 }
 
 // The method last found, so a batch of one method hashes its name once.
@@ -192,7 +193,8 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
                const MethodTable& table, MethodCache& methods,
                RequestItem* item) {
   if (!v.IsObject()) {
-    item->error = Status::InvalidRequest(
+    item->error = Status::Error(
+        kInvalidRequest,
         std::string("a request must be a JSON object, got ") + JsonTypeName(v));
     if (batch) item->error.With("index", static_cast<int64_t>(index));
     return;
@@ -240,9 +242,9 @@ void CheckItem(const JsonValue& v, size_t index, bool batch,
   std::string_view name = View(*method);
   item->method = methods.Find(table, name);
   if (item->method == nullptr) {
-    item->error = Status::Error(StatusCode::kMethodNotFound,
-                                "method not found: " + std::string(name))
-                      .With("method", std::string(name));
+    item->error =
+        Status::Error(kMethodNotFound, "method not found: " + std::string(name))
+            .With("method", std::string(name));
   }
 }
 
@@ -274,8 +276,9 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   if (result.IsError()) parsed->items.clear();
   if (handler.error == rapidjson::kParseErrorTermination) {
     parsed->text_error =
-        Status::InvalidRequest("request nested deeper than " +
-                               std::to_string(kMaxDepth) + " levels")
+        Status::Error(kInvalidRequest, "request nested deeper than " +
+                                           std::to_string(kMaxDepth) +
+                                           " levels")
             .With("max_depth", static_cast<int64_t>(kMaxDepth))
             .With("offset", static_cast<int64_t>(handler.error_offset));
     return;
@@ -289,8 +292,8 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
     }
     std::string reason = rapidjson::GetParseError_En(code);
     parsed->text_error =
-        Status::ParseError("parse error: " + reason + " at byte " +
-                           std::to_string(offset))
+        Status::Error(kParseError, "parse error: " + reason + " at byte " +
+                                       std::to_string(offset))
             .With("offset", static_cast<int64_t>(offset))
             .With("reason", reason);
     return;
@@ -305,7 +308,7 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   }
   if (root.Empty()) {
     parsed->text_error =
-        Status::InvalidRequest("a batch must not be an empty array")
+        Status::Error(kInvalidRequest, "a batch must not be an empty array")
             .With("reason", std::string("empty batch"));
     return;
   }
@@ -446,9 +449,9 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
   if (!item.error.ok()) return item.error;
   const MethodSpec& m = *item.method;
   if ((m.flags & kLoopOnly) && !caller.on_loop) {
-    return Status::InvalidRequest(
-               m.name +
-               " must be sent on its own, not in a batch with pooled methods")
+    return Status::Error(kInvalidRequest, m.name +
+                                              " must be sent on its own, not "
+                                              "in a batch with pooled methods")
         .With("method", m.name);
   }
   if ((m.flags & kAdmin) && hooks.admit_admin)

@@ -1,6 +1,8 @@
 #include "rpc/schema.h"
 
 #include <cctype>
+#include <string>
+#include <vector>
 
 namespace goxel::rpc {
 
@@ -55,18 +57,19 @@ JsonValue ParseInto(const char* text, JsonAllocator& a) {
 // Copies the members of `extra` into `obj` (replacing same-named ones).
 void Merge(JsonValue& obj, const char* extra, JsonAllocator& a) {
   JsonValue more = ParseInto(extra, a);
-  for (auto m = more.MemberBegin(); m != more.MemberEnd(); ++m) {
-    auto old = obj.FindMember(m->name);
-    if (old != obj.MemberEnd()) {
-      old->value = m->value;
+  const auto members = more.MemberBegin();  // by index: see ops_methods.cc
+  for (rapidjson::SizeType i = 0; i < more.MemberCount(); ++i) {
+    JsonValue* old = obj.HasMember(members[i].name) ? &obj[members[i].name]
+                                                    : nullptr;
+    if (old != nullptr) {
+      *old = members[i].value;
     } else {
-      obj.AddMember(m->name, m->value, a);
+      obj.AddMember(members[i].name, members[i].value, a);
     }
   }
 }
 
-}  // namespace
-
+// The schema of one ParamSpec type name ({} for "any" and unknown names).
 JsonValue TypeSchema(std::string_view type, JsonAllocator& a) {
   for (const TypeRow& row : kTypes) {
     if (type == row.type) return ParseInto(row.schema, a);
@@ -74,6 +77,7 @@ JsonValue TypeSchema(std::string_view type, JsonAllocator& a) {
   return JsonValue(rapidjson::kObjectType);
 }
 
+// One canonical param's: its type's, its description, spec.schema's keywords.
 JsonValue ParamSchema(const ParamSpec& spec, JsonAllocator& a) {
   JsonValue s = TypeSchema(spec.type, a);
   if (!spec.description.empty()) {
@@ -83,53 +87,22 @@ JsonValue ParamSchema(const ParamSpec& spec, JsonAllocator& a) {
   return s;
 }
 
-JsonValue ParamsSchema(const MethodSpec& m, JsonAllocator& a) {
-  JsonValue s(rapidjson::kObjectType);
-  s.AddMember("$schema", JsonValue(rapidjson::StringRef(kJsonSchemaDialect)),
-              a);
-  s.AddMember("type", "object", a);
-  if (!m.description.empty()) {
-    s.AddMember("description", MakeString(m.description, a), a);
-  }
-  JsonValue props(rapidjson::kObjectType), required(rapidjson::kArrayType);
-  for (const ParamSpec& p : m.params) {
-    if (!p.alias_of.empty()) continue;
-    props.AddMember(MakeString(p.name, a), ParamSchema(p, a), a);
-    if (p.required) required.PushBack(MakeString(p.name, a), a);
-  }
-  s.AddMember("properties", props, a);
-  s.AddMember("required", required, a);
-  // echo takes anything; every other method refuses unknown names.
-  s.AddMember("additionalProperties", m.accepts_any_params, a);
-  return s;
-}
+// One top-level key of a result description.
+struct ResultKey {
+  std::string name;
+  bool optional = false;
+};
 
-JsonValue AliasesJson(const MethodSpec& m, JsonAllocator& a) {
-  JsonValue out(rapidjson::kObjectType);
-  for (const ParamSpec& p : m.params) {
-    if (p.alias_of.empty()) continue;
-    out.AddMember(MakeString(p.name, a), MakeString(p.alias_of, a), a);
-  }
-  return out;
-}
-
-std::vector<ResultKey> ResultKeys(std::string_view text, bool* open) {
+// The keys of "{a, b?, c: {…}, d | e, …}" ("…": more keys may come; free
+// text: none).
+std::vector<ResultKey> ResultKeys(std::string_view text) {
   std::vector<ResultKey> keys;
-  *open = false;
-  size_t start = text.find('{');
-  if (start != 0) {  // "the params" and other free text
-    *open = true;
-    return keys;
-  }
+  if (text.find('{') != 0) return keys;  // "the params" and other free text
   int depth = 0;
   std::string item;
   auto flush = [&]() {
     size_t i = 0;
     while (i < item.size() && isspace(static_cast<unsigned char>(item[i]))) ++i;
-    if (item.compare(i, 3, "\u2026") == 0 || item.compare(i, 3, "...") == 0) {
-      *open = true;
-    }
-    std::vector<std::string> alternatives;
     bool alternative = item.find('|', i) != std::string::npos &&
                        item.find(':', i) == std::string::npos;
     std::string name;
@@ -165,6 +138,38 @@ std::vector<ResultKey> ResultKeys(std::string_view text, bool* open) {
   return keys;
 }
 
+}  // namespace
+
+JsonValue ParamsSchema(const MethodSpec& m, JsonAllocator& a) {
+  JsonValue s(rapidjson::kObjectType);
+  s.AddMember("$schema", JsonValue(rapidjson::StringRef(kJsonSchemaDialect)),
+              a);
+  s.AddMember("type", "object", a);
+  if (!m.description.empty()) {
+    s.AddMember("description", MakeString(m.description, a), a);
+  }
+  JsonValue props(rapidjson::kObjectType), required(rapidjson::kArrayType);
+  for (const ParamSpec& p : m.params) {
+    if (!p.alias_of.empty()) continue;
+    props.AddMember(MakeString(p.name, a), ParamSchema(p, a), a);
+    if (p.required) required.PushBack(MakeString(p.name, a), a);
+  }
+  s.AddMember("properties", props, a);
+  s.AddMember("required", required, a);
+  // echo takes anything; every other method refuses unknown names.
+  s.AddMember("additionalProperties", m.accepts_any_params, a);
+  return s;
+}
+
+JsonValue AliasesJson(const MethodSpec& m, JsonAllocator& a) {
+  JsonValue out(rapidjson::kObjectType);
+  for (const ParamSpec& p : m.params) {
+    if (p.alias_of.empty()) continue;
+    out.AddMember(MakeString(p.name, a), MakeString(p.alias_of, a), a);
+  }
+  return out;
+}
+
 JsonValue ResultSchema(const MethodSpec& m, const ResultVocabulary& vocabulary,
                        JsonAllocator& a) {
   JsonValue s(rapidjson::kObjectType);
@@ -173,8 +178,7 @@ JsonValue ResultSchema(const MethodSpec& m, const ResultVocabulary& vocabulary,
   if (!m.result.empty()) {
     s.AddMember("description", MakeString(m.result, a), a);
   }
-  bool open = false;
-  std::vector<ResultKey> keys = ResultKeys(m.result, &open);
+  std::vector<ResultKey> keys = ResultKeys(m.result);
   if (keys.empty()) return s;  // free text: any value
   s.AddMember("type", "object", a);
   JsonValue props(rapidjson::kObjectType), required(rapidjson::kArrayType);
@@ -188,7 +192,6 @@ JsonValue ResultSchema(const MethodSpec& m, const ResultVocabulary& vocabulary,
   }
   s.AddMember("properties", props, a);
   s.AddMember("required", required, a);
-  (void)open;  // results may grow: extra keys are allowed either way
   return s;
 }
 

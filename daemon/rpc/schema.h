@@ -18,9 +18,7 @@
 #define GOXEL_RPC_SCHEMA_H_
 
 #include <functional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "rpc/json.h"
 #include "rpc/method_table.h"
@@ -30,24 +28,10 @@ namespace goxel::rpc {
 inline constexpr const char* kJsonSchemaDialect =
     "https://json-schema.org/draft/2020-12/schema";
 
-// The schema of one ParamSpec type name ({} for "any" and unknown names).
-JsonValue TypeSchema(std::string_view type, JsonAllocator& a);
-// The schema of one canonical param: its type's, its description, and the
-// keywords of spec.schema.
-JsonValue ParamSchema(const ParamSpec& spec, JsonAllocator& a);
 // The params object's schema.
 JsonValue ParamsSchema(const MethodSpec& m, JsonAllocator& a);
 // {alias: canonical} for every alias row.
 JsonValue AliasesJson(const MethodSpec& m, JsonAllocator& a);
-
-// One top-level key of a result description.
-struct ResultKey {
-  std::string name;
-  bool optional = false;
-};
-// The keys of "{a, b?, c: {…}, d | e, …}"; `open` is set when the text
-// says more keys may come ("…") or is not an object description.
-std::vector<ResultKey> ResultKeys(std::string_view result, bool* open);
 
 // The schema text (a JSON object) for a result key, or nullptr if unknown.
 using ResultVocabulary = std::function<const char*(std::string_view key)>;

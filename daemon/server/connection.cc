@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "rpc/errors.h"
 
 namespace goxel::server {
 
@@ -31,30 +32,34 @@ Status FrameError(const rpc::Framer::Frame& f, std::string_view text,
     case rpc::Framer::Kind::kGarbage: {
       char hex[8];
       snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(text[0]));
-      return Status::ParseError(std::string("parse error: byte ") + hex +
-                                " cannot start a JSON-RPC request (expected "
-                                "'{' or '['); skipping to the next newline")
+      return Status::Error(rpc::kParseError,
+                           std::string("parse error: byte ") + hex +
+                               " cannot start a JSON-RPC request (expected "
+                               "'{' or '['); skipping to the next newline")
           .With("byte", std::string(hex))
           .With("reason", std::string("garbage between requests"));
     }
     case rpc::Framer::Kind::kInvalid: {
       const int64_t offset = static_cast<int64_t>(text.size()) - 1;
-      return Status::ParseError(std::string("parse error: ") + f.reason +
-                                " at byte " + std::to_string(offset) +
-                                "; skipping to the next newline")
+      return Status::Error(rpc::kParseError,
+                           std::string("parse error: ") + f.reason +
+                               " at byte " + std::to_string(offset) +
+                               "; skipping to the next newline")
           .With("offset", offset)
           .With("reason", std::string(f.reason));
     }
     case rpc::Framer::Kind::kTooDeep:
-      return Status::InvalidRequest("request nested deeper than " +
-                                    std::to_string(limits.max_depth) +
-                                    " levels; skipping to the next newline")
+      return Status::Error(rpc::kInvalidRequest,
+                           "request nested deeper than " +
+                               std::to_string(limits.max_depth) +
+                               " levels; skipping to the next newline")
           .With("max_depth", static_cast<int64_t>(limits.max_depth))
           .With("offset", static_cast<int64_t>(text.size()) - 1);
     default:  // kTooLarge
-      return Status::InvalidRequest("request larger than the limit of " +
-                                    std::to_string(limits.max_text_bytes) +
-                                    " bytes; closing the connection")
+      return Status::Error(rpc::kInvalidRequest,
+                           "request larger than the limit of " +
+                               std::to_string(limits.max_text_bytes) +
+                               " bytes; closing the connection")
           .With("limit_bytes", static_cast<int64_t>(limits.max_text_bytes));
   }
 }

@@ -5,13 +5,13 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "voxel/status_codes.h"
 
 namespace goxel::voxel {
 namespace {
 
 Status LayerNotFound(int32_t id) {
-  return Status::NotFound(StatusCode::kLayerNotFound,
-                          "no layer with id " + std::to_string(id))
+  return Status::Error(kLayerNotFound, "no layer with id " + std::to_string(id))
       .With("layer_id", int64_t{id});
 }
 

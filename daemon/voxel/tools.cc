@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "voxel/status_codes.h"
+
 namespace goxel::voxel {
 namespace {
 
@@ -224,8 +226,7 @@ Result<FloodFillResult> FloodFill(Volume& volume, Vec3i seed, Rgba color,
     return Status::InvalidParams("tolerance must be within 0..255")
         .With("param", "tolerance");
   if (!options.region.Contains(seed))
-    return Status::Error(StatusCode::kInvalidPosition,
-                         "flood fill seed outside its region")
+    return Status::Error(kInvalidPosition, "flood fill seed outside its region")
         .With("param", "position");
   const Rgba seed_color = volume.Get(seed);
   std::unordered_map<Vec3i, std::bitset<kBlockVoxels>, KeyHash> visited;
@@ -297,7 +298,7 @@ Status CheckShift(const Box& box, Vec3i off) {
       !Fits32(int64_t{box.max.y} + off.y) ||
       !Fits32(int64_t{box.min.z} + off.z) ||
       !Fits32(int64_t{box.max.z} + off.z))
-    return Status::Error(StatusCode::kInvalidPosition,
+    return Status::Error(kInvalidPosition,
                          "region moved outside the int32 coordinate range")
         .With("param", "offset");
   return Status::Ok();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "rpc/envelope.h"
+#include "rpc/errors.h"
 #include "rpc/framer.h"
 #include "rpc/method_table.h"
 
@@ -66,11 +67,11 @@ void CheckParser(std::string_view text) {
   }
   auto parsed = goxel::rpc::ParseRequestText(text, Table());
   const goxel::Status& got = parsed->text_error;
-  if (got.code() == goxel::StatusCode::kInvalidRequest &&
+  if (got.code() == goxel::rpc::kInvalidRequest &&
       got.message().find("nested deeper") != std::string::npos) {
     return;  // the depth limit: the reference has none
   }
-  const bool refused = got.code() == goxel::StatusCode::kParseError;
+  const bool refused = got.code() == goxel::rpc::kParseError;
   // A refusal the reference does not make comes at or before its error.
   const bool extra =
       refused && (got.message().find("surrogate") != std::string::npos ||

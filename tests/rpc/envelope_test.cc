@@ -7,6 +7,7 @@
 #include <string>
 
 #include "rpc/errors.h"
+#include "voxel/status_codes.h"
 
 namespace goxel::rpc {
 namespace {
@@ -67,7 +68,7 @@ class EnvelopeTest : public ::testing::Test {
                    },
                    true}));
     ok(table_.Add({"fail", "", {}, "", kPooled, [](Call&) {
-                     return Status::Error(StatusCode::kLayerNotFound,
+                     return Status::Error(voxel::kLayerNotFound,
                                           "layer 7 not found")
                          .With("layer_id", int64_t{7});
                    }}));
@@ -353,22 +354,6 @@ TEST_F(EnvelopeTest, RejectionAnswersEveryRequestButNotNotifications) {
   ASSERT_TRUE(d.IsArray());
   ASSERT_EQ(d.Size(), 1u);
   EXPECT_EQ(d[0]["error"]["code"].GetInt(), -32000);
-}
-
-TEST(Errors, EveryStatusCodeHasItsJsonRpcCode) {
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kParseError), -32700);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kInvalidRequest), -32600);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kMethodNotFound), -32601);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kInvalidParams), -32602);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kInternal), -32603);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kServerError), -32000);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kProjectNotFound), -32001);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kLayerNotFound), -32002);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kInvalidPosition), -32003);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kFileNotFound), -32004);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kPermissionDenied), -32005);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kResourceExhausted), -32006);
-  EXPECT_EQ(ErrorCodeFor(StatusCode::kConcurrentAccess), -32007);
 }
 
 }  // namespace

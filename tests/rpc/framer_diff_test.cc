@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rpc/envelope.h"
+#include "rpc/errors.h"
 #include "rpc/framer.h"
 #include "rpc/method_table.h"
 
@@ -409,7 +410,7 @@ TEST(FramerDiff, ParserAgreesWithTheReference) {
     const bool ok = ReferenceParse(t, &want);
     ParsedTextPtr parsed = ParseRequestText(t, table);
     const Status& got = parsed->text_error;
-    const bool refused = got.code() == StatusCode::kParseError;
+    const bool refused = got.code() == kParseError;
     // A refusal RapidJSON does not make: at or before its first error.
     const bool extra =
         refused && (got.message().find("surrogate") != std::string::npos ||
@@ -447,7 +448,7 @@ TEST(FramerDiff, ParserStopsAtTheDepthLimit) {
       EXPECT_TRUE(parsed->text_error.ok()) << parsed->text_error.message();
       continue;
     }
-    EXPECT_EQ(parsed->text_error.code(), StatusCode::kInvalidRequest);
+    EXPECT_EQ(parsed->text_error.code(), kInvalidRequest);
     EXPECT_EQ(parsed->text_error.message(),
               "request nested deeper than 128 levels");
   }

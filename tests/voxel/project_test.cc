@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "voxel/status_codes.h"
+
 namespace goxel::voxel {
 namespace {
 
@@ -51,13 +53,13 @@ TEST(Project, LayerErrors) {
   Project p;
   int32_t only = p.active_layer_id();
   EXPECT_EQ(p.DeleteLayer(only).code(), StatusCode::kInvalidParams);
-  EXPECT_EQ(p.DeleteLayer(999).code(), StatusCode::kLayerNotFound);
+  EXPECT_EQ(p.DeleteLayer(999).code(), kLayerNotFound);
   EXPECT_EQ(p.MergeLayers(only, only).code(), StatusCode::kInvalidParams);
-  EXPECT_EQ(p.MergeLayers(999, only).code(), StatusCode::kLayerNotFound);
-  EXPECT_EQ(p.MergeLayers(only, 999).code(), StatusCode::kLayerNotFound);
-  EXPECT_EQ(p.SetLayerVisible(999, false).code(), StatusCode::kLayerNotFound);
-  EXPECT_EQ(p.RenameLayer(999, "x").code(), StatusCode::kLayerNotFound);
-  EXPECT_EQ(p.SetActiveLayer(999).code(), StatusCode::kLayerNotFound);
+  EXPECT_EQ(p.MergeLayers(999, only).code(), kLayerNotFound);
+  EXPECT_EQ(p.MergeLayers(only, 999).code(), kLayerNotFound);
+  EXPECT_EQ(p.SetLayerVisible(999, false).code(), kLayerNotFound);
+  EXPECT_EQ(p.RenameLayer(999, "x").code(), kLayerNotFound);
+  EXPECT_EQ(p.SetActiveLayer(999).code(), kLayerNotFound);
   EXPECT_FALSE(p.dirty());
   EXPECT_FALSE(p.CanUndo());
 }

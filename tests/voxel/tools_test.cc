@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "voxel/status_codes.h"
+
 namespace goxel::voxel {
 namespace {
 
@@ -72,7 +74,7 @@ TEST(FloodFill, CapAndSeedErrorsChangeNothing) {
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(v.version(), before);
   r = FloodFill(v, {20, 0, 0}, kBlue, Region({{0, 0, 0}, {9, 9, 9}}));
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidPosition);
+  EXPECT_EQ(r.status().code(), kInvalidPosition);
   r = FloodFill(v, {0, 0, 0}, kBlue, Region({{0, 0, 0}, {9, 9, 9}}, 0, 1000));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->changed, 1000);
@@ -139,7 +141,7 @@ TEST(Region, CopyWithOverlapReadsTheOriginal) {
   EXPECT_EQ(CopyRegion(v, {{0, 0, 0}, {9, 0, 0}}, {2147483640, 0, 0}, &v)
                 .status()
                 .code(),
-            StatusCode::kInvalidPosition);
+            kInvalidPosition);
 }
 
 TEST(Region, MoveWithOverlapEmptiesTheVacatedCells) {
