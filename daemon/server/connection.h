@@ -149,8 +149,8 @@ class Connection {
   bool write_active_ = false;
 
   bool reading_ = false;
-  bool draining_ = false;  // shutdown: never read again
-  Slot slot_ = Slot::kNone;
+  bool draining_ = false;          // shutdown: never read again
+  Slot slot_ = Slot::kNone;        // which of the server's slots it holds
   uint64_t last_active_ms_ = 0;    // last bytes read or written
   uint64_t partial_since_ms_ = 0;  // an incomplete text started (0: none)
   bool paused_ = false;            // reading stopped by back-pressure

@@ -627,6 +627,11 @@ namespace {
 // SetVoxels' items: the edits grouped by block, in trie order.
 class EditGroups {
  public:
+  // What grouping `n` edits allocates.
+  static int64_t ScratchBytes(size_t n) {
+    return int64_t(n * sizeof(Ref) + (n + 1) * sizeof(uint32_t));
+  }
+
   explicit EditGroups(std::span<const VoxelValue> edits) : edits_(edits) {
     refs_.resize(edits.size());
     for (size_t i = 0; i < edits.size(); ++i) {
@@ -692,6 +697,9 @@ class EditGroups {
 
 int64_t Volume::SetVoxels(std::span<const VoxelValue> edits) {
   if (edits.empty() || MemoryBudget::ThreadExceeded()) return 0;
+  // The grouping's scratch counts against the budget while the batch runs.
+  const EngineCharge scratch(EditGroups::ScratchBytes(edits.size()));
+  if (MemoryBudget::ThreadExceeded()) return 0;
   EditGroups groups(edits);
   Merge(groups, &root_, 0, groups.size(), 0);
   voxels_ += groups.voxels;

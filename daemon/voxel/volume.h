@@ -83,8 +83,25 @@ inline int BlockIndex(int lx, int ly, int lz) {
 
 // Bytes the voxel engine holds in this process right now: every block and
 // trie node of every Volume (projects, undo steps, snapshots), counted as
-// they are allocated and freed. O(1), thread-safe. Shared pieces count once.
+// they are allocated and freed, plus the EngineCharges alive. O(1),
+// thread-safe. Shared pieces count once.
 int64_t EngineBytes();
+
+// Bytes an edit holds outside the engine while it runs (its request's
+// parsed voxels): counted in EngineBytes() while this object lives, and
+// checked against the calling thread's MemoryBudget like an allocation of
+// the engine, so this edit's budget and every other see them. Declare it
+// after the MemoryBudget it is to be checked against.
+class EngineCharge {
+ public:
+  explicit EngineCharge(int64_t bytes);
+  ~EngineCharge();
+  EngineCharge(const EngineCharge&) = delete;
+  EngineCharge& operator=(const EngineCharge&) = delete;
+
+ private:
+  int64_t bytes_;
+};
 
 // The engine memory limit for MemoryBudget's default: 0 (none) until the
 // daemon sets it from its configuration. Thread-safe.
