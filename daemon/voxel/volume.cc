@@ -978,16 +978,22 @@ void Volume::ForEachVoxelImpl(const std::function<void(Vec3i, Rgba)>& f) const {
 namespace {
 
 // Colors()' cache: the histograms of the last kCachedHistograms versions
-// asked for, most recent first.
+// asked for, most recent first, holding kHistogramCacheBytes at most (a
+// histogram larger than that is counted for its caller and not kept).
 constexpr size_t kCachedHistograms = 16;
 struct HistogramCache {
   Mutex mu;
   std::vector<std::pair<uint64_t, std::shared_ptr<const ColorHistogram>>>
       entries GUARDED_BY(mu);
+  int64_t bytes GUARDED_BY(mu) = 0;
 };
 HistogramCache& TheHistogramCache() {
   static HistogramCache* cache = new HistogramCache;
   return *cache;
+}
+
+int64_t HistogramBytes(const ColorHistogram& h) {
+  return int64_t(sizeof h + h.capacity() * sizeof(ColorTally));
 }
 
 uint32_t ColorKey(Rgba c) {
@@ -1028,9 +1034,21 @@ std::shared_ptr<const ColorHistogram> Volume::Colors() const {
   auto& e = cache.entries;
   for (const auto& [version, hist] : e)
     if (version == version_) return hist;  // counted meanwhile by another
+  const int64_t bytes = HistogramBytes(*out);
+  if (bytes > kHistogramCacheBytes) return out;
   e.insert(e.begin(), {version_, out});
-  if (e.size() > kCachedHistograms) e.pop_back();
+  cache.bytes += bytes;
+  while (e.size() > kCachedHistograms || cache.bytes > kHistogramCacheBytes) {
+    cache.bytes -= HistogramBytes(*e.back().second);
+    e.pop_back();
+  }
   return out;
+}
+
+int64_t HistogramCacheBytes() {
+  HistogramCache& cache = TheHistogramCache();
+  MutexLock lock(&cache.mu);
+  return cache.bytes;
 }
 
 std::array<int64_t, 4> Volume::CountBlockForms() const {

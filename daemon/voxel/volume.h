@@ -152,6 +152,11 @@ struct ColorTally {
 // number: r << 24 | g << 16 | b << 8 | a.
 using ColorHistogram = std::vector<ColorTally>;
 
+// The most Volume::Colors()' process-wide cache holds, and what it holds
+// now (thread-safe).
+inline constexpr int64_t kHistogramCacheBytes = int64_t{4} << 20;
+int64_t HistogramCacheBytes();
+
 class Block;  // block.h (engine-internal)
 
 class Volume {
@@ -206,7 +211,9 @@ class Volume {
   // version answers repeated queries in O(1) (the caller reads O(colours));
   // the first query after an edit counts block by block (a uniform block in
   // O(1), a compact block in O(its voxels), without decoding it) outside the
-  // cache's lock. Thread-safe, like other const reads.
+  // cache's lock. The cache holds at most kHistogramCacheBytes (outside
+  // the memory limit): a histogram larger than that is not kept. Thread-
+  // safe, like other const reads.
   std::shared_ptr<const ColorHistogram> Colors() const;
 
   // Changes on every edit that changed something; never repeats within a
