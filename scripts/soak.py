@@ -5,10 +5,18 @@ real goxel-daemon.
   soak.py --daemon BIN [--duration S] [--connections N]
       N connections mixing edits, queries, renders, saves and exports, with
       random disconnects mid-request, slow and never-reading clients,
-      malformed texts and memory pressure near performance.max_memory_mb.
-      A separate connection measures health. Prints one JSON line; exits 1
-      on a crash, a wedged connection, an unanswered request, RSS past the
-      limit plus the margin, an fd leak or a file that does not load back.
+      malformed texts and memory pressure near performance.max_memory_mb
+      (N connections in all: the daemon's max_connections by default, so
+      any more go to its control-only reserve). A separate process calls
+      health on a connection of its own, opened once the load is in (the
+      reserve's case), and reports its samples. Prints one JSON line; exits
+      1 on a crash, a wedged connection, an unanswered request, health
+      unanswered for longer than --health-max-gap-ms, RSS past the limit
+      plus the margin, an fd leak or a file that does not load back.
+
+  soak.py --health-probe SOCKET --duration S
+      The health prober alone (what soak runs in its own process, so the
+      load's threads do not delay its clock): one JSON line of samples.
 
   soak.py --daemon BIN --crash-loop N
       N times: SIGKILL at a random point while saves, exports and autosaves
@@ -27,6 +35,8 @@ RSS_MARGIN_MB = 256
 PRESSURE_THREADS = 2
 PRESSURE_BATCH = 20000
 PRESSURE_SPAN = 2048
+# A health call every HEALTH_PERIOD_S.
+HEALTH_PERIOD_S = 0.05
 
 
 class Daemon:
@@ -93,7 +103,17 @@ class Client:
     def __init__(self, path, timeout=30):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(timeout)
-        self.s.connect(path)
+        # A full listen backlog refuses at once (EAGAIN on a Unix socket):
+        # wait for the daemon to accept, as a blocking connect would.
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.s.connect(path)
+                break
+            except BlockingIOError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.01)
         self.buf, self.next_id = b"", 0
 
     def send(self, data):
@@ -120,6 +140,58 @@ class Client:
         self.s.close()
 
 
+def error_reason(reply):
+    """"code reason" of an error reply: data.reason when the daemon gives
+    one, else the message up to its first colon."""
+    e = reply.get("error", {})
+    why = (e.get("data") or {}).get("reason") or \
+        e.get("message", "").split(":")[0]
+    return "%s %s" % (e.get("code"), why)
+
+
+# Errors after which the daemon closes the connection: the client comes
+# back after retry_after_ms, as a real one would, not in a tight loop.
+CLOSING_REASONS = ("connection_reserve", "too_many_connections")
+
+
+def health_probe(args):
+    """Calls health every HEALTH_PERIOD_S (on a fixed clock: a slow answer
+    does not push the next call back) for args.duration seconds on one
+    connection (a new one when the daemon refused or closed it); prints
+    {"samples": [[answered at (s), took (ms)]...], "refused": {reason: n},
+    "dropped": n, "end": s}."""
+    out = {"samples": [], "refused": {}, "dropped": 0}
+    t0 = time.time()
+    stop = t0 + args.duration
+    c = None
+    next_call = t0
+    while time.time() < stop:
+        next_call += HEALTH_PERIOD_S
+        try:
+            if c is None:
+                c = Client(args.health_probe, timeout=10)
+            t = time.time()
+            rep = c.call("health")
+            if "result" in rep:
+                now = time.time()
+                out["samples"].append([round(now - t0, 4),
+                                       round((now - t) * 1000, 3)])
+            else:
+                why = error_reason(rep)
+                out["refused"][why] = out["refused"].get(why, 0) + 1
+                c.close()
+                c = None
+        except (OSError, EOFError):
+            out["dropped"] += 1
+            c = None
+        time.sleep(max(0.0, next_call - time.time()))
+    if c:
+        c.close()
+    out["end"] = round(time.time() - t0, 4)
+    print(json.dumps(out))
+    return 0
+
+
 def rand_voxel(r):
     return [r.randrange(-64, 64), r.randrange(-64, 64), r.randrange(0, 64),
             r.randrange(256), r.randrange(256), r.randrange(256), 255]
@@ -129,7 +201,8 @@ def soak(args):
     root = tempfile.mkdtemp(prefix="goxel-soak-")
     d = Daemon(args.daemon, root)
     d.start()
-    stats = {"ok": 0, "errors": {}, "disconnects": 0, "malformed": 0,
+    stats = {"ok": 0, "errors": {}, "error_reasons": {}, "disconnects": 0,
+             "dropped": 0, "malformed": 0,
              "slow_readers": 0, "never_read": 0, "unanswered": 0, "wedged": 0,
              "pressure_batches": 0, "pressure_refused": 0}
     lock = threading.Lock()
@@ -150,42 +223,57 @@ def soak(args):
             else:
                 code = str(reply.get("error", {}).get("code"))
                 stats["errors"][code] = stats["errors"].get(code, 0) + 1
+                why = error_reason(reply)
+                stats["error_reasons"][why] = \
+                    stats["error_reasons"].get(why, 0) + 1
 
-    def worker(n):
+    def closed_by_daemon(reply):
+        """True (after the client's back-off) when `reply` refused the
+        connection and the daemon closes it."""
+        reason = (reply.get("error", {}).get("data") or {}).get("reason")
+        if reason not in CLOSING_REASONS:
+            return False
+        time.sleep(0.05)  # retry_after_ms
+        return True
+
+    def worker(n, c):
         r = random.Random(n)
-        c = None
+
+        def call(method, params=None):
+            rep = c.call(method, params)
+            count(rep)
+            return rep
+
         while time.time() < stop:
             try:
                 if c is None:
                     c = Client(d.sock)
                 k = r.random()
+                rep = {}
                 if k < 0.35:
-                    count(c.call("goxel.add_voxel_batch",
-                                 {"voxels": [rand_voxel(r) for _ in range(20)]}))
+                    rep = call("goxel.add_voxel_batch",
+                               {"voxels": [rand_voxel(r) for _ in range(20)]})
                 elif k < 0.55:
-                    count(c.call(r.choice(["goxel.get_project_info",
-                                           "goxel.list_projects", "health"])))
+                    rep = call(r.choice(["goxel.get_project_info",
+                                         "goxel.list_projects", "health"]))
                 elif k < 0.60:
-                    count(c.call("goxel.render_scene",
-                                 {"width": 32, "height": 32}))
+                    rep = call("goxel.render_scene",
+                               {"width": 32, "height": 32})
                 elif k < 0.65:
                     name = "s%d.gox" % r.randrange(8)
-                    rep = c.call("goxel.save_project", {"path": name})
-                    count(rep)
+                    rep = call("goxel.save_project", {"path": name})
                     if "result" in rep:
                         with lock:
                             files.add(name)
                 elif k < 0.70:
                     name = "e%d.%s" % (r.randrange(4), r.choice(["vox", "ply"]))
-                    rep = c.call("goxel.export_model", {"path": name})
-                    count(rep)
+                    rep = call("goxel.export_model", {"path": name})
                     if "result" in rep and name.endswith(".vox"):
                         with lock:
                             files.add(name)
                 elif k < 0.78:
                     # Big reads, bounded by the read budget.
-                    count(c.call("goxel.get_layer_voxels",
-                                 {"limit": 65536}))
+                    rep = call("goxel.get_layer_voxels", {"limit": 65536})
                 elif k < 0.84:
                     c.send(r.choice([b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\"]\n",
                                      b"[}\n", b"\x00\xff garbage\n", b"{]\n"]))
@@ -214,13 +302,18 @@ def soak(args):
                     c = None
                     with lock:
                         stats["never_read"] += 1
+                if c is not None and closed_by_daemon(rep):
+                    c.close()
+                    c = None
             except socket.timeout:
                 with lock:
                     stats["unanswered"] += 1
                 c = None
-            except (OSError, EOFError) as e:
+            except (OSError, EOFError):
+                # The daemon closed it: after a refusal of a slow reader's
+                # or malformed text's connection, or a reply cap.
                 with lock:
-                    stats["disconnects"] += 1
+                    stats["dropped"] += 1
                 c = None
         if c:
             c.close()
@@ -244,7 +337,11 @@ def soak(args):
                     count(rep)
                     pid = rep.get("result", {}).get("project_id")
                     if pid is None:
-                        time.sleep(0.05)  # busy: no tight loop
+                        if closed_by_daemon(rep):
+                            c.close()
+                            c = None
+                        else:
+                            time.sleep(0.05)  # busy: no tight loop
                         continue
                 rep = c.call("goxel.add_voxel_batch", {
                     "project_id": pid,
@@ -263,37 +360,35 @@ def soak(args):
                     count(c.call("goxel.close_project",
                                  {"project_id": pid, "force": True}))
                     pid = None
+                elif closed_by_daemon(rep):
+                    c.close()
+                    c = None
             except socket.timeout:
                 with lock:
                     stats["unanswered"] += 1
                 c, pid = None, None
             except (OSError, EOFError):
+                with lock:
+                    stats["dropped"] += 1
                 c = None
         if c:
             c.close()
 
-    health_ms = []
-
-    def health():
-        c = Client(d.sock, timeout=10)
-        while time.time() < stop:
-            t = time.time()
-            c.call("health")
-            health_ms.append((time.time() - t) * 1000)
-            time.sleep(0.05)
-        c.close()
-
-    pressure_threads = [
-        threading.Thread(target=pressure, args=(i, Client(d.sock)))
-        for i in range(PRESSURE_THREADS)]
-    threads = [threading.Thread(target=worker, args=(i,))
-               for i in range(args.connections)]
-    threads += pressure_threads
-    threads.append(threading.Thread(target=health))
+    # Every load connection is open before any thread starts (the pressure
+    # ones first, so they are never reserve ones); the health prober comes
+    # after them all, so with the default N it is let in by the reserve.
+    threads = [threading.Thread(target=pressure, args=(i, Client(d.sock)))
+               for i in range(PRESSURE_THREADS)]
+    threads += [threading.Thread(target=worker, args=(i, Client(d.sock)))
+                for i in range(max(0, args.connections - PRESSURE_THREADS))]
     peak_rss = rss0
     for t in threads:
         t.start()
-    while any(t.is_alive() for t in threads[:-1]):
+    prober = subprocess.Popen(
+        [sys.executable, os.path.abspath(__file__), "--health-probe", d.sock,
+         "--duration", str(max(0.0, stop - time.time()))],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    while any(t.is_alive() for t in threads):
         if d.proc.poll() is not None:
             failures.append("crash: exit %s" % d.proc.returncode)
             break
@@ -303,6 +398,20 @@ def soak(args):
         t.join(60)
         if t.is_alive():
             stats["wedged"] += 1
+    try:
+        probe_out, _ = prober.communicate(timeout=60)
+        probe = json.loads(probe_out or b"{}")
+    except (subprocess.TimeoutExpired, ValueError):
+        prober.kill()
+        prober.wait()
+        probe = {}
+    samples = probe.get("samples", [])
+    health_ms = sorted(ms for _, ms in samples)
+    # The longest time health went unanswered: from the prober's start to
+    # its first answer, between two answers, from the last one to its end.
+    times = [0.0] + [t for t, _ in samples] + \
+        [probe.get("end", args.duration)]
+    health_gap_ms = max((b - a) * 1000 for a, b in zip(times, times[1:]))
     files_bad = []
     if d.proc.poll() is None:
         time.sleep(0.3)  # connections just closed are reaped by the loop
@@ -322,8 +431,9 @@ def soak(args):
             failures.append("stop exited %s" % code)
     else:
         fds1, rss1 = -1, -1
-    health_ms.sort()
     p99 = health_ms[int(len(health_ms) * 0.99)] if health_ms else None
+    if health_gap_ms > args.health_max_gap_ms:
+        failures.append("health unanswered for %.0f ms" % health_gap_ms)
     if stats["unanswered"]:
         failures.append("unanswered requests")
     if stats["wedged"]:
@@ -338,8 +448,13 @@ def soak(args):
         failures.append("unloadable files: %s" % files_bad)
     summary = dict(stats, duration_s=args.duration,
                    connections=args.connections,
-                   health_p99_ms=round(p99, 2) if p99 else None,
                    health_samples=len(health_ms),
+                   health_p50_ms=round(health_ms[len(health_ms) // 2], 2)
+                   if health_ms else None,
+                   health_p99_ms=round(p99, 2) if p99 else None,
+                   health_max_gap_ms=round(health_gap_ms, 1),
+                   health_refused=probe.get("refused", {}),
+                   health_dropped=probe.get("dropped"),
                    rss_mb={"start": round(rss0, 1), "end": round(rss1, 1),
                            "peak": round(peak_rss, 1),
                            "limit": MEM_LIMIT_MB, "margin": args.rss_margin_mb},
@@ -436,7 +551,8 @@ def crash_loop(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--daemon", required=True)
+    p.add_argument("--daemon")
+    p.add_argument("--health-probe", metavar="SOCKET")
     p.add_argument("--duration", type=float, default=20)
     p.add_argument("--connections", type=int, default=256)
     p.add_argument("--crash-loop", type=int, default=0)
@@ -444,7 +560,14 @@ def main():
                    help="RSS allowed past the memory limit (default %(default)s;"
                         " sanitizer builds need more: their shadow memory and"
                         " quarantine are RSS the daemon does not account)")
+    p.add_argument("--health-max-gap-ms", type=float, default=2000,
+                   help="longest health may go unanswered (default"
+                        " %(default)s)")
     a = p.parse_args()
+    if a.health_probe:
+        sys.exit(health_probe(a))
+    if not a.daemon:
+        p.error("--daemon is required")
     sys.exit(crash_loop(a) if a.crash_loop else soak(a))
 
 

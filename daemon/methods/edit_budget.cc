@@ -17,6 +17,10 @@ Status MemoryLimitError(const voxel::MemoryBudget& budget, const char* what) {
       .With("reached", budget.reached());
 }
 
+int64_t RequestBytes(rpc::Call& call) {
+  return static_cast<int64_t>(call.alloc().Capacity());
+}
+
 void TrimFreedMemory() {
 #if defined(__GLIBC__)
   malloc_trim(0);

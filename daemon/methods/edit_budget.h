@@ -10,6 +10,7 @@
 #define GOXEL_METHODS_EDIT_BUDGET_H_
 
 #include "base/status.h"
+#include "rpc/method_table.h"
 #include "voxel/project.h"
 #include "voxel/volume.h"
 
@@ -18,6 +19,11 @@ namespace goxel::methods {
 // -32006 for an edit or a file read that passed the memory limit: data
 // {limit, reached} in bytes; the message says nothing changed.
 Status MemoryLimitError(const voxel::MemoryBudget& budget, const char* what);
+
+// The bytes of a call's request DOM: the capacity of its allocator, which
+// holds the parsed text (params included) and nothing else until the result
+// is built. About 250 B per voxel object of add_voxel_batch.
+int64_t RequestBytes(rpc::Call& call);
 
 // Gives memory freed by a cancelled edit, a closed project or a dropped
 // history back to the system (malloc_trim), so RSS follows EngineBytes.
@@ -28,8 +34,13 @@ class BoundedEdit {
   // Begins an edit of `project` (BeginEdit) under the limit in force. On a
   // worker, Finish() also frees the project's retired history steps; on the
   // loop thread (`on_loop`, kInline methods) they are left for a worker.
-  explicit BoundedEdit(voxel::Project* project, bool on_loop = false)
-      : project_(project), on_loop_(on_loop) {
+  // `held_bytes`, what the edit holds besides the engine (its request's
+  // DOM, its parsed entries: RequestBytes), count against the limit until
+  // the edit ends; when they alone pass it, the edit changes nothing and
+  // Finish() fails.
+  explicit BoundedEdit(voxel::Project* project, bool on_loop = false,
+                       int64_t held_bytes = 0)
+      : project_(project), on_loop_(on_loop), held_(held_bytes) {
     project_->BeginEdit();
   }
 
@@ -51,6 +62,7 @@ class BoundedEdit {
   voxel::Project* project_;
   bool on_loop_;
   voxel::MemoryBudget budget_;
+  voxel::EngineCharge held_;  // after budget_: checked against it
   bool finished_ = false;
 };
 

@@ -194,11 +194,14 @@ struct Edited {
 };
 
 // Resolves project and layer; runs `edit(volume)` as one undo step under
-// the project's writer lock. On the loop thread (a kInline method) returns
-// WouldBlock() instead of waiting for the lock; on a worker, -32007 when
-// the lock is not free within the lock timeout or expected_version differs.
+// the project's writer lock, bounded by the memory limit with the request's
+// DOM and `held_bytes` (the caller's parsed entries) counted. On the loop
+// thread (a kInline method) returns WouldBlock() instead of waiting for the
+// lock; on a worker, -32007 when the lock is not free within the lock
+// timeout or expected_version differs.
 template <typename F>
-Result<Edited> EditLayer(Workspace& ws, Call& call, F&& edit) {
+Result<Edited> EditLayer(Workspace& ws, Call& call, F&& edit,
+                         int64_t held_bytes = 0) {
   const Params& p = call.params();
   auto ref = ResolveProject(ws, p);
   if (!ref.ok()) return ref.status();
@@ -210,7 +213,7 @@ Result<Edited> EditLayer(Workspace& ws, Call& call, F&& edit) {
   const bool on_loop = call.caller().on_loop;
   if (on_loop && op.project.retired_steps() >= BoundedEdit::kMaxRetiredOnLoop)
     return WouldBlock();  // A worker frees the retired steps first.
-  BoundedEdit bounded(&op.project, on_loop);
+  BoundedEdit bounded(&op.project, on_loop, RequestBytes(call) + held_bytes);
   Status s = edit(*op.project.MutableVolume(*layer));
   GOXEL_RETURN_IF_ERROR(bounded.Finish());
   if (!s.ok()) return s;
@@ -334,6 +337,12 @@ Result<std::vector<VoxelEntry>> BatchEntries(Workspace& ws, Call& call) {
   return ParseEntries(**list, "voxels", *fallback, true);
 }
 
+// What `entries` and SetEntries' copy of them hold.
+int64_t EntriesBytes(const std::vector<VoxelEntry>& entries) {
+  return static_cast<int64_t>(entries.capacity() * sizeof(VoxelEntry) +
+                              entries.size() * sizeof(voxel::VoxelValue));
+}
+
 // Sets every entry in order (a later one for the same cell wins) in one
 // engine batch (Volume::SetVoxels: grouped by block, one trie walk); returns
 // how many changed a cell.
@@ -348,10 +357,13 @@ Status AddVoxelBatch(Workspace& ws, Call& call) {
   auto entries = BatchEntries(ws, call);
   if (!entries.ok()) return entries.status();
   int64_t changed = 0;
-  auto edited = EditLayer(ws, call, [&](voxel::Volume& v) {
-    changed = SetEntries(v, *entries);
-    return Status::Ok();
-  });
+  auto edited = EditLayer(
+      ws, call,
+      [&](voxel::Volume& v) {
+        changed = SetEntries(v, *entries);
+        return Status::Ok();
+      },
+      EntriesBytes(*entries));
   if (!edited.ok()) return edited.status();
   auto& a = call.alloc();
   JsonValue& r = call.result();
@@ -393,10 +405,13 @@ Status AddVoxels(Workspace& ws, Call& call) {
       errors.PushBack(err, a);
     }
   }
-  auto edited = EditLayer(ws, call, [&](voxel::Volume& v) {
-    SetEntries(v, good);
-    return Status::Ok();
-  });
+  auto edited = EditLayer(
+      ws, call,
+      [&](voxel::Volume& v) {
+        SetEntries(v, good);
+        return Status::Ok();
+      },
+      EntriesBytes(good));
   if (!edited.ok()) return edited.status();
   JsonValue& r = call.result();
   r.SetObject();
@@ -437,7 +452,8 @@ Status RemoveVoxels(Workspace& ws, Call& call) {
       if (!b.ok()) return b.status();
       box = *b;
     }
-    BoundedEdit bounded(&op.project);
+    BoundedEdit bounded(&op.project, false,
+                        RequestBytes(call) + EntriesBytes(entries));
     voxel::Volume& v = *op.project.MutableVolume(layer_id);
     if (box) {
       removed = v.FillBox(*box, Rgba{});
@@ -515,7 +531,7 @@ Status BatchOperations(Workspace& ws, Call& call) {
   {
     CallWriterLock lock(&op.mu, ws.Wait());
     GOXEL_RETURN_IF_ERROR(AdmitEdit(lock, op, p));
-    BoundedEdit bounded(&op.project);
+    BoundedEdit bounded(&op.project, false, RequestBytes(call));
     for (rapidjson::SizeType i = 0; i < ops.Size(); ++i) {
       int64_t changed = 0;
       Status s = RunOperation(ops[i], op.project, &changed);

@@ -70,7 +70,8 @@ Status ReserveOnly(size_t max_connections) {
   return Status::ServerError(
              "server busy: all " + std::to_string(max_connections) +
              " connections are in use; this reserve connection serves "
-             "control methods only (health, status, ping)")
+             "control methods only (health, status, ping) and is closed; "
+             "reconnect later")
       .With("max_connections", static_cast<int64_t>(max_connections))
       .With("reason", std::string("connection_reserve"));
 }
@@ -173,9 +174,13 @@ void Connection::HandleInput() {
       item.close_after = f.kind == rpc::Framer::Kind::kTooLarge;
     } else {
       env_.stats->texts_received.fetch_add(1, std::memory_order_relaxed);
-      if (text.size() > kLoopParseLimit && reserve_) {
+      // A reserve connection keeps its slot for control methods: any other
+      // request gets a regular slot if one is free, else the error, and the
+      // connection is closed so the reserve is there for the next health.
+      if (text.size() > kLoopParseLimit && !MayRunNonControl()) {
         item.parsed = rpc::NewParsedText();
         item.parsed->text_error = ReserveOnly(opt.max_connections);
+        item.close_after = true;
       } else if (text.size() > kLoopParseLimit) {
         // Room for the parser's NUL padding, so the worker parses this
         // copy in place instead of copying it again (rpc/envelope.cc).
@@ -183,8 +188,9 @@ void Connection::HandleInput() {
         item.raw.assign(text);
       } else {
         item.parsed = rpc::ParseRequestText(text, *env_.table);
-        if (reserve_ && !item.parsed->AllControl()) {
+        if (!item.parsed->AllControl() && !MayRunNonControl()) {
           item.rejected = ReserveOnly(opt.max_connections);
+          item.close_after = true;
         } else if (env_.hooks->admit_text) {
           item.rejected =
               env_.hooks->admit_text(id_, item.parsed->RequestCount());
@@ -216,6 +222,10 @@ void Connection::HandleInput() {
     paused_ = true;
     paused_since_ms_ = NowMillis();
   }
+}
+
+bool Connection::MayRunNonControl() {
+  return slot_ != Slot::kReserve || env_.events->PromoteReserve(this);
 }
 
 void Connection::Pump() {

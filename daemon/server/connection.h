@@ -49,6 +49,9 @@ class ConnectionEvents {
   // Close began: forget the connection (it is freed when its handle
   // closes).
   virtual void Closing(Connection* conn) = 0;
+  // A reserve connection sent a request that is not a control method: true
+  // when a regular slot is free now (the connection then holds it).
+  virtual bool PromoteReserve(Connection* conn) = 0;
   // The connection's handle closed and the connection was freed.
   virtual void Freed() = 0;
 
@@ -67,7 +70,8 @@ struct ConnectionEnv {
   ConnectionEvents* events;
 };
 
-// The error of a non-control request on a reserve connection.
+// The error of a non-control request on a reserve connection while every
+// regular slot is taken; the connection is closed once it is sent.
 Status ReserveOnly(size_t max_connections);
 
 class Connection {
@@ -79,8 +83,12 @@ class Connection {
   // Accepts the pending client of `listener`; false (the connection is then
   // freed by its close callback) when that failed.
   bool Accept(uv_loop_t* loop, uv_stream_t* listener);
-  // Past max_connections: control methods only.
-  void SetReserve() { reserve_ = true; }
+  // The server's slot this connection holds: one of max_connections, one of
+  // the reserve past it (control methods only, until PromoteReserve finds a
+  // regular slot free), or none (refused).
+  enum class Slot { kNone, kRegular, kReserve };
+  void SetSlot(Slot slot) { slot_ = slot; }
+  Slot slot() const { return slot_; }
   // Answers `why` and closes once it is written.
   void Refuse(const Status& why);
   void StartReading();
@@ -121,6 +129,8 @@ class Connection {
   // FinishJob whenever `need_end` was set.
   void SettleJob(bool need_end);
   void HandleInput();
+  // False for a reserve connection that found no regular slot free.
+  bool MayRunNonControl();
   void Pump();
   void Flush();
   // Appends parts of the streamed reply while the unsent bytes are under
@@ -153,7 +163,7 @@ class Connection {
 
   bool reading_ = false;
   bool draining_ = false;          // shutdown: never read again
-  bool reserve_ = false;           // control methods only
+  Slot slot_ = Slot::kNone;        // which of the server's slots it holds
   uint64_t last_active_ms_ = 0;    // last bytes read or written
   uint64_t partial_since_ms_ = 0;  // an incomplete text started (0: none)
   bool paused_ = false;            // reading stopped by back-pressure

@@ -224,15 +224,22 @@ void Server::Accept() {
   }
   connections_[id] = conn;
   stats_.connections_open.fetch_add(1, std::memory_order_relaxed);
+  // Slots are counted by kind, not by the map's size (which holds reserve
+  // and refused connections too): a regular slot freed is a regular slot
+  // again, whatever the reserve holds.
   Status refusal;
-  if (connections_.size() > options_.max_connections) conn->SetReserve();
-  if (connections_.size() >
-      options_.max_connections + options_.reserve_connections) {
-    refusal = Status::ServerError("too many connections: the limit is " +
-                                  std::to_string(options_.max_connections))
-                  .With("max_connections",
-                        static_cast<int64_t>(options_.max_connections));
-  } else if (hooks_.admit_peer) {
+  Connection::Slot slot = Connection::Slot::kRegular;
+  if (regular_open_ >= options_.max_connections) {
+    slot = Connection::Slot::kReserve;
+    if (reserve_open_ >= options_.reserve_connections) {
+      refusal = Status::ServerError("too many connections: the limit is " +
+                                    std::to_string(options_.max_connections))
+                    .With("max_connections",
+                          static_cast<int64_t>(options_.max_connections))
+                    .With("reason", std::string("too_many_connections"));
+    }
+  }
+  if (refusal.ok() && hooks_.admit_peer) {
     refusal = hooks_.admit_peer(conn->caller());
   }
   const rpc::CallerInfo& peer = conn->caller();
@@ -246,6 +253,8 @@ void Server::Accept() {
     return;
   }
   stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+  conn->SetSlot(slot);
+  ++(slot == Connection::Slot::kRegular ? regular_open_ : reserve_open_);
   Log(ops::LogLevel::kDebug, "connection accepted",
       {{"connection", static_cast<int64_t>(id)},
        {"peer_pid", peer.peer_pid},
@@ -256,7 +265,18 @@ void Server::Accept() {
 
 void Server::JobReady(Connection* conn) { job_ready_.push_back(conn->id()); }
 
+bool Server::PromoteReserve(Connection* conn) {
+  if (regular_open_ >= options_.max_connections) return false;
+  --reserve_open_;
+  ++regular_open_;
+  conn->SetSlot(Connection::Slot::kRegular);
+  return true;
+}
+
 void Server::Closing(Connection* conn) {
+  if (conn->slot() == Connection::Slot::kRegular) --regular_open_;
+  if (conn->slot() == Connection::Slot::kReserve) --reserve_open_;
+  conn->SetSlot(Connection::Slot::kNone);
   connections_.erase(conn->id());
   stats_.connections_open.fetch_sub(1, std::memory_order_relaxed);
   if (hooks_.on_disconnect) hooks_.on_disconnect(conn->id());

@@ -105,6 +105,7 @@ class Server final : private JobSink, private ConnectionEvents {
   // ConnectionEvents (loop thread).
   void JobReady(Connection* conn) override;
   void Closing(Connection* conn) override;
+  bool PromoteReserve(Connection* conn) override;
   void Freed() override;
 
   // JobSink: called by workers (and by a pool shutdown's drops) when a job
@@ -138,6 +139,9 @@ class Server final : private JobSink, private ConnectionEvents {
 
   uint64_t next_connection_id_ = 1;
   std::unordered_map<uint64_t, Connection*> connections_;
+  // Accepted connections by the slot they hold (Connection::Slot).
+  size_t regular_open_ = 0;
+  size_t reserve_open_ = 0;
   std::vector<uint64_t> job_ready_;  // connections with a job to submit
   // Reused by SubmitPendingJobs and DrainCompletions (no allocation per
   // loop iteration).

@@ -78,6 +78,15 @@ uint64_t EngineMemoryLimit() {
 
 int64_t EngineBytes() { return g_engine_bytes.load(std::memory_order_relaxed); }
 
+EngineCharge::EngineCharge(int64_t bytes)
+    : bytes_(std::max<int64_t>(bytes, 0)) {
+  if (bytes_ > 0) AccountEngineBytes(bytes_);
+}
+
+EngineCharge::~EngineCharge() {
+  if (bytes_ > 0) AccountEngineBytes(-bytes_);
+}
+
 MemoryBudget::MemoryBudget(uint64_t limit) : limit_(limit), outer_(t_budget) {
   if (limit_ > 0) t_budget = this;
 }

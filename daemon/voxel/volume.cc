@@ -627,6 +627,11 @@ namespace {
 // SetVoxels' items: the edits grouped by block, in trie order.
 class EditGroups {
  public:
+  // What grouping `n` edits allocates.
+  static int64_t ScratchBytes(size_t n) {
+    return int64_t(n * sizeof(Ref) + (n + 1) * sizeof(uint32_t));
+  }
+
   explicit EditGroups(std::span<const VoxelValue> edits) : edits_(edits) {
     refs_.resize(edits.size());
     for (size_t i = 0; i < edits.size(); ++i) {
@@ -692,6 +697,9 @@ class EditGroups {
 
 int64_t Volume::SetVoxels(std::span<const VoxelValue> edits) {
   if (edits.empty() || MemoryBudget::ThreadExceeded()) return 0;
+  // The grouping's scratch counts against the budget while the batch runs.
+  const EngineCharge scratch(EditGroups::ScratchBytes(edits.size()));
+  if (MemoryBudget::ThreadExceeded()) return 0;
   EditGroups groups(edits);
   Merge(groups, &root_, 0, groups.size(), 0);
   voxels_ += groups.voxels;
@@ -970,16 +978,22 @@ void Volume::ForEachVoxelImpl(const std::function<void(Vec3i, Rgba)>& f) const {
 namespace {
 
 // Colors()' cache: the histograms of the last kCachedHistograms versions
-// asked for, most recent first.
+// asked for, most recent first, holding kHistogramCacheBytes at most (a
+// histogram larger than that is counted for its caller and not kept).
 constexpr size_t kCachedHistograms = 16;
 struct HistogramCache {
   Mutex mu;
   std::vector<std::pair<uint64_t, std::shared_ptr<const ColorHistogram>>>
       entries GUARDED_BY(mu);
+  int64_t bytes GUARDED_BY(mu) = 0;
 };
 HistogramCache& TheHistogramCache() {
   static HistogramCache* cache = new HistogramCache;
   return *cache;
+}
+
+int64_t HistogramBytes(const ColorHistogram& h) {
+  return int64_t(sizeof h + h.capacity() * sizeof(ColorTally));
 }
 
 uint32_t ColorKey(Rgba c) {
@@ -1020,9 +1034,21 @@ std::shared_ptr<const ColorHistogram> Volume::Colors() const {
   auto& e = cache.entries;
   for (const auto& [version, hist] : e)
     if (version == version_) return hist;  // counted meanwhile by another
+  const int64_t bytes = HistogramBytes(*out);
+  if (bytes > kHistogramCacheBytes) return out;
   e.insert(e.begin(), {version_, out});
-  if (e.size() > kCachedHistograms) e.pop_back();
+  cache.bytes += bytes;
+  while (e.size() > kCachedHistograms || cache.bytes > kHistogramCacheBytes) {
+    cache.bytes -= HistogramBytes(*e.back().second);
+    e.pop_back();
+  }
   return out;
+}
+
+int64_t HistogramCacheBytes() {
+  HistogramCache& cache = TheHistogramCache();
+  MutexLock lock(&cache.mu);
+  return cache.bytes;
 }
 
 std::array<int64_t, 4> Volume::CountBlockForms() const {

@@ -83,8 +83,25 @@ inline int BlockIndex(int lx, int ly, int lz) {
 
 // Bytes the voxel engine holds in this process right now: every block and
 // trie node of every Volume (projects, undo steps, snapshots), counted as
-// they are allocated and freed. O(1), thread-safe. Shared pieces count once.
+// they are allocated and freed, plus the EngineCharges alive. O(1),
+// thread-safe. Shared pieces count once.
 int64_t EngineBytes();
+
+// Bytes an edit holds outside the engine while it runs (its request's
+// parsed voxels): counted in EngineBytes() while this object lives, and
+// checked against the calling thread's MemoryBudget like an allocation of
+// the engine, so this edit's budget and every other see them. Declare it
+// after the MemoryBudget it is to be checked against.
+class EngineCharge {
+ public:
+  explicit EngineCharge(int64_t bytes);
+  ~EngineCharge();
+  EngineCharge(const EngineCharge&) = delete;
+  EngineCharge& operator=(const EngineCharge&) = delete;
+
+ private:
+  int64_t bytes_;
+};
 
 // The engine memory limit for MemoryBudget's default: 0 (none) until the
 // daemon sets it from its configuration. Thread-safe.
@@ -134,6 +151,11 @@ struct ColorTally {
 // Every colour of a volume with its count, sorted by the colour as one
 // number: r << 24 | g << 16 | b << 8 | a.
 using ColorHistogram = std::vector<ColorTally>;
+
+// The most Volume::Colors()' process-wide cache holds, and what it holds
+// now (thread-safe).
+inline constexpr int64_t kHistogramCacheBytes = int64_t{4} << 20;
+int64_t HistogramCacheBytes();
 
 class Block;  // block.h (engine-internal)
 
@@ -189,7 +211,9 @@ class Volume {
   // version answers repeated queries in O(1) (the caller reads O(colours));
   // the first query after an edit counts block by block (a uniform block in
   // O(1), a compact block in O(its voxels), without decoding it) outside the
-  // cache's lock. Thread-safe, like other const reads.
+  // cache's lock. The cache holds at most kHistogramCacheBytes (outside
+  // the memory limit): a histogram larger than that is not kept. Thread-
+  // safe, like other const reads.
   std::shared_ptr<const ColorHistogram> Colors() const;
 
   // Changes on every edit that changed something; never repeats within a

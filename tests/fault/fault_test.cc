@@ -547,6 +547,63 @@ TEST(Fault, D09_AReserveConnectionServesControlMethodsOnly) {
   EXPECT_NE(refused.find("connection_reserve"), std::string::npos) << refused;
 }
 
+// A reserve connection kept its control-only mark for life, and reserve
+// connections counted against the regular slots: a slot freed went to
+// nobody while clients retried on their reserve connections, refused each
+// time (the soak saw 15k such -32000s in 10 s). Now a reserve connection
+// that sends other work takes a regular slot if one is free.
+TEST(Fault, D09_AReserveConnectionTakesARegularSlotThatFrees) {
+  FaultDaemon d(R"("server":{"max_connections":2})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();  // d's own client: 1
+  d.Ok("goxel.create_project");                 // none is implicit
+  const std::string& path = d.process().socket_path();
+  auto second = std::make_unique<RpcClient>();
+  ASSERT_TRUE(second->Connect(path));
+  EXPECT_NE(second->Call(R"({"jsonrpc":"2.0","id":1,"method":"ping"})")
+                .find("\"result\""),
+            std::string::npos);
+  RpcClient reserve;
+  ASSERT_TRUE(reserve.Connect(path));
+  EXPECT_NE(reserve.Call(R"({"jsonrpc":"2.0","id":1,"method":"health"})")
+                .find("\"result\""),
+            std::string::npos);
+  second.reset();  // closes: a regular slot is free
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Reply r = d.Call("status");
+        return r.ok() && r.Int("connections") == 2;
+      },
+      5000))
+      << d.Call("status").text;
+  const std::string listed = reserve.Call(
+      R"({"jsonrpc":"2.0","id":2,"method":"goxel.list_projects"})");
+  EXPECT_NE(listed.find("\"result\""), std::string::npos) << listed;
+}
+
+// Clients that sent work on reserve connections kept them, so four of them
+// locked health out until their idle timeout. Now such a request, while
+// every regular slot is taken, is refused and its connection closed.
+TEST(Fault, D09_WorkOnTheReserveCannotLockHealthOut) {
+  FaultDaemon d(R"("server":{"max_connections":1})");
+  ASSERT_TRUE(d.Start()) << d.process().Log();  // d's own client: the slot
+  const std::string& path = d.process().socket_path();
+  std::vector<std::unique_ptr<RpcClient>> retrying;
+  for (int i = 0; i < 4; ++i) {  // the reserve (ServerOptions): 4
+    auto c = std::make_unique<RpcClient>();
+    ASSERT_TRUE(c->Connect(path));
+    const std::string refused =
+        c->Call(R"({"jsonrpc":"2.0","id":1,"method":"goxel.list_projects"})");
+    EXPECT_NE(refused.find("connection_reserve"), std::string::npos) << refused;
+    retrying.push_back(std::move(c));
+  }
+  for (auto& c : retrying) EXPECT_TRUE(c->WaitClosed(5000));
+  RpcClient health;
+  ASSERT_TRUE(health.Connect(path));
+  const std::string h =
+      health.Call(R"({"jsonrpc":"2.0","id":1,"method":"health"})");
+  EXPECT_NE(h.find("\"result\""), std::string::npos) << h;
+}
+
 }  // namespace
 }  // namespace goxel::testing
 

@@ -144,12 +144,57 @@ TEST(EngineScale, AnEditPastTheMemoryLimitIsRolledBack) {
   EXPECT_TRUE(Has(c.Call("health"), "result"));
 }
 
+// Starts `d` with performance.max_memory_mb = mb (its config in `dir`).
+::testing::AssertionResult StartWithMemoryLimit(DaemonProcess& d,
+                                                const TempDir& dir, int mb) {
+  const std::string conf = dir.File("c.json");
+  WriteFileText(conf, R"({"performance": {"max_memory_mb": )" +
+                          std::to_string(mb) + "}}");
+  if (d.Start({"--config", conf})) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << d.Log();
+}
+
+// n voxels as {x,y,z,r,g,b,a} objects, packed in a 64 x 64 column: the
+// engine holds little for them (one colour, whole blocks), their parsed DOM
+// about 250 B each.
+std::string DenseObjectBatch(int n) {
+  std::string s = R"({"voxels":[)";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) s += ',';
+    s += R"({"x":)" + std::to_string(i % 64) + R"(,"y":)" +
+         std::to_string((i / 64) % 64) + R"(,"z":)" + std::to_string(i / 4096) +
+         R"(,"r":9,"g":8,"b":7,"a":255})";
+  }
+  return s + "]}";
+}
+
+// The request's parsed DOM was not counted: a batch whose voxels the
+// engine holds in a few blocks, but whose DOM alone is past the limit,
+// went through. It is refused now, with nothing changed.
+TEST(EngineScale, ABatchWhoseDomPassesTheLimitIsRefused) {
+  TempDir dir;
+  DaemonProcess d;
+  ASSERT_TRUE(StartWithMemoryLimit(d, dir, 16));
+  Client c(d);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(Has(c.Call("goxel.create_project"), "result"));
+  // 100k objects: about 24 MiB of DOM for about 200 KiB of blocks.
+  auto big = c.Call("goxel.add_voxel_batch", DenseObjectBatch(100000));
+  ASSERT_TRUE(Has(big, "error")) << rapidjson_text(big);
+  EXPECT_EQ(big["error"]["code"].GetInt(), -32006);
+  EXPECT_EQ(big["error"]["data"]["limit"].GetInt64(), int64_t{16} << 20);
+  EXPECT_GT(big["error"]["data"]["reached"].GetInt64(), int64_t{16} << 20);
+  EXPECT_EQ(VoxelCount(c), 0);
+  // A tenth of it, DOM included, is well under the limit.
+  auto small = c.Call("goxel.add_voxel_batch", DenseObjectBatch(10000));
+  ASSERT_TRUE(Has(small, "result")) << rapidjson_text(small);
+  EXPECT_EQ(VoxelCount(c), 10000);
+}
+
 TEST(EngineScale, EditsWorkAgainOnceAProjectOverTheLimitIsClosed) {
   TempDir dir;
-  const std::string conf = dir.File("c.json");
-  WriteFileText(conf, R"({"performance": {"max_memory_mb": 16}})");
   DaemonProcess d;
-  ASSERT_TRUE(d.Start({"--config", conf})) << d.Log();
+  ASSERT_TRUE(StartWithMemoryLimit(d, dir, 16));
   Client c(d);
   ASSERT_TRUE(c.ok());
   auto created = c.Call("goxel.create_project", R"({"name":"big"})");

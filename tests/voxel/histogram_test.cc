@@ -47,6 +47,35 @@ void ExpectKeptEqualsRecount(const Volume& v) {
   EXPECT_EQ(v.Colors(), kept);
 }
 
+// The cache was bounded by entries only: 16 histograms of millions of
+// colours each stayed in memory, outside the memory limit. Now it holds
+// kHistogramCacheBytes at most and does not keep a larger histogram.
+TEST(Colors, TheCacheIsBoundedInBytes) {
+  // One colour per voxel: a histogram past the bound.
+  const int n = int(kHistogramCacheBytes / int64_t(sizeof(ColorTally))) + 1000;
+  std::vector<VoxelValue> edits;
+  for (int i = 0; i < n; ++i) {
+    edits.push_back({{i % 256, (i / 256) % 256, i / 65536},
+                     {uint8_t(i), uint8_t(i >> 8), uint8_t(i >> 16), 255}});
+  }
+  Volume big;
+  ASSERT_EQ(big.SetVoxels(edits), n);
+  const auto first = big.Colors();
+  EXPECT_EQ(int64_t(first->size()), n);
+  EXPECT_LE(HistogramCacheBytes(), kHistogramCacheBytes);
+  const auto again = big.Colors();  // counted again, not kept
+  EXPECT_NE(again, first);
+  ASSERT_EQ(again->size(), first->size());
+  EXPECT_EQ(again->back().color, first->back().color);
+  // Small ones are still kept.
+  Volume small;
+  small.Set({1, 2, 3}, {4, 5, 6, 255});
+  const auto kept = small.Colors();
+  EXPECT_EQ(small.Colors(), kept);
+  EXPECT_GT(HistogramCacheBytes(), 0);
+  EXPECT_LE(HistogramCacheBytes(), kHistogramCacheBytes);
+}
+
 Rgba RandomColor(std::mt19937& rng, int colors) {
   return Rgba{uint8_t(rng() % colors), uint8_t(rng() % 3), 7, 255};
 }
