@@ -692,6 +692,20 @@ class EditGroups {
 
 int64_t Volume::SetVoxels(std::span<const VoxelValue> edits) {
   if (edits.empty() || MemoryBudget::ThreadExceeded()) return 0;
+  // While the root is shared (a snapshot was just taken), look first, as
+  // Set does: a batch that changes nothing must not copy any path. Stops at
+  // the first edit that changes a cell, so a real batch pays little.
+  if (root_ && !root_->Unique()) {
+    bool changes = false;
+    for (const VoxelValue& e : edits) {
+      const Block* b = FindBlock(root_, BlockKey(e.p));
+      if ((b ? b->Get(LocalIndex(e.p)) : Rgba{}) != Normalize(e.c)) {
+        changes = true;
+        break;
+      }
+    }
+    if (!changes) return 0;
+  }
   EditGroups groups(edits);
   Merge(groups, &root_, 0, groups.size(), 0);
   voxels_ += groups.voxels;

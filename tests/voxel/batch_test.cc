@@ -199,6 +199,31 @@ TEST(VolumeBuilder, LaterCellsAndBlocksWin) {
   EXPECT_TRUE(none.Finish().Empty());
 }
 
+// A batch that changes nothing after a snapshot copies no trie path (the
+// engine counter does not move) and keeps the version.
+TEST(SetVoxels, NoOpBatchAfterSnapshotCopiesNothing) {
+  Volume v;
+  std::vector<VoxelValue> edits;
+  for (int i = 0; i < 5000; ++i)
+    edits.push_back({{i * 16, i % 7, -i}, {uint8_t(i), 2, 3, 255}});
+  edits.push_back({{3, 3, 3}, {9, 9, 9, 0}});  // removing an empty cell
+  ASSERT_EQ(v.SetVoxels(edits), 5000);
+  const Volume snapshot = v;
+  const uint64_t version = v.version();
+  const int64_t bytes = EngineBytes();
+  EXPECT_EQ(v.SetVoxels(edits), 0);
+  EXPECT_EQ(EngineBytes(), bytes);
+  EXPECT_EQ(v.version(), version);
+  EXPECT_EQ(v.version(), snapshot.version());
+  // One real change among them still applies (and copies its path).
+  edits[4000].c = {1, 1, 1, 255};
+  EXPECT_EQ(v.SetVoxels(edits), 1);
+  EXPECT_NE(v.version(), version);
+  EXPECT_EQ(v.Get({4000 * 16, 4000 % 7, -4000}), (Rgba{1, 1, 1, 255}));
+  EXPECT_EQ(snapshot.Get({4000 * 16, 4000 % 7, -4000}),
+            (Rgba{uint8_t(4000), 2, 3, 255}));
+}
+
 // VolumeBuilder puts its blocks in slabs (block.h): a slab lives while any
 // block in it does, in the volume or a snapshot, and dropping the last
 // holder unmaps it and gives its bytes back to the engine counter.
