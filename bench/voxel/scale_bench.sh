@@ -11,7 +11,7 @@
 # voxels/s), and the voxel and render micro-benchmarks (256^3 fill, bytes per
 # dense voxel, snapshot + edit, menger render). The old engine holds 16 KiB
 # per isolated voxel: its get_project_info figure is skipped (12 GB at 750k).
-# An older build may lack goxel-scale-bench: this build's client is used.
+# An older build may lack goxel-scale-bench: this build's clients are used.
 set -eu
 new=$1
 old=${2:-}
@@ -31,7 +31,7 @@ run_daemon() {  # build-dir label info-blocks
   echo "== $2: goxel-scale-bench"
   "$client" -s "$sock" -n 100000 -c 2000 --pid "$pid" --info-blocks "$3"
   echo "== $2: goxel-batch-bench (dense, 100k voxels)"
-  "$1/bench/methods/goxel-batch-bench" -s "$sock" -n 100000 -r 5
+  "$new/bench/methods/goxel-batch-bench" -s "$sock" -n 100000 -r 5
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   pid=

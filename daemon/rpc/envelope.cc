@@ -253,7 +253,7 @@ void ParseBuffer(ParsedText* parsed, const MethodTable& table) {
   // RapidJSON 1.1 reads a UTF-8 sequence's continuation bytes without
   // looking for the end: a lead byte at the end of a string reads up to 3
   // bytes past it. NUL padding keeps those reads inside the buffer.
-  buffer.append(3, '\0');
+  buffer.append(kParsePadding, '\0');
   rapidjson::InsituStringStream in(buffer.data());
   RequestHandler handler(parsed->doc, in, &parsed->items);
   rapidjson::ParseResult result;
@@ -475,7 +475,7 @@ bool ReusableParsedText(const ParsedText& text) {
 ParsedTextPtr ParseRequestText(std::string_view text,
                                const MethodTable& table) {
   auto parsed = NewParsedText();
-  parsed->buffer.reserve(text.size() + 3);  // room for ParseBuffer's padding
+  parsed->buffer.reserve(text.size() + kParsePadding);
   parsed->buffer.assign(text.data(), text.size());
   ParseBuffer(parsed.get(), table);
   return parsed;

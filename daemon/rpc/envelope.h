@@ -81,9 +81,13 @@ ParsedTextPtr NewParsedText();
 // best on the one that allocated it.
 bool ReusableParsedText(const ParsedText& text);
 
+// Bytes the parser appends to a text it parses in place (NUL padding).
+inline constexpr size_t kParsePadding = 3;
+
 ParsedTextPtr ParseRequestText(std::string_view text, const MethodTable& table);
 // The same, taking over the text's storage instead of copying it (for
-// large texts the server already holds in their own string).
+// large texts the server already holds in their own string). Reserve
+// kParsePadding bytes past the text, or the padding copies it.
 ParsedTextPtr ParseOwnedRequestText(std::string text, const MethodTable& table);
 
 // Per-request hooks for the server: admission (rate and memory limits) and

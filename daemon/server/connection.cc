@@ -172,6 +172,9 @@ void Connection::HandleInput() {
         item.parsed = rpc::NewParsedText();
         item.parsed->text_error = ReserveOnly(opt.max_connections);
       } else if (text.size() > kLoopParseLimit) {
+        // Room for the parser's NUL padding, so the worker parses this
+        // copy in place instead of copying it again (rpc/envelope.cc).
+        item.raw.reserve(text.size() + rpc::kParsePadding);
         item.raw.assign(text);
       } else {
         item.parsed = rpc::ParseRequestText(text, *env_.table);
