@@ -1,3 +1,7 @@
+// debug.read_memory: the read budget's state and the result streams
+// alive, so tests can wait on state (a stream dropped, a reservation
+// released) instead of sleeping.
+//
 // debug.hold_project: holds a project's lock for a while, so tests can make
 // a project busy on purpose (the -32007 lock timeout) without racing a real
 // long edit. Registered only with --enable-debug-methods.
@@ -17,6 +21,7 @@
 
 #include "methods/args.h"
 #include "methods/goxel_methods.h"
+#include "methods/read_budget.h"
 
 namespace goxel::methods {
 
@@ -92,11 +97,30 @@ Status HoldProject(Workspace& ws, LockHolder& holder, Call& call) {
   return Status::Ok();
 }
 
+Status ReadMemory(Call& call) {
+  auto& a = call.alloc();
+  JsonValue& r = call.result();
+  r.SetObject();
+  Put(r, "limit", ReadBudgetLimit(), a);
+  Put(r, "in_flight", ReadBytesInFlight(), a);
+  Put(r, "streams", rpc::LiveResultStreams(), a);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status RegisterDebugProjectMethods(rpc::MethodTable* t, Workspace* ws) {
   Workspace& w = *ws;
   auto holder = std::make_shared<LockHolder>();
+  GOXEL_RETURN_IF_ERROR(t->Add(
+      {"debug.read_memory",
+       "Debug only (--enable-debug-methods): the read memory budget (limit, "
+       "bytes reserved in flight by reads and streamed replies) and the "
+       "number of streamed results alive.",
+       {},
+       "{limit, in_flight, streams}",
+       rpc::kPooled | rpc::kReadOnly | rpc::kAdmin,
+       [](Call& c) { return ReadMemory(c); }}));
   return t->Add(
       {"debug.hold_project",
        "Debug only (--enable-debug-methods): holds a project's lock for ms "

@@ -2,7 +2,9 @@
 // project's reader lock. Region reads and statistics copy the volumes they
 // need under the reader lock (O(layers), copy-on-write) and scan the copy
 // after releasing it, so long reads never hold up edits; the copy is a
-// consistent state (no torn reads).
+// consistent state (no torn reads). Listings are streamed (ListStream): the
+// scan keeps the page compact, the reply's text is written in parts as the
+// client reads it.
 #include <algorithm>
 #include <unordered_map>
 
@@ -20,14 +22,127 @@ using rpc::kReadOnly;
 
 constexpr uint32_t kRead = kPooled | kReadOnly;
 constexpr int64_t kMaxPage = 1000000;
-// The most voxels one reply lists (about 16 MB while it is built): a page
+// The most voxels one reply lists (1 MiB as a compact page): a page
 // that would hold more is -32006 and clients page with offset/limit. This
 // bounds the memory of each read in flight, whatever the project holds; a
 // large `limit` on a smaller result is fine.
 constexpr int64_t kMaxReplyVoxels = 65536;
-// What one listed voxel takes while its reply is built: the RapidJSON object
-// (4 members, a 4-element colour array) and its share of the text.
-constexpr uint64_t kReplyBytesPerVoxel = 320;
+// A page is kept compact (16 bytes a voxel) and reserved in the read budget
+// in steps of this many items as the scan collects it.
+constexpr size_t kPageStep = 4096;
+
+using ListWriter = rapidjson::Writer<rpc::StringSink>;
+
+// A result {head..., "<list>": [items...], tail...} streamed (rpc/
+// result_stream.h): `head` and `tail` are small DOM objects, the items a
+// compact page written by WriteItem. The page is complete when the stream
+// is made (the scan ran in the handler), so each Next is bounded work. It
+// holds its read budget reservation (the page's capacity and the parts of
+// text in flight, 2 * kStreamChunkBytes) until it is done or dropped.
+template <typename Item, void (*WriteItem)(const Item&, ListWriter&)>
+class ListStream final : public rpc::ResultStream {
+ public:
+  ListStream(const char* list_key, const char* what)
+      : list_key_(list_key), what_(what) {}
+
+  // Reserves the parts of text in flight.
+  Status Start() {
+    return reserved_.Reserve(2 * rpc::kStreamChunkBytes, what_);
+  }
+  // Adds an item, growing the page (and its reservation) by a step when it
+  // is full: -32006 past the read budget.
+  Status Add(const Item& item) {
+    if (items_.size() == items_.capacity()) {
+      GOXEL_RETURN_IF_ERROR(reserved_.Grow(kPageStep * sizeof(Item), what_));
+      items_.reserve(items_.size() + kPageStep);
+    }
+    items_.push_back(item);
+    return Status::Ok();
+  }
+  size_t size() const { return items_.size(); }
+  JsonAllocator& alloc() { return doc_.GetAllocator(); }
+  JsonValue& head() { return head_; }
+  JsonValue& tail() { return tail_; }
+
+  bool Next(std::string* out, size_t max_bytes) override {
+    sink_.Target(out);
+    const size_t start = out->size();
+    if (!started_) {
+      writer_.StartObject();
+      WriteMembers(head_);
+      writer_.Key(list_key_);
+      writer_.StartArray();
+      started_ = true;
+    }
+    while (next_ < items_.size() && out->size() - start < max_bytes)
+      WriteItem(items_[next_++], writer_);
+    if (next_ < items_.size()) return false;
+    writer_.EndArray();
+    WriteMembers(tail_);
+    writer_.EndObject();
+    std::vector<Item>().swap(items_);
+    reserved_.Release();
+    return true;
+  }
+
+ private:
+  void WriteMembers(const JsonValue& o) {
+    for (const auto& m : o.GetObject()) {
+      writer_.Key(m.name.GetString(), m.name.GetStringLength());
+      m.value.Accept(writer_);
+    }
+  }
+
+  const char* const list_key_;
+  const char* const what_;
+  rpc::JsonDocument doc_;
+  JsonValue head_{rapidjson::kObjectType};
+  JsonValue tail_{rapidjson::kObjectType};
+  std::vector<Item> items_;
+  ReadReservation reserved_;
+  rpc::StringSink sink_;
+  ListWriter writer_{sink_};
+  size_t next_ = 0;
+  bool started_ = false;
+};
+
+struct ListedVoxel {
+  Vec3i p;
+  Rgba c;
+};
+
+void WritePosition(const Vec3i& p, ListWriter& w) {
+  w.Key("x");
+  w.Int(p.x);
+  w.Key("y");
+  w.Int(p.y);
+  w.Key("z");
+  w.Int(p.z);
+}
+
+// As VoxelJson(p, c, false): {x, y, z, color: [r, g, b, a]}.
+void WriteListedVoxel(const ListedVoxel& v, ListWriter& w) {
+  w.StartObject();
+  WritePosition(v.p, w);
+  w.Key("color");
+  w.StartArray();
+  w.Uint(v.c.r);
+  w.Uint(v.c.g);
+  w.Uint(v.c.b);
+  w.Uint(v.c.a);
+  w.EndArray();
+  w.EndObject();
+}
+
+// {x, y, z}.
+void WriteLocation(const Vec3i& p, ListWriter& w) {
+  w.StartObject();
+  WritePosition(p, w);
+  w.EndObject();
+}
+
+using VoxelListStream = ListStream<ListedVoxel, WriteListedVoxel>;
+using LocationStream = ListStream<Vec3i, WriteLocation>;
 
 // -32006 for a page of `page` voxels (asked for with `param`) above
 // kMaxReplyVoxels.
@@ -186,26 +301,25 @@ Status ListVoxels(Workspace& ws, Call& call, bool region_query) {
     if (!c.ok()) return c.status();
     filter = *c;
   }
-  // The reply holds at most min(limit, kMaxReplyVoxels) voxels: reserve
-  // that much of the read budget before the scan builds it.
-  ReadReservation reserved;
-  GOXEL_RETURN_IF_ERROR(reserved.Reserve(
-      uint64_t(std::min(*limit, kMaxReplyVoxels)) * kReplyBytesPerVoxel,
-      region_query ? "get_voxels_region" : "get_layer_voxels"));
+  // The page is collected compact and streamed (ListStream); the read
+  // budget holds what it really keeps, grown as the scan collects it.
+  const char* what = region_query ? "get_voxels_region" : "get_layer_voxels";
+  auto stream = std::make_unique<VoxelListStream>("voxels", what);
+  GOXEL_RETURN_IF_ERROR(stream->Start());
   auto snap = TakeSnapshot(
       ws, p, region_query,
       region_query ? BoxSource::kMinMaxOrSelection : BoxSource::kRegion);
   if (!snap.ok()) return snap.status();
-  auto& a = call.alloc();
-  JsonValue out(rapidjson::kArrayType);
+  Status over_budget;
   int64_t total = 0;
   Box bbox{{INT32_MAX, INT32_MAX, INT32_MAX},
            {INT32_MIN, INT32_MIN, INT32_MIN}};
   Scan(*snap, [&](Vec3i q, Rgba c) {
     if (filter && !(c == *filter)) return true;
     if (total >= *offset && total - *offset < *limit &&
-        out.Size() < kMaxReplyVoxels) {
-      out.PushBack(VoxelJson(q, c, false, a), a);
+        static_cast<int64_t>(stream->size()) < kMaxReplyVoxels &&
+        over_budget.ok()) {
+      over_budget = stream->Add({q, c});  // past it: count on, list no more
     }
     ++total;
     bbox.min = {std::min(bbox.min.x, q.x), std::min(bbox.min.y, q.y),
@@ -216,14 +330,16 @@ Status ListVoxels(Workspace& ws, Call& call, bool region_query) {
   });
   const int64_t page = std::min(*limit, std::max<int64_t>(0, total - *offset));
   if (page > kMaxReplyVoxels) return PageTooLarge("limit", page);
-  JsonValue& r = call.result();
-  r.SetObject();
-  Put(r, "count", out.Size(), a);
+  GOXEL_RETURN_IF_ERROR(over_budget);
+  auto& a = stream->alloc();
+  JsonValue& r = stream->head();
+  const int64_t count = static_cast<int64_t>(stream->size());
+  Put(r, "count", count, a);
   Put(r, "total", total, a);
   Put(r, "offset", *offset, a);
-  Put(r, "truncated", *offset + static_cast<int64_t>(out.Size()) < total, a);
-  r.AddMember("voxels", out, a);
-  if (total > 0) r.AddMember("bbox", BoxJson(bbox, a), a);
+  Put(r, "truncated", *offset + count < total, a);
+  if (total > 0) stream->tail().AddMember("bbox", BoxJson(bbox, a), a);
+  call.SetStream(std::move(stream));
   return Status::Ok();
 }
 
@@ -357,39 +473,47 @@ Status FindByColor(Workspace& ws, Call& call) {
   if (!max_results.ok()) return max_results.status();
   auto with_loc = p.Bool("include_locations", true);
   if (!with_loc.ok()) return with_loc.status();
-  ReadReservation reserved;
-  if (*with_loc) {
-    GOXEL_RETURN_IF_ERROR(reserved.Reserve(
-        uint64_t(std::min(*max_results, kMaxReplyVoxels)) * kReplyBytesPerVoxel,
-        "find_voxels_by_color"));
+  if (!*with_loc) {
+    auto snap = TakeSnapshot(ws, p, true, BoxSource::kRegion);
+    if (!snap.ok()) return snap.status();
+    int64_t matches = 0;
+    Scan(*snap, [&](Vec3i, Rgba c) {
+      matches += Near(c, *target, static_cast<int>(*tol));
+      return true;
+    });
+    auto& a = call.alloc();
+    JsonValue& r = call.result();
+    r.SetObject();
+    Put(r, "match_count", matches, a);
+    r.AddMember("color", ColorArray(*target, a), a);
+    return Status::Ok();
   }
+  // The locations are collected compact and streamed, as ListVoxels.
+  auto stream =
+      std::make_unique<LocationStream>("locations", "find_voxels_by_color");
+  GOXEL_RETURN_IF_ERROR(stream->Start());
   auto snap = TakeSnapshot(ws, p, true, BoxSource::kRegion);
   if (!snap.ok()) return snap.status();
-  auto& a = call.alloc();
-  JsonValue locs(rapidjson::kArrayType);
+  Status over_budget;
   int64_t matches = 0;
   Scan(*snap, [&](Vec3i q, Rgba c) {
     if (!Near(c, *target, static_cast<int>(*tol))) return true;
-    if (*with_loc && matches < *max_results && matches < kMaxReplyVoxels) {
-      JsonValue l(rapidjson::kObjectType);
-      Put(l, "x", q.x, a);
-      Put(l, "y", q.y, a);
-      Put(l, "z", q.z, a);
-      locs.PushBack(l, a);
+    if (matches < *max_results && matches < kMaxReplyVoxels &&
+        over_budget.ok()) {
+      over_budget = stream->Add(q);
     }
     ++matches;
     return true;
   });
-  if (*with_loc && std::min(*max_results, matches) > kMaxReplyVoxels)
+  if (std::min(*max_results, matches) > kMaxReplyVoxels)
     return PageTooLarge("max_results", std::min(*max_results, matches));
-  JsonValue& r = call.result();
-  r.SetObject();
+  GOXEL_RETURN_IF_ERROR(over_budget);
+  auto& a = stream->alloc();
+  JsonValue& r = stream->head();
   Put(r, "match_count", matches, a);
   r.AddMember("color", ColorArray(*target, a), a);
-  if (*with_loc) {
-    Put(r, "truncated", matches > static_cast<int64_t>(locs.Size()), a);
-    r.AddMember("locations", locs, a);
-  }
+  Put(r, "truncated", matches > static_cast<int64_t>(stream->size()), a);
+  call.SetStream(std::move(stream));
   return Status::Ok();
 }
 

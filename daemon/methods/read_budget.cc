@@ -22,13 +22,17 @@ uint64_t ReadBytesInFlight() {
 
 Status ReadReservation::Reserve(uint64_t bytes, const char* what) {
   Release();
+  return Grow(bytes, what);
+}
+
+Status ReadReservation::Grow(uint64_t bytes, const char* what) {
   const uint64_t limit = ReadBudgetLimit();
   uint64_t cur = g_in_flight.load(std::memory_order_relaxed);
   do {
     if (limit != 0 && (bytes > limit || cur > limit - bytes)) {
       return Status::ResourceExhausted(
                  std::string("read memory budget: the reply of ") + what +
-                 " (about " + std::to_string(bytes >> 10) +
+                 " (about " + std::to_string((bytes_ + bytes) >> 10) +
                  " KiB) would take the replies being built past "
                  "performance.max_read_memory_mb (" +
                  std::to_string(limit >> 20) + " MiB; " +
@@ -36,12 +40,12 @@ Status ReadReservation::Reserve(uint64_t bytes, const char* what) {
                  " KiB in flight). Retry later, or read in smaller pages "
                  "or regions")
           .With("limit", static_cast<int64_t>(limit))
-          .With("requested", static_cast<int64_t>(bytes))
+          .With("requested", static_cast<int64_t>(bytes_ + bytes))
           .With("in_flight", static_cast<int64_t>(cur));
     }
   } while (!g_in_flight.compare_exchange_weak(cur, cur + bytes,
                                               std::memory_order_relaxed));
-  bytes_ = bytes;
+  bytes_ += bytes;
   return Status::Ok();
 }
 

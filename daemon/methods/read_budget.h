@@ -5,7 +5,10 @@
 // without bound. A read estimates its reply before building it and reserves
 // that much; past the budget it fails at once with -32006, data {limit,
 // requested, in_flight}, and never waits (no worker is blocked). The
-// reservation is released when the method hands its reply off.
+// reservation is released when the method hands its reply off; a streamed
+// result (rpc/result_stream.h) holds its reservation, of what it really
+// keeps (its compact page and the parts of text in flight), until it is
+// sent or dropped, and grows it while the page is collected.
 //
 // The budget is performance.max_read_memory_mb, or by default a quarter of
 // the memory limit in force (SetReadBudget, from the live settings).
@@ -43,6 +46,11 @@ class ReadReservation {
   // Ok, or -32006 when the reads in flight plus `bytes` would pass the
   // budget. A reservation holds at most one amount at a time.
   [[nodiscard]] Status Reserve(uint64_t bytes, const char* what);
+  // Adds `bytes` to what this reservation holds (a result that grows as it
+  // is built): Ok, or -32006 as Reserve (`requested` is then the new
+  // total), keeping what was held.
+  [[nodiscard]] Status Grow(uint64_t bytes, const char* what);
+  uint64_t bytes() const { return bytes_; }
   void Release();
 
  private:

@@ -368,6 +368,9 @@ class ReplyWriter {
     s_->writer.String(chars.data(),
                       static_cast<rapidjson::SizeType>(chars.size()));
   }
+  std::string_view View() const {
+    return std::string_view(s_->sb.GetString(), s_->sb.GetSize());
+  }
   // Appends what was written, and a newline, to `out`.
   void AppendTo(std::string* out) {
     out->append(s_->sb.GetString(), s_->sb.GetSize());
@@ -414,17 +417,32 @@ void WriteError(const RequestItem* item, const Status& status,
   reply.Raw("}");
 }
 
+constexpr std::string_view kResultHead = "{\"jsonrpc\":\"2.0\",\"result\":";
+
+// A result given as a stream is drained whole into the reply (in a batch,
+// or for a caller that cannot stream); it is bounded as its method bounds
+// its page.
 void WriteResult(const RequestItem& item, const JsonValue& result,
-                 ReplyWriter& reply) {
-  reply.Raw("{\"jsonrpc\":\"2.0\",\"result\":");
-  reply.Json(result);
+                 ResultStream* stream, ReplyWriter& reply) {
+  reply.Raw(kResultHead);
+  if (stream != nullptr) {
+    std::string part;
+    bool done = false;
+    while (!done) {
+      part.clear();
+      done = stream->Next(&part, kStreamChunkBytes);
+      reply.Raw(part);
+    }
+  } else {
+    reply.Json(result);
+  }
   WriteId(&item, reply);
   reply.Raw("}");
 }
 
 Status RunOne(RequestItem& item, const CallerInfo& caller,
               const ExecuteHooks& hooks, JsonAllocator& alloc,
-              JsonValue* result) {
+              JsonValue* result, std::unique_ptr<ResultStream>* stream) {
   if (!item.error.ok()) return item.error;
   const MethodSpec& m = *item.method;
   if ((m.flags & kLoopOnly) && !caller.on_loop) {
@@ -442,7 +460,10 @@ Status RunOne(RequestItem& item, const CallerInfo& caller,
     GOXEL_RETURN_IF_ERROR(params.CheckNames(m.ignored));
   Call call(params, alloc, caller);
   Status s = m.handler(call);
-  if (s.ok()) *result = std::move(call.result());
+  if (s.ok()) {
+    *result = std::move(call.result());
+    *stream = std::move(call.stream());
+  }
   return s;
 }
 
@@ -489,8 +510,23 @@ ParsedTextPtr ParseOwnedRequestText(std::string text,
   return parsed;
 }
 
+ReplyStream::ReplyStream(std::unique_ptr<ResultStream> result, std::string tail)
+    : result_(std::move(result)), tail_(std::move(tail)) {}
+
+ReplyStream::~ReplyStream() = default;
+
+bool ReplyStream::Next(std::string* out, size_t max_bytes) {
+  if (result_ != nullptr) {
+    if (!result_->Next(out, max_bytes)) return false;
+    result_.reset();  // its memory (and reservation) goes at once
+  }
+  out->append(tail_);
+  return true;
+}
+
 bool ExecuteText(ParsedText& text, const CallerInfo& caller,
-                 const ExecuteHooks& hooks, std::string* out) {
+                 const ExecuteHooks& hooks, std::string* out,
+                 std::unique_ptr<ReplyStream>* stream) {
   ReplyWriter reply;
   if (!text.text_error.ok()) {
     WriteError(nullptr, text.text_error, reply);
@@ -504,15 +540,29 @@ bool ExecuteText(ParsedText& text, const CallerInfo& caller,
   for (auto& item : text.items) {
     uint64_t start = MonotonicNanos();
     JsonValue result;
-    Status s = RunOne(item, caller, hooks, alloc, &result);
+    std::unique_ptr<ResultStream> result_stream;
+    Status s = RunOne(item, caller, hooks, alloc, &result, &result_stream);
     if (s.code() == StatusCode::kWouldBlock && caller.on_loop && !text.batch) {
       return false;  // nothing written: the caller sends it to the pool
     }
     if (hooks.observe) hooks.observe(item, s, MonotonicNanos() - start, caller);
     if (item.notification) continue;
     if (replies++ != 0) reply.Raw(",");
+    if (s.ok() && result_stream != nullptr && stream != nullptr &&
+        !text.batch) {
+      // Streamed: the head goes out now, the caller sends the rest.
+      reply.Raw(kResultHead);
+      const size_t head = reply.View().size();
+      WriteId(&item, reply);
+      reply.Raw("}\n");
+      const std::string_view all = reply.View();
+      out->append(all.substr(0, head));
+      *stream = std::make_unique<ReplyStream>(std::move(result_stream),
+                                              std::string(all.substr(head)));
+      return true;
+    }
     if (s.ok()) {
-      WriteResult(item, result, reply);
+      WriteResult(item, result, result_stream.get(), reply);
     } else {
       WriteError(&item, s, reply);
     }

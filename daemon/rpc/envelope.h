@@ -29,6 +29,7 @@
 #include "base/status.h"
 #include "rpc/json.h"
 #include "rpc/method_table.h"
+#include "rpc/result_stream.h"
 
 namespace goxel::rpc {
 
@@ -105,12 +106,40 @@ struct ExecuteHooks {
       observe;
 };
 
+// The rest of a streamed reply (ExecuteText): the result's parts, then
+// `,"id":...}` and "\n". Holds the method's ResultStream (and so its read
+// budget reservation) until it is complete or dropped.
+class ReplyStream {
+ public:
+  ReplyStream(std::unique_ptr<ResultStream> result, std::string tail);
+  ~ReplyStream();
+  ReplyStream(const ReplyStream&) = delete;
+  ReplyStream& operator=(const ReplyStream&) = delete;
+  // Appends about max_bytes more of the reply to `out`: bounded work (see
+  // result_stream.h), so the loop thread may call it. True once the reply
+  // is complete, newline included.
+  bool Next(std::string* out, size_t max_bytes);
+
+ private:
+  std::unique_ptr<ResultStream> result_;
+  std::string tail_;
+};
+
 // Runs the requests of `text` in order; appends their replies to `out`.
 // Returns false, having written and observed nothing, only when
 // caller.on_loop is set and a single kInline request found its lock taken
 // (kWouldBlock): the caller then runs the text on a worker.
+//
+// Streamed results (Call::SetStream): when `stream` is given and `text` is
+// a single request whose method answered with a stream, only the reply's
+// head (`{"jsonrpc":"2.0","result":`) is appended to `out` and the rest is
+// returned in *stream, for the caller to send before anything later on the
+// connection. Otherwise (a batch, or no `stream`) the result is drained
+// whole into `out`: a batch's reply is one JSON array, still bounded by the
+// methods' page caps. Either way the bytes are those of the DOM result.
 bool ExecuteText(ParsedText& text, const CallerInfo& caller,
-                 const ExecuteHooks& hooks, std::string* out);
+                 const ExecuteHooks& hooks, std::string* out,
+                 std::unique_ptr<ReplyStream>* stream = nullptr);
 
 // Appends the replies `text` would get if every request failed with
 // `status` (a full queue, shutting down): notifications stay unanswered.

@@ -19,6 +19,7 @@
 
 #include "base/status.h"
 #include "rpc/params.h"
+#include "rpc/result_stream.h"
 
 namespace goxel::rpc {
 
@@ -73,12 +74,20 @@ class Call {
   const CallerInfo& caller() const { return caller_; }
   // The result value; starts as null. Handlers set it (usually an object).
   JsonValue& result() { return result_; }
+  // Or: the result as a stream of JSON text (rpc/result_stream.h), for
+  // large results. The envelope streams it to a single request's client,
+  // or drains it whole into a batch's reply. result() is then ignored.
+  void SetStream(std::unique_ptr<ResultStream> stream) {
+    stream_ = std::move(stream);
+  }
+  std::unique_ptr<ResultStream>& stream() { return stream_; }
 
  private:
   const Params& params_;
   JsonAllocator& alloc_;
   const CallerInfo& caller_;
   JsonValue result_;
+  std::unique_ptr<ResultStream> stream_;
 };
 
 using Handler = std::function<Status(Call& call)>;

@@ -222,7 +222,8 @@ void Connection::Pump() {
     // Nothing new starts while the client's unsent replies pass the cap
     // (OnWrite pumps again once they drain); a client that stays over it is
     // disconnected by the tick after server.timeout_seconds.
-    while (!inflight_ && !closing_ && !backlog_.empty() &&
+    FeedStream();
+    while (!inflight_ && !stream_ && !closing_ && !backlog_.empty() &&
            PendingReplyBytes() <= opt.max_pending_reply_bytes) {
       PendingText& front = backlog_.front();
       bool done = false;
@@ -249,12 +250,18 @@ void Connection::Pump() {
     Flush();
     // A flush that wrote everything at once made room without an OnWrite
     // to pump again: go on here.
-    if (inflight_ || closing_ || backlog_.empty() ||
+    if (inflight_ || stream_ || closing_ || backlog_.empty() ||
         PendingReplyBytes() > opt.max_pending_reply_bytes) {
       break;
     }
   }
   AfterOutput();
+}
+
+void Connection::FeedStream() {
+  while (stream_ && !closing_ && PendingReplyBytes() < rpc::kStreamChunkBytes) {
+    if (stream_->Next(&out_, rpc::kStreamChunkBytes)) stream_.reset();
+  }
 }
 
 JobData* Connection::TakeJob(uint64_t now_nanos, bool alone) {
@@ -325,6 +332,7 @@ void Connection::FinishJob() {
   } else {
     out_.append(job_->out);
   }
+  stream_ = std::move(job_->stream);
   inflight_ = false;
   Pump();
 }
@@ -343,7 +351,10 @@ void Connection::Flush() {
   if (write_active_ || out_.empty() || closing_) return;
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
   uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
-  int n = uv_try_write(stream, &buf, 1);
+  // While a reply streams, its parts go through uv_write only: OnWrite, on
+  // a later loop iteration, asks for the next part, so one connection's
+  // reply never keeps the loop to itself.
+  int n = stream_ ? UV_EAGAIN : uv_try_write(stream, &buf, 1);
   if (n > 0) {
     env_.stats->bytes_out.fetch_add(static_cast<uint64_t>(n),
                                     std::memory_order_relaxed);
@@ -389,10 +400,11 @@ void Connection::OnWrite(uv_write_t* r, int status) {
   conn->last_active_ms_ = NowMillis();
   conn->Flush();
   conn->AfterOutput();
-  if (!conn->closing_ && !conn->inflight_ && !conn->backlog_.empty() &&
-      conn->PendingReplyBytes() <=
-          conn->env_.options->max_pending_reply_bytes) {
-    conn->Pump();  // texts held back by the reply cap
+  if (!conn->closing_ && !conn->inflight_ &&
+      (conn->stream_ || (!conn->backlog_.empty() &&
+                         conn->PendingReplyBytes() <=
+                             conn->env_.options->max_pending_reply_bytes))) {
+    conn->Pump();  // the next part of a stream, or texts held back
   }
 }
 
@@ -429,6 +441,12 @@ const char* Connection::Expired(uint64_t now_ms, bool* stalled) {
     SettleJob(false);
     last_active_ms_ = now_ms;
   }
+  if (stream_ && write_active_ &&
+      now_ms - last_active_ms_ >
+          static_cast<uint64_t>(o.write_stall_timeout_ms)) {
+    *stalled = true;  // a streamed reply that is not being read
+    return "a client that does not read its replies";
+  }
   if (paused_) {
     if (PendingReplyBytes() > o.max_pending_reply_bytes / 2 &&
         now_ms - paused_since_ms_ >
@@ -459,6 +477,12 @@ void Connection::BeginDrain() {
 }
 
 void Connection::CloseAfterFlush() {
+  if (stream_) {
+    // Its reply cannot be completed: flushing a part of it would only keep
+    // shutdown waiting for a reader. Dropped, with the connection.
+    Close();
+    return;
+  }
   close_after_flush_ = true;
   backlog_.clear();
   Flush();
@@ -469,6 +493,7 @@ void Connection::Close() {
   if (closing_) return;
   SettleJob(true);  // a job still in flight holds `self` until it ends
   closing_ = true;
+  stream_.reset();  // frees its result (and read budget) at once
   if (job_) {
     // It stops at its next text.
     job_->cancelled.store(true, std::memory_order_relaxed);

@@ -10,6 +10,10 @@
 // Invariants:
 // - At most one job in flight (`inflight_`); while it is, nothing of the
 //   backlog runs, so a connection's requests take effect in order.
+// - While a streamed reply is being sent (`stream_`) nothing of the backlog
+//   starts; its parts are made on the loop (bounded work each) only while
+//   the unsent bytes are under rpc::kStreamChunkBytes, and always go out
+//   through uv_write so that each part waits for a loop iteration.
 // - Nothing starts while the unsent replies pass max_pending_reply_bytes;
 //   reading pauses there and resumes once they halve.
 // - Freed only in its handle's close callback, after ConnectionEvents::
@@ -103,7 +107,10 @@ class Connection {
 
   uint64_t id() const { return id_; }
   const rpc::CallerInfo& caller() const { return caller_; }
-  bool Idle() const { return backlog_.empty() && !inflight_; }
+  bool Idle() const { return backlog_.empty() && !inflight_ && !stream_; }
+  // Requests received and not yet answered (a reply still streaming is
+  // answered: shutdown's drain does not wait for its reader).
+  bool Unanswered() const { return !backlog_.empty() || inflight_; }
   size_t PendingReplyBytes() const { return out_.size() + writing_bytes_; }
 
  private:
@@ -116,6 +123,9 @@ class Connection {
   void HandleInput();
   void Pump();
   void Flush();
+  // Appends parts of the streamed reply while the unsent bytes are under
+  // rpc::kStreamChunkBytes (bounded work: rpc/result_stream.h).
+  void FeedStream();
   void AfterOutput();  // back-pressure, resume, close when done
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -133,6 +143,9 @@ class Connection {
   std::deque<PendingText> backlog_;
   bool inflight_ = false;         // a job is queued or running
   std::shared_ptr<JobData> job_;  // created with the first pooled text
+  // The rest of a streamed reply being sent (taken from the job): nothing
+  // later starts until it is done; dropped on close.
+  std::unique_ptr<rpc::ReplyStream> stream_;
 
   std::string out_;           // replies not yet handed to libuv
   size_t writing_bytes_ = 0;  // bytes in the active uv_write

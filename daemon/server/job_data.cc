@@ -37,9 +37,17 @@ void JobData::Run() {
     if (!t.rejected.ok()) {
       AnswerRejected(parsed, t.rejected, caller, *hooks, &out);
     } else {
-      rpc::ExecuteText(parsed, caller, *hooks, &out);
+      rpc::ExecuteText(parsed, caller, *hooks, &out, &stream);
     }
     requests += parsed.RequestCount();
+    if (stream != nullptr) {
+      // A streamed reply: its rest goes out before anything later, so the
+      // texts after it wait for the loop to finish sending it.
+      for (size_t j = i + 1; j < texts.size(); ++j)
+        unrun.push_back(std::move(texts[j]));
+      texts.resize(i + 1);
+      break;
+    }
   }
   // Small texts go back to the loop, which allocated them, and are freed
   // there (memory returns to the allocating thread's cache). Large ones are
@@ -47,7 +55,7 @@ void JobData::Run() {
   std::erase_if(texts, [](const PendingText& t) {
     return t.parsed == nullptr || !rpc::ReusableParsedText(*t.parsed);
   });
-  if (unrun.empty() && AnswerDirectly()) return;
+  if (unrun.empty() && stream == nullptr && AnswerDirectly()) return;
   sink->JobDone(this);
 }
 
@@ -114,6 +122,7 @@ void JobData::Reject(const Status& why, std::string* to) {
 void JobData::Reset() {
   texts.clear();  // the small ones the worker handed back
   unrun.clear();
+  stream.reset();  // a connection that has gone drops its stream here
   out.clear();
   if (out.capacity() > kKeptBufferBytes) std::string().swap(out);
   requests = 0;

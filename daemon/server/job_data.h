@@ -33,6 +33,7 @@
 // - `fd` is the worker's own dup of the socket: it can never reach a
 //   descriptor number the loop closed and reused; Close shuts it down so a
 //   late send fails (EPIPE) instead of reaching a dropped client.
+// A job whose text answered with a streamed reply always posts.
 // Under load (other jobs queued or running) jobs start kNeedLoop: the loop
 // writing a burst of replies at once is what batches the clients' next
 // requests.
@@ -130,7 +131,11 @@ struct JobData {
   // client has read its replies.
   std::vector<PendingText> unrun;
   size_t reply_cap = SIZE_MAX;
-  std::string out;      // the replies; swapped into the connection's output
+  std::string out;  // the replies; swapped into the connection's output
+  // The rest of a streamed reply (rpc::ExecuteText), begun at the end of
+  // `out`: the job stops after its text (the later ones go to `unrun`) and
+  // never answers directly; the loop's FinishJob takes it over.
+  std::unique_ptr<rpc::ReplyStream> stream;
   size_t requests = 0;  // requests answered (for ServerStats)
   uint64_t created_nanos = 0;
   // Set by the loop when the connection closes: nobody will read the rest.

@@ -478,7 +478,7 @@ void Server::MaybeFinishShutdown(bool deadline_passed) {
   if (phase_ == Phase::kDraining) {
     if (!deadline_passed) {
       for (auto& [id, conn] : connections_) {
-        if (!conn->Idle()) return;
+        if (conn->Unanswered()) return;
       }
     }
     phase_ = Phase::kClosing;
