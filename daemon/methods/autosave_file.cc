@@ -184,6 +184,7 @@ Status DecodeBody(std::span<const uint8_t> body, voxel::Scene* scene) {
       return Bad("block count too large", in.offset());
     // Blocks go straight to their final form; the trie is built once.
     voxel::VolumeBuilder builder;
+    builder.Reserve(blocks);
     for (uint64_t b = 0; b < blocks; ++b) {
       voxel::Vec3i origin;
       uint16_t n;

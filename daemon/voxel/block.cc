@@ -1,8 +1,12 @@
 // Block: the four cell representations and the choice between them.
 #include "voxel/block.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <new>
 
 namespace goxel::voxel {
 namespace {
@@ -124,7 +128,98 @@ Rgba Block::Unpack(uint32_t v) {
   return Rgba{uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
 }
 
+// A slab: one 2 MiB-aligned mapping, this header first, then Blocks. A
+// block finds its slab by rounding its address down.
+class BlockSlab {
+ public:
+  static constexpr size_t kBytes = size_t{2} << 20;
+  static constexpr size_t kFirst = 64;  // offset of the first block
+  static constexpr uint32_t kCapacity = (kBytes - kFirst) / sizeof(Block);
+
+  static BlockSlab* New() {
+    // Twice the size, then trimmed to an aligned 2 MiB: one huge page when
+    // the kernel has one (transparent huge pages, madvise mode).
+    void* raw = mmap(nullptr, 2 * kBytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return nullptr;
+    const uintptr_t at = reinterpret_cast<uintptr_t>(raw);
+    const uintptr_t start = (at + kBytes - 1) & ~(kBytes - 1);
+    if (start > at) munmap(raw, start - at);
+    if (start + kBytes < at + 2 * kBytes)
+      munmap(reinterpret_cast<void*>(start + kBytes), at + kBytes - start);
+    void* mem = reinterpret_cast<void*>(start);
+    madvise(mem, kBytes, MADV_HUGEPAGE);  // advice: failure is harmless
+    g_slabs.fetch_add(1, std::memory_order_relaxed);
+    AccountEngineBytes(int64_t{kBytes});
+    return new (mem) BlockSlab();
+  }
+  static BlockSlab* Of(const Block* b) {
+    return reinterpret_cast<BlockSlab*>(reinterpret_cast<uintptr_t>(b) &
+                                        ~(kBytes - 1));
+  }
+  // Room for one more block (counted live), or null when full.
+  void* Take() {
+    if (used_ == kCapacity) return nullptr;
+    live_.fetch_add(1, std::memory_order_relaxed);
+    return reinterpret_cast<char*>(this) + kFirst + sizeof(Block) * used_++;
+  }
+  // Drops one holder (a block or the allocator); the last unmaps the slab.
+  void Release() {
+    if (live_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    this->~BlockSlab();
+    munmap(this, kBytes);
+    AccountEngineBytes(-int64_t{kBytes});
+    g_slabs.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  static std::atomic<int64_t> g_slabs;
+
+ private:
+  std::atomic<int64_t> live_{1};  // the allocator's hold
+  uint32_t used_ = 0;
+};
+static_assert(sizeof(BlockSlab) <= BlockSlab::kFirst);
+static_assert(BlockSlab::kFirst % alignof(Block) == 0);
+
+std::atomic<int64_t> BlockSlab::g_slabs{0};
+
+int64_t BlockSlabCount() {
+  return BlockSlab::g_slabs.load(std::memory_order_relaxed);
+}
+
+BlockSlabAllocator::~BlockSlabAllocator() {
+  if (slab_) slab_->Release();
+}
+
+void* BlockSlabAllocator::Allocate() {
+  void* p = slab_ ? slab_->Take() : nullptr;
+  if (p) return p;
+  if (slab_) slab_->Release();
+  slab_ = BlockSlab::New();
+  return slab_ ? slab_->Take() : nullptr;
+}
+
 Block::Block() : sparse_cap_(uint16_t(SparseCap(1))) { Account(); }
+
+Block::Block(InSlab) : sparse_cap_(uint16_t(SparseCap(1))), in_slab_(true) {
+  Account();
+}
+
+Block* Block::NewEmpty(BlockSlabAllocator* slab) {
+  if (void* p = slab ? slab->Allocate() : nullptr)
+    return new (p) Block(InSlab{});
+  return new Block();
+}
+
+void Block::Destroy(Block* b) {
+  if (!b->in_slab_) {
+    delete b;
+    return;
+  }
+  BlockSlab* slab = BlockSlab::Of(b);
+  b->~Block();
+  slab->Release();
+}
 
 Block* Block::NewUniform(Rgba c) {
   Block* b = new Block();
@@ -135,13 +230,14 @@ Block* Block::NewUniform(Rgba c) {
   return b;
 }
 
-Block* Block::FromCells(const Rgba* cells) {
-  Block* b = new Block();
+Block* Block::FromCells(const Rgba* cells, BlockSlabAllocator* slab) {
+  Block* b = NewEmpty(slab);
   b->Assign(cells);
   return b;
 }
 
-Block* Block::FromSortedCells(const uint64_t* words, int n) {
+Block* Block::FromSortedCells(const uint64_t* words, int n,
+                              BlockSlabAllocator* slab) {
   if (n <= kMaxSparse) {
     // The choice Assign makes for a sparse list, from the distinct colours.
     uint32_t colours[kMaxSparse];
@@ -152,7 +248,7 @@ Block* Block::FromSortedCells(const uint64_t* words, int n) {
     const size_t palette =
         distinct < 256 ? PaletteBytes(int(distinct) + 1) : SIZE_MAX;
     if (sparse <= palette && sparse <= size_t{kFullBytes}) {
-      Block* b = new Block();
+      Block* b = NewEmpty(slab);
       b->count_ = n;
       b->sparse_cap_ = uint16_t(SparseCap(distinct));
       b->words_.assign(words, words + n);
@@ -164,7 +260,7 @@ Block* Block::FromSortedCells(const uint64_t* words, int n) {
   auto cells = std::make_unique<Rgba[]>(kBlockVoxels);
   for (int i = 0; i < n; ++i)
     cells[words[i] >> 32] = Unpack(uint32_t(words[i]));
-  return FromCells(cells.get());
+  return FromCells(cells.get(), slab);
 }
 
 Block::Block(const Block& o)
@@ -190,8 +286,12 @@ size_t Block::Bytes() const {
          (full_ ? kFullBytes : 0);
 }
 
+size_t Block::OwnBytes() const {
+  return Bytes() - (in_slab_ ? sizeof(Block) : 0);
+}
+
 void Block::Account() {
-  const uint32_t now = static_cast<uint32_t>(Bytes());
+  const uint32_t now = static_cast<uint32_t>(OwnBytes());
   if (now == accounted_) return;
   AccountEngineBytes(int64_t{now} - int64_t{accounted_});
   accounted_ = now;

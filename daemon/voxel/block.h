@@ -48,6 +48,35 @@ struct LocalBox {
   friend bool operator==(const LocalBox&, const LocalBox&) = default;
 };
 
+class BlockSlab;
+
+// Hands out Block objects from slabs: 2 MiB mappings (advised as one huge
+// page), so a bulk load of a million blocks makes tens of allocations and
+// page faults instead of a million of each. Ownership: a slab is counted
+// by its live blocks plus the allocator filling it; it is unmapped when
+// the last of them goes (Block::Unref of its last block, or the allocator's
+// destruction), on whatever thread that happens. A block's own storage
+// (sparse list, palette, full array) stays on the heap, so a block edited
+// in place never outgrows its slot. Not thread-safe (one thread fills it);
+// the blocks it made are ordinary blocks for everyone else.
+class BlockSlabAllocator {
+ public:
+  BlockSlabAllocator() = default;
+  BlockSlabAllocator(const BlockSlabAllocator&) = delete;
+  BlockSlabAllocator& operator=(const BlockSlabAllocator&) = delete;
+  ~BlockSlabAllocator();
+  // Room for one Block, its slab counted one more live block; null when no
+  // slab can be mapped (the caller then uses the heap).
+  void* Allocate();
+
+ private:
+  BlockSlab* slab_ = nullptr;
+};
+
+// Slabs mapped in this process right now (tests: dropping every volume
+// made from them unmaps them). Thread-safe.
+int64_t BlockSlabCount();
+
 class Block {
  public:
   enum class Kind : uint8_t { kUniform, kSparse, kPalette, kFull };
@@ -59,12 +88,14 @@ class Block {
   static Block* NewUniform(Rgba c);
   // A block holding `cells` (kBlockVoxels colours, BlockIndex order) in its
   // smallest form; count() == 0 when all are empty.
-  static Block* FromCells(const Rgba* cells);
+  static Block* FromCells(const Rgba* cells,
+                          BlockSlabAllocator* slab = nullptr);
   // The same block from its non-empty cells: n words of (index << 32 |
   // Pack(colour)), indices strictly increasing, no empty colour. Picks the
   // same form as FromCells, without a pass over the 4096 cells when the
   // block stays a sparse list.
-  static Block* FromSortedCells(const uint64_t* words, int n);
+  static Block* FromSortedCells(const uint64_t* words, int n,
+                                BlockSlabAllocator* slab = nullptr);
   Block(const Block& o);
   Block& operator=(const Block&) = delete;
   ~Block();
@@ -145,13 +176,21 @@ class Block {
   bool Unique() const { return refs_.load(std::memory_order_acquire) == 1; }
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   static void Unref(Block* b) {
-    if (b->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete b;
+    if (b->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) Destroy(b);
   }
 
   static uint32_t Pack(Rgba c);
   static Rgba Unpack(uint32_t v);
 
  private:
+  struct InSlab {};
+  explicit Block(InSlab);
+  // An empty block in `slab` when it has room, else on the heap.
+  static Block* NewEmpty(BlockSlabAllocator* slab);
+  static void Destroy(Block* b);
+  // Bytes this block adds to the engine counter: Bytes(), less the object
+  // itself when it lives in a slab (the slab is counted whole).
+  size_t OwnBytes() const;
   Rgba GetSparse(int i) const;
   int PaletteIndex(int i) const {
     const int bit = i * bits_;
@@ -172,6 +211,7 @@ class Block {
   // kSparse: the size past which the list is rebuilt (it may then become a
   // palette): where a palette of the colours seen would be smaller.
   uint16_t sparse_cap_ = 0;
+  bool in_slab_ = false;  // made by a BlockSlabAllocator (never copied)
   LocalBox bounds_;
   Rgba uniform_;                  // kUniform: the colour.
   uint32_t accounted_ = 0;        // Bytes() last added to the engine counter.

@@ -697,6 +697,20 @@ class EditGroups {
 
 int64_t Volume::SetVoxels(std::span<const VoxelValue> edits) {
   if (edits.empty() || MemoryBudget::ThreadExceeded()) return 0;
+  // While the root is shared (a snapshot was just taken), look first, as
+  // Set does: a batch that changes nothing must not copy any path. Stops at
+  // the first edit that changes a cell, so a real batch pays little.
+  if (root_ && !root_->Unique()) {
+    bool changes = false;
+    for (const VoxelValue& e : edits) {
+      const Block* b = FindBlock(root_, BlockKey(e.p));
+      if ((b ? b->Get(LocalIndex(e.p)) : Rgba{}) != Normalize(e.c)) {
+        changes = true;
+        break;
+      }
+    }
+    if (!changes) return 0;
+  }
   // The grouping's scratch counts against the budget while the batch runs.
   const EngineCharge scratch(EditGroups::ScratchBytes(edits.size()));
   if (MemoryBudget::ThreadExceeded()) return 0;
@@ -848,12 +862,7 @@ namespace {
 // VolumeBuilder's items: whole blocks, in trie order, each key once.
 class NewBlocks {
  public:
-  struct Item {
-    Vec3i key;
-    uint64_t hash;
-    Block* block;
-  };
-  explicit NewBlocks(std::vector<Item> items) : items_(std::move(items)) {}
+  explicit NewBlocks(std::span<VolumeBuilder::Added> items) : items_(items) {}
   size_t size() const { return items_.size(); }
   uint64_t hash(size_t i) const { return items_[i].hash; }
   Vec3i key(size_t i) const { return items_[i].key; }
@@ -866,13 +875,20 @@ class NewBlocks {
   int64_t voxels = 0, blocks = 0, bytes = 0;
 
  private:
-  std::vector<Item> items_;
+  std::span<VolumeBuilder::Added> items_;
 };
 
 }  // namespace
 
 VolumeBuilder::~VolumeBuilder() {
-  for (Added& a : blocks_) Block::Unref(a.block);
+  for (Added& a : blocks_)
+    if (a.block) Block::Unref(a.block);
+  delete slab_;
+}
+
+BlockSlabAllocator* VolumeBuilder::Slab() {
+  if (!slab_) slab_ = new BlockSlabAllocator();
+  return slab_;
 }
 
 void VolumeBuilder::Add(Vec3i origin, Block* block) {
@@ -880,12 +896,13 @@ void VolumeBuilder::Add(Vec3i origin, Block* block) {
     Block::Unref(block);
     return;
   }
-  blocks_.push_back({BlockKey(origin), block});
+  const Vec3i key = BlockKey(origin);
+  blocks_.push_back({HashKey(key), key, uint32_t(blocks_.size()), block});
 }
 
 void VolumeBuilder::AddBlock(Vec3i origin, const Rgba* cells) {
   if (MemoryBudget::ThreadExceeded()) return;
-  Add(origin, Block::FromCells(cells));
+  Add(origin, Block::FromCells(cells, Slab()));
 }
 
 void VolumeBuilder::AddBlockCells(
@@ -906,23 +923,18 @@ void VolumeBuilder::AddBlockCells(
     const Rgba c = cells[uint32_t(order[i])].second;
     if (c.a) words.push_back(index << 32 | Block::Pack(c));
   }
-  Add(origin, Block::FromSortedCells(words.data(), int(words.size())));
+  Add(origin, Block::FromSortedCells(words.data(), int(words.size()), Slab()));
 }
 
 Volume VolumeBuilder::Finish() {
-  std::vector<NewBlocks::Item> items;
-  items.reserve(blocks_.size());
-  for (const Added& a : blocks_)
-    items.push_back({a.key, HashKey(a.key), a.block});
-  blocks_.clear();
-  blocks_.shrink_to_fit();
-  // Trie order; a later block for the same key wins (stable sort).
-  std::stable_sort(
-      items.begin(), items.end(), [](const auto& a, const auto& b) {
-        const uint64_t oa = TrieOrder(a.hash), ob = TrieOrder(b.hash);
-        if (oa != ob) return oa < ob;
-        return KeyLess(a.key, b.key);
-      });
+  std::vector<Added>& items = blocks_;
+  // Trie order; for one key, the order of addition (the last one wins).
+  std::sort(items.begin(), items.end(), [](const Added& a, const Added& b) {
+    const uint64_t oa = TrieOrder(a.hash), ob = TrieOrder(b.hash);
+    if (oa != ob) return oa < ob;
+    if (!(a.key == b.key)) return KeyLess(a.key, b.key);
+    return a.seq < b.seq;
+  });
   size_t kept = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     // Replaced by a later block, or empty (which only replaced earlier ones).
@@ -934,12 +946,15 @@ Volume VolumeBuilder::Finish() {
     items[kept++] = items[i];
   }
   items.resize(kept);
-  NewBlocks src(std::move(items));
+  NewBlocks src(items);
   Volume v;
   v.root_ = Build(src, 0, src.size(), 0);
   v.voxels_ = src.voxels;
   v.blocks_ = src.blocks;
   v.bytes_ = src.bytes;
+  items.clear();  // every block moved into the trie
+  items.shrink_to_fit();
+  delete std::exchange(slab_, nullptr);  // slabs live on with their blocks
   return v;
 }
 

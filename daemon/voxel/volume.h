@@ -157,7 +157,8 @@ using ColorHistogram = std::vector<ColorTally>;
 inline constexpr int64_t kHistogramCacheBytes = int64_t{4} << 20;
 int64_t HistogramCacheBytes();
 
-class Block;  // block.h (engine-internal)
+class Block;               // block.h (engine-internal)
+class BlockSlabAllocator;  // block.h
 
 class Volume {
  public:
@@ -300,18 +301,30 @@ class VolumeBuilder {
   // stays a sparse list. Indices must be below kBlockVoxels.
   void AddBlockCells(Vec3i origin,
                      std::span<const std::pair<uint16_t, Rgba>> cells);
+  // Room for n more blocks (a reader that knows its block count calls it
+  // first, so the list is allocated once instead of grown by doubling).
+  void Reserve(size_t n) { blocks_.reserve(blocks_.size() + n); }
   // Blocks added so far (before replacements are resolved).
   size_t size() const { return blocks_.size(); }
-  // The volume of every block added; the builder is left empty.
+  // The volume of every block added; the builder is left empty. Sorts the
+  // added list in place (no second list, no merge buffer).
   Volume Finish();
 
- private:
+  // One added block (engine-internal; public for volume.cc's helpers).
   struct Added {
+    uint64_t hash;  // HashKey(key)
     Vec3i key;
+    uint32_t seq;  // order of addition: a later block for a key wins
     Block* block;
   };
+
+ private:
   void Add(Vec3i origin, Block* block);
+  BlockSlabAllocator* Slab();
   std::vector<Added> blocks_;
+  // The added blocks' objects, in slabs (block.h); made on first use.
+  // Owned (deleted by Finish and the destructor).
+  BlockSlabAllocator* slab_ = nullptr;
   std::vector<uint64_t> order_, words_;  // AddBlockCells' buffers
 };
 

@@ -199,6 +199,69 @@ TEST(VolumeBuilder, LaterCellsAndBlocksWin) {
   EXPECT_TRUE(none.Finish().Empty());
 }
 
+// A batch that changes nothing after a snapshot copies no trie path (the
+// engine counter does not move) and keeps the version.
+TEST(SetVoxels, NoOpBatchAfterSnapshotCopiesNothing) {
+  Volume v;
+  std::vector<VoxelValue> edits;
+  for (int i = 0; i < 5000; ++i)
+    edits.push_back({{i * 16, i % 7, -i}, {uint8_t(i), 2, 3, 255}});
+  edits.push_back({{3, 3, 3}, {9, 9, 9, 0}});  // removing an empty cell
+  ASSERT_EQ(v.SetVoxels(edits), 5000);
+  const Volume snapshot = v;
+  const uint64_t version = v.version();
+  const int64_t bytes = EngineBytes();
+  EXPECT_EQ(v.SetVoxels(edits), 0);
+  EXPECT_EQ(EngineBytes(), bytes);
+  EXPECT_EQ(v.version(), version);
+  EXPECT_EQ(v.version(), snapshot.version());
+  // One real change among them still applies (and copies its path).
+  edits[4000].c = {1, 1, 1, 255};
+  EXPECT_EQ(v.SetVoxels(edits), 1);
+  EXPECT_NE(v.version(), version);
+  EXPECT_EQ(v.Get({4000 * 16, 4000 % 7, -4000}), (Rgba{1, 1, 1, 255}));
+  EXPECT_EQ(snapshot.Get({4000 * 16, 4000 % 7, -4000}),
+            (Rgba{uint8_t(4000), 2, 3, 255}));
+}
+
+// VolumeBuilder puts its blocks in slabs (block.h): a slab lives while any
+// block in it does, in the volume or a snapshot, and dropping the last
+// holder unmaps it and gives its bytes back to the engine counter.
+TEST(VolumeBuilder, SlabsGoWithTheirLastBlock) {
+  const int64_t slabs_before = BlockSlabCount();
+  const int64_t bytes_before = EngineBytes();
+  {
+    VolumeBuilder b;
+    for (int i = 0; i < 60000; ++i) {
+      const std::pair<uint16_t, Rgba> cell[] = {
+          {uint16_t(i % kBlockVoxels), {uint8_t(i), 1, 2, 255}}};
+      b.AddBlockCells({i * 16, -16, 32}, cell);
+    }
+    Volume v = b.Finish();
+    EXPECT_GE(BlockSlabCount() - slabs_before, 3);  // 60000 blocks
+    EXPECT_EQ(v.CountVoxels(), 60000);
+    Volume snapshot = v;
+    // In place (no longer shared after the copy-on-write of the path) and
+    // grown past the slot: the block's storage is on the heap.
+    for (int c = 0; c < kBlockVoxels; ++c)
+      v.Set({c & 15, -16 + ((c >> 4) & 15), 32 + (c >> 8)},
+            {uint8_t(c), uint8_t(c >> 8), 3, 255});
+    for (int c = 0; c < kBlockVoxels; ++c)
+      v.Set({c & 15, -16 + ((c >> 4) & 15), 32 + (c >> 8)},
+            {uint8_t(c), uint8_t(c >> 8), 4, 255});
+    EXPECT_EQ(v.CountVoxels(), 60000 - 1 + kBlockVoxels);
+    v.FillBox({{16 * 100, -16, 32}, {16 * 30000, -1, 47}}, {});
+    EXPECT_EQ(snapshot.CountVoxels(), 60000);
+    EXPECT_EQ(snapshot.Get({16 * 200 + 200 % 16, -16 + (200 >> 4) % 16,
+                            32 + (200 >> 8)}),
+              (Rgba{200, 1, 2, 255}));
+    v = Volume();
+    EXPECT_GE(BlockSlabCount() - slabs_before, 3);  // the snapshot holds them
+  }
+  EXPECT_EQ(BlockSlabCount(), slabs_before);
+  EXPECT_EQ(EngineBytes(), bytes_before);
+}
+
 TEST(Block, FromSortedCellsPicksWhatFromCellsPicks) {
   std::mt19937 rng(9);
   for (int round = 0; round < 300; ++round) {
