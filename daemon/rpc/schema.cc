@@ -59,8 +59,8 @@ void Merge(JsonValue& obj, const char* extra, JsonAllocator& a) {
   JsonValue more = ParseInto(extra, a);
   const auto members = more.MemberBegin();  // by index: see ops_methods.cc
   for (rapidjson::SizeType i = 0; i < more.MemberCount(); ++i) {
-    JsonValue* old = obj.HasMember(members[i].name) ? &obj[members[i].name]
-                                                    : nullptr;
+    JsonValue* old =
+        obj.HasMember(members[i].name) ? &obj[members[i].name] : nullptr;
     if (old != nullptr) {
       *old = members[i].value;
     } else {
