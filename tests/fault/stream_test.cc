@@ -27,6 +27,14 @@ std::string Request(int id, const std::string& method,
          method + R"(","params":)" + params + "}";
 }
 
+// Connects `conn` and asks for one full page (65,536 voxels) of the active
+// layer, which the test then reads, or does not.
+bool AskFullPage(FaultDaemon& d, RpcClient& conn, int id) {
+  return conn.Connect(d.process().socket_path()) &&
+         conn.Send(Request(id, "goxel.get_layer_voxels", R"({"limit":65536})") +
+                   "\n");
+}
+
 // What one full page's stream reserves: its page (16 steps of 4096 voxels
 // of 16 bytes) and two 64 KiB parts of text (methods/query_methods.cc).
 constexpr int64_t kFullPageStream = 65536 * 16 + 2 * 65536;
@@ -150,9 +158,7 @@ TEST(Stream, UnreadStreamsHoldOnlyTheirReservation) {
   std::vector<std::unique_ptr<RpcClient>> conns;
   for (int i = 0; i < 4; ++i) {
     conns.push_back(std::make_unique<RpcClient>());
-    ASSERT_TRUE(conns.back()->Connect(d.process().socket_path()));
-    ASSERT_TRUE(conns.back()->Send(
-        Request(i, "goxel.get_layer_voxels", R"({"limit":65536})") + "\n"));
+    ASSERT_TRUE(AskFullPage(d, *conns.back(), i));
   }
   // (A stream is alive from the start of its scan; its page is complete
   // when its reservation is.)
@@ -186,9 +192,7 @@ TEST(Stream, AStalledStreamIsClosedAfterTheTimeout) {
   ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.process().Log();
   MakeBigProject(d);
   RpcClient conn;
-  ASSERT_TRUE(conn.Connect(d.process().socket_path()));
-  ASSERT_TRUE(conn.Send(
-      Request(1, "goxel.get_layer_voxels", R"({"limit":65536})") + "\n"));
+  ASSERT_TRUE(AskFullPage(d, conn, 1));
   ASSERT_TRUE(WaitFor([&] { return Memory(d).streams == 1; }, 10000));
   EXPECT_TRUE(WaitFor([&] { return Memory(d).streams == 0; }, 20000));
   EXPECT_EQ(Memory(d).in_flight, 0);
@@ -228,9 +232,7 @@ TEST(Stream, ShutdownDropsAnUnreadStream) {
   ASSERT_TRUE(d.Start({"--enable-debug-methods"})) << d.process().Log();
   MakeBigProject(d);
   RpcClient conn;
-  ASSERT_TRUE(conn.Connect(d.process().socket_path()));
-  ASSERT_TRUE(conn.Send(
-      Request(1, "goxel.get_layer_voxels", R"({"limit":65536})") + "\n"));
+  ASSERT_TRUE(AskFullPage(d, conn, 1));
   ASSERT_TRUE(
       WaitFor([&] { return Memory(d).in_flight == kFullPageStream; }, 10000));
   EXPECT_EQ(d.process().Stop(), 0) << d.process().Log();
