@@ -60,7 +60,7 @@ class ListStream final : public rpc::ResultStream {
     return Status::Ok();
   }
   size_t size() const { return items_.size(); }
-  JsonAllocator& alloc() { return doc_.GetAllocator(); }
+  JsonAllocator& alloc() { return alloc_; }
   JsonValue& head() { return head_; }
   JsonValue& tail() { return tail_; }
 
@@ -95,7 +95,9 @@ class ListStream final : public rpc::ResultStream {
 
   const char* const list_key_;
   const char* const what_;
-  rpc::JsonDocument doc_;
+  // The head's and tail's few members: small chunks, not a Document's
+  // default 64 KiB, which the reservation would not count.
+  JsonAllocator alloc_{1024};
   JsonValue head_{rapidjson::kObjectType};
   JsonValue tail_{rapidjson::kObjectType};
   std::vector<Item> items_;
