@@ -8,7 +8,7 @@
 
 #include "base/clock.h"
 #include "methods/result_vocabulary.h"
-#include "rpc/schema.h"
+#include "methods/schema.h"
 
 namespace goxel::methods {
 
@@ -143,10 +143,9 @@ Status ListMethods(const AdminContext& ctx, Call& call) {
     entry.AddMember("params", params, a);
     entry.AddMember("result", MakeString(m->result, a), a);
     entry.AddMember("flags", MakeString(FlagsText(m->flags), a), a);
-    entry.AddMember("params_schema", rpc::ParamsSchema(*m, a), a);
-    entry.AddMember("result_schema", rpc::ResultSchema(*m, ResultKeySchema, a),
-                    a);
-    entry.AddMember("aliases", rpc::AliasesJson(*m, a), a);
+    entry.AddMember("params_schema", ParamsSchema(*m, a), a);
+    entry.AddMember("result_schema", ResultSchema(*m, ResultKeySchema, a), a);
+    entry.AddMember("aliases", AliasesJson(*m, a), a);
     if (!m->ignored.empty()) {
       JsonValue ignored(rapidjson::kArrayType);
       for (const auto& k : m->ignored) ignored.PushBack(MakeString(k, a), a);
