@@ -385,6 +385,10 @@ class ApiTest(unittest.TestCase):
                                  os.path.join(xdg, "goxel", "rel.gox"))
                 self.assertFalse(os.path.exists(os.path.join(tmp,
                                                              "rel.gox")))
+                # The directory created at start holds autosave's lock: the
+                # daemon autosaves there from its first start on.
+                self.assertTrue(os.path.exists(os.path.join(
+                    xdg, "goxel", ".goxel-daemon", "lock")))
                 c.close()
             finally:
                 proc.terminate()
