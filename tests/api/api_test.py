@@ -286,6 +286,30 @@ class ApiTest(unittest.TestCase):
                 self.assertNotIn("required", err["message"])
                 self.assertIn(f"'{canonical}'", err["message"])
 
+    def test_vox_front(self):
+        """A MagicaVoxel character keeps its axes (z up, facing -y), so
+        its face is what the `front` camera (at -y, looking along +y) sees:
+        the knight's eyes are on the cells seen from -y, not from +y. (That
+        the front preset stands at -y is tests/render/camera_test.cc's.)"""
+        import shutil
+        shutil.copy(os.path.join(ROOT, "tests", "data", "vox",
+                                 "chr_knight.vox"), self.daemon.data_dir)
+        c = self.c
+        c.ok("goxel.load_project", {"path": "chr_knight.vox", "copy": True})
+        voxels = c.ok("goxel.get_voxels_region",
+                      {"min": [-256, -256, -256], "max": [256, 256, 256],
+                       "limit": 10000})["voxels"]
+        front, back = {}, {}
+        for v in voxels:
+            key = (v["x"], v["z"])
+            if key not in front or v["y"] < front[key]["y"]:
+                front[key] = v
+            if key not in back or v["y"] > back[key]["y"]:
+                back[key] = v
+        eyes = [16, 16, 16, 255]
+        self.assertEqual(sum(v["color"] == eyes for v in front.values()), 2)
+        self.assertEqual(sum(v["color"] == eyes for v in back.values()), 0)
+
     def test_v14_forms(self):
         """GOXEL_V14.md's positional forms and v14's demo flow."""
         with goxel_rpc.Daemon(DAEMON) as d:
