@@ -610,39 +610,6 @@ ParamSpec MinParam() { return {"min", "position", true, "[x, y, z] corner"}; }
 
 }  // namespace
 
-Result<int32_t> LayerFromJson(const JsonValue* v, std::string_view param,
-                              const voxel::Project& project) {
-  if (v == nullptr) return project.active_layer_id();
-  std::optional<int64_t> id;
-  if (v->IsNumber()) {
-    id = rpc::JsonToInt64(*v);
-    if (id && *id >= INT32_MIN && *id <= INT32_MAX &&
-        project.FindLayer(int32_t(*id)) != nullptr)
-      return int32_t(*id);
-  } else if (v->IsString()) {
-    if (const voxel::Layer* l = project.FindLayerByName(v->GetString()))
-      return l->id;
-  } else {
-    return Params::Wrong(param, "a layer id or a layer name", *v);
-  }
-  std::vector<int64_t> ids;
-  std::vector<std::string> names;
-  for (const voxel::Layer& l : project.layers()) {
-    ids.push_back(l.id);
-    names.push_back(l.name);
-  }
-  const std::string got = v->IsString()
-                              ? "'" + std::string(v->GetString()) + "'"
-                              : std::to_string(id.value_or(0));
-  return Status::Error(voxel::kLayerNotFound,
-                       "layer " + got +
-                           " not found: create it with create_layer or use "
-                           "one of the layers listed in data")
-      .With("param", std::string(param))
-      .With("layer_ids", std::move(ids))
-      .With("layer_names", std::move(names));
-}
-
 Status CheckKnownFields(const JsonValue& obj, std::string_view where,
                         const std::vector<std::string_view>& allowed) {
   if (!obj.IsObject()) {

@@ -29,12 +29,6 @@ Status RegisterAgentMethods(rpc::MethodTable* table, Workspace* ws);
 // Per file.
 Status RegisterAgentEditMethods(rpc::MethodTable* table, Workspace* ws);
 
-// The layer named by `v` (an integer id, or a layer name: the first layer
-// bottom up with that name), or the active layer when `v` is null.
-// -32002 with data {param, layer, layer_ids, layer_names} when none.
-Result<int32_t> LayerFromJson(const JsonValue* v, std::string_view param,
-                              const voxel::Project& project);
-
 // Checks that every member of the object `obj` is one of `allowed`;
 // otherwise -32602 naming the member and listing what is allowed.
 Status CheckKnownFields(const JsonValue& obj, std::string_view where,

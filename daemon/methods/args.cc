@@ -302,43 +302,54 @@ Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p) {
   return ws.Find(std::string_view(v->GetString(), v->GetStringLength()));
 }
 
-Status LayerNotFound(const voxel::Project& project, int64_t id) {
+Result<int32_t> LayerFromJson(const JsonValue* v, std::string_view param,
+                              const voxel::Project& project) {
+  if (v == nullptr) return project.active_layer_id();
+  std::optional<int64_t> id;
+  if (v->IsNumber()) {
+    id = rpc::JsonToInt64(*v);
+    if (!id) return Params::Wrong(param, "a layer id (integer) or name", *v);
+    // v14: a layer_id <= 0 (its clients send 0 by default) is the active one.
+    if (*id <= 0) return project.active_layer_id();
+    if (*id <= INT32_MAX && project.FindLayer(int32_t(*id)) != nullptr)
+      return int32_t(*id);
+  } else if (v->IsString()) {
+    if (const voxel::Layer* l = project.FindLayerByName(v->GetString()))
+      return l->id;
+  } else {
+    return Params::Wrong(param, "a layer id (integer) or name", *v);
+  }
   std::vector<int64_t> ids;
-  for (const auto& l : project.layers()) ids.push_back(l.id);
-  return Status::Error(voxel::kLayerNotFound,
-                       "layer not found: " + std::to_string(id))
-      .With("layer_id", id)
-      .With("layer_ids", std::move(ids));
+  std::vector<std::string> names;
+  for (const voxel::Layer& l : project.layers()) {
+    ids.push_back(l.id);
+    names.push_back(l.name);
+  }
+  const std::string got =
+      id ? std::to_string(*id) : "'" + std::string(v->GetString()) + "'";
+  Status s = Status::Error(voxel::kLayerNotFound,
+                           "layer " + got +
+                               " not found: create it with create_layer or "
+                               "use one of the layers listed in data")
+                 .With("param", std::string(param));
+  if (id) {
+    s.With("layer_id", *id);
+  } else {
+    s.With("layer", std::string(v->GetString(), v->GetStringLength()));
+  }
+  return s.With("layer_ids", std::move(ids))
+      .With("layer_names", std::move(names));
 }
 
 Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
                              std::string_view name, bool allow_all) {
   const JsonValue* v = p.Get(name);
-  if (v == nullptr) return allow_all ? kAllLayers : project.active_layer_id();
-  if (v->IsString()) {
-    std::string layer_name(v->GetString(), v->GetStringLength());
-    const voxel::Layer* l = project.FindLayerByName(layer_name);
-    if (l == nullptr) {
-      std::vector<std::string> names;
-      for (const auto& each : project.layers()) names.push_back(each.name);
-      return Status::Error(voxel::kLayerNotFound,
-                           "no layer named '" + layer_name + "'")
-          .With("param", std::string(name))
-          .With("layer", layer_name)
-          .With("layer_names", std::move(names));
-    }
-    return l->id;
+  if (allow_all) {
+    if (v == nullptr) return kAllLayers;
+    if (v->IsNumber() && rpc::JsonToInt64(*v) == std::optional<int64_t>(-1))
+      return kAllLayers;
   }
-  auto id = v->IsNumber() ? rpc::JsonToInt64(*v) : std::nullopt;
-  if (!id) return Params::Wrong(name, "a layer id (integer) or name", *v);
-  if (*id == -1 && allow_all) return kAllLayers;
-  // v14: a layer_id <= 0 (its clients send 0 by default) is the active one.
-  if (*id <= 0) return project.active_layer_id();
-  if (*id < INT32_MIN || *id > INT32_MAX ||
-      project.FindLayer(static_cast<int32_t>(*id)) == nullptr) {
-    return LayerNotFound(project, *id).With("param", std::string(name));
-  }
-  return static_cast<int32_t>(*id);
+  return LayerFromJson(v, name, project);
 }
 
 Status CheckVoxelCap(int64_t count, int64_t cap, std::string_view what) {

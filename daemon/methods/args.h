@@ -95,15 +95,17 @@ Result<std::string> ReadName(const Params& p, const char* param,
 // call with positional params (v14's form) opens an empty "Untitled" one
 // (Workspace::FindOrOpenDefault); others get -32001.
 Result<ProjectRef> ResolveProject(Workspace& ws, const Params& p);
-// The layer named by param `name` (an id, or a layer's name): absent is the
-// active layer (kAllLayers when allow_all); -1 with allow_all is kAllLayers;
-// any other id <= 0 is the active layer, as in v14; a positive id must exist
-// (-32002 with data layer_id and layer_ids), and a name must name a layer
-// (-32002 with data layer and layer_names).
+// The layer `v` names, the one resolver of every method's layer params: an
+// integer id, or a layer's name (the first layer bottom up with that name).
+// Null is the active layer, and so is an id <= 0, as in v14 (its clients
+// send 0 by default). Otherwise -32002 with data {param, layer_id or layer,
+// layer_ids, layer_names}; a value of another type is -32602.
+Result<int32_t> LayerFromJson(const JsonValue* v, std::string_view param,
+                              const voxel::Project& project);
+// LayerFromJson of param `name`; with allow_all, absent or -1 is kAllLayers.
 Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
                              std::string_view name = "layer",
                              bool allow_all = false);
-Status LayerNotFound(const voxel::Project& project, int64_t id);
 // --- Busy projects and versions ---
 
 // -32007 when the optional `expected_version` param differs from the

@@ -234,8 +234,22 @@ class ApiTest(unittest.TestCase):
                     self.assertIsNotNone(err, params)
                     self.assertEqual(err["code"], -32002, err)
                     self.assertEqual(err["data"]["param"], "layer", err)
-                    for lid in err["data"].get("layer_ids", []):
+                    self.assertIn("layer_names", err["data"], err)
+                    for lid in err["data"]["layer_ids"]:
                         self.assertIsInstance(lid, int, err)
+            # v14's default, 0, is the active layer in every method: the
+            # call ends as it does with the fixture's active layer, 1.
+            with self.subTest(method=name, layer=0):
+                params = {k: v for k, v in examples[name].items()
+                          if m["aliases"].get(k) != "layer"}
+                ends = []
+                for layer in (1, 0):
+                    self.fixture()
+                    params["layer"] = layer
+                    reply = self.c.call(name, params)
+                    ends.append(reply["error"]["code"] if "error" in reply
+                                else "result")
+                self.assertEqual(ends[1], ends[0], params)
             checked += 1
         self.assertGreater(checked, 20)
         # And an existing layer is the one read: the fixture's voxels are
