@@ -307,6 +307,28 @@ TEST_F(FilesTest, CorruptedFilesAre32602WithFormatOffsetAndReason) {
   EXPECT_TRUE(Call("goxel.list_formats").ok());
 }
 
+// The .vox inputs fuzzing found (tests/fuzz/corpus/formats/vox), loaded
+// through the daemon: a group that holds itself (it hung a worker forever)
+// is refused at once as a cycle, 4^40 paths through shared groups stop at
+// the walk's bound with -32006, and the daemon keeps serving.
+TEST_F(FilesTest, FuzzFoundVoxSceneGraphsAreRefusedAtOnce) {
+  const std::string corpus =
+      std::string(GOXEL_TESTDATA_DIR) + "/../fuzz/corpus/formats/vox/";
+  CopyFile(corpus + "group-holds-itself", daemon_->File("cycle.vox"));
+  CopyFile(corpus + "exponential-shared-groups", daemon_->File("paths.vox"));
+  Ok("goxel.create_project", "{}");  // import_model needs a project
+  for (const char* method : {"goxel.load_project", "goxel.import_model"}) {
+    Reply r = Call(method, R"(["cycle.vox"])");
+    EXPECT_EQ(r.code(), -32602) << method << " " << r.text;
+    EXPECT_EQ(r.data("format"), "vox") << r.text;
+    EXPECT_NE(r.text.find("cycle"), std::string::npos) << r.text;
+    r = Call(method, R"(["paths.vox"])");
+    EXPECT_EQ(r.code(), -32006) << method << " " << r.text;
+    EXPECT_NE(r.text.find("visited"), std::string::npos) << r.text;
+  }
+  EXPECT_TRUE(Call("ping").ok());
+}
+
 TEST_F(FilesTest, WriteOnlyFormatsCannotBeLoaded) {
   Reply r = Call("goxel.load_project", R"(["v14-scene.obj"])");
   EXPECT_EQ(r.code(), -32602) << r.text;

@@ -135,6 +135,53 @@ TEST(Robustness, VoxSceneGraphWithExponentialPathsIsBounded) {
   EXPECT_NE(r.status().Find("limit"), nullptr);
 }
 
+// A .vox file of one 8-voxel model placed by `copies` shape references of
+// one group (node 0 -> shape node 1 -> model 0), all at the origin.
+std::vector<uint8_t> VoxPlacedCopies(int copies) {
+  std::vector<uint8_t> body;
+  auto chunk = [&](const char* tag, const std::vector<int32_t>& words) {
+    body.insert(body.end(), tag, tag + 4);
+    const int32_t head[2] = {static_cast<int32_t>(words.size() * 4), 0};
+    const auto* h = reinterpret_cast<const uint8_t*>(head);
+    body.insert(body.end(), h, h + sizeof head);
+    const auto* w = reinterpret_cast<const uint8_t*>(words.data());
+    body.insert(body.end(), w, w + words.size() * 4);
+  };
+  chunk("SIZE", {2, 2, 2});
+  std::vector<int32_t> xyzi = {8};
+  for (int32_t i = 0; i < 8; ++i)  // x, y, z, colour index 1
+    xyzi.push_back((i & 1) | ((i >> 1) & 1) << 8 | ((i >> 2) & 1) << 16 |
+                   1 << 24);
+  chunk("XYZI", xyzi);
+  std::vector<int32_t> group = {0, 0, copies};  // id, no attributes, count
+  group.insert(group.end(), static_cast<size_t>(copies), int32_t{1});
+  chunk("nGRP", group);
+  chunk("nSHP", {1, 0, 1, 0, 0});  // id, no attributes, model 0, no attrs
+  std::vector<uint8_t> b = {'V', 'O', 'X', ' ', 150, 0,
+                            0,   0,   'M', 'A', 'I', 'N'};
+  const int32_t sizes[2] = {0, static_cast<int32_t>(body.size())};
+  const auto* m = reinterpret_cast<const uint8_t*>(sizes);
+  b.insert(b.end(), m, m + sizeof sizes);
+  b.insert(b.end(), body.begin(), body.end());
+  return b;
+}
+
+// The file holds 8 voxels, but every instance places them again: the
+// voxels placed count against the limit, not only the voxels stored.
+TEST(Robustness, VoxInstancesAreBoundedByTheVoxelsTheyPlace) {
+  ReadLimits limits;
+  limits.max_voxels = 1000;
+  auto fits = FindFormat("vox")->read(VoxPlacedCopies(125), limits);
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  ASSERT_EQ(fits->layers.size(), 125u);  // unnamed instances: one layer each
+  EXPECT_EQ(fits->layers[124].volume.CountVoxels(), 8);
+  auto over = FindFormat("vox")->read(VoxPlacedCopies(126), limits);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(over.status().message().find("placed"), std::string::npos)
+      << over.status().ToString();
+}
+
 // Found by fuzz_formats_qb: a raw matrix with one zero side and two huge
 // ones holds no cells, so it must cost nothing to read (it used to walk
 // 65536 x 65536 empty rows).

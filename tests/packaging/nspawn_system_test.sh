@@ -126,8 +126,25 @@ cp -a "$SRC/scripts" "$SRC/packaging" "$SRC/config" "$SRC/client" "$M/root/src/"
 mkdir -p "$M/opt/goxel-guide"
 cp -a "$SRC/scripts" "$SRC/config" "$M/opt/goxel-guide/"
 cp "$BUILD/daemon/goxel-daemon" "$BUILD/client/goxel-client" "$M/opt/goxel-guide/"
+# install-service.sh installs from the build tree (and the source files its
+# install rules name), at their own paths. The overlay of / shows them,
+# except under /tmp, where nspawn mounts a fresh tmpfs (a clone built in
+# /tmp/x is a plain clone too): there each tree gets an overlay of its own
+# (changes go to a temporary directory nspawn removes at exit), on a tmpfs
+# for its parent that makes the directories above it (an overlay's mount
+# point must exist).
+tmp_mounts=() tmp_trees=()
+for tree in "$(realpath "$SRC")" "$(realpath "$BUILD")"; do
+  [[ $tree == /tmp/?* ]] || continue
+  for done_tree in "${tmp_trees[@]}"; do
+    [[ $tree == "$done_tree" || $tree == "$done_tree"/* ]] && continue 2
+  done
+  tmp_trees+=("$tree")
+  [[ ${tree%/*} == /tmp ]] || tmp_mounts+=("--tmpfs=${tree%/*}")
+  tmp_mounts+=("--overlay=${tree//:/\\:}::${tree//:/\\:}")
+done
 systemd-nspawn -D "$M" --boot --register=no --keep-unit --private-network -M "$MACHINE" \
-  --console=pipe </dev/null >"$WORK/nspawn.log" 2>&1 &
+  "${tmp_mounts[@]}" --console=pipe </dev/null >"$WORK/nspawn.log" 2>&1 &
 NSPAWN_PID=$!
 # The container's PID 1 (systemd) is a child of nspawn; an intermediate
 # child may show up first, so wait for the one running systemd.
@@ -322,8 +339,8 @@ ct test -e /etc/systemd/system/multi-user.target.wants/goxel-daemon.service && f
 
 step "install-service.sh: install, run again (idempotent), edited config kept"
 # install-service.sh installs by `cmake --install` of the build tree, which
-# the container sees through the overlay of /.
-ct test -f "$BUILD/CMakeCache.txt" || fail "the build tree $BUILD is not visible in the container (keep it on the root file system)"
+# the container sees through the overlay of / (or its own, under /tmp).
+ct test -f "$(realpath "$BUILD")/CMakeCache.txt" || fail "the build tree $BUILD is not visible in the container"
 ct /root/src/scripts/install-service.sh --build-dir "$BUILD" >"$WORK/install.log" 2>&1 ||
   { cat "$WORK/install.log" >&2; fail "install-service.sh"; }
 grep -q '^healthy$' "$WORK/install.log" || fail "install-service.sh did not report healthy"
