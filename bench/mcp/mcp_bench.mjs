@@ -76,7 +76,10 @@ const transport = new StdioClientTransport({
   command: process.execPath,
   args: [path.join(mcpDir, 'bin/goxel-mcp.js'), '--auto-start', '--log-level', 'error'],
   env: { ...process.env, GOXEL_DAEMON_BINARY: daemon, GOXEL_SOCKET_PATH: socket,
-    GOXEL_PID_FILE: path.join(dir, 'd.pid'), GOXEL_LOG_FILE: path.join(dir, 'd.log') },
+    GOXEL_PID_FILE: path.join(dir, 'd.pid'), GOXEL_LOG_FILE: path.join(dir, 'd.log'),
+    // The daemon's data directory (lock, autosaves) is the run's own.
+    GOXEL_DATA_DIR: dir, GOXEL_WORKING_DIR: dir },
+  cwd: dir,
 });
 const client = new Client({ name: 'mcp-bench', version: '0' });
 await client.connect(transport);

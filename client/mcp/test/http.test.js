@@ -6,7 +6,7 @@ import http from 'node:http';
 import test from 'node:test';
 
 import { BIN, httpClient, httpServer, ok, sandbox } from './helpers.js';
-import { runScenario } from './scenario.js';
+import { runRestart, runScenario } from './scenario.js';
 
 const INIT = {
   jsonrpc: '2.0', id: 1, method: 'initialize',
@@ -41,6 +41,12 @@ test('the scenario works over HTTP', async (t) => {
   const box = sandbox(t);
   const { url } = await httpServer(box);
   await runScenario(await httpClient(box, url));
+});
+
+test('after a daemon restart the next call but one succeeds over HTTP', async (t) => {
+  const box = sandbox(t);
+  const { url } = await httpServer(box);
+  await runRestart(await httpClient(box, url));
 });
 
 test('a wrong Origin or Host is refused', async (t) => {

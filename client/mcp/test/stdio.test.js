@@ -8,7 +8,7 @@ import test from 'node:test';
 import { methodSchema, toolSchema } from '../src/schema.js';
 import { TOOLS } from '../src/tools.js';
 import { BIN, ok, sandbox, stdioClient } from './helpers.js';
-import { runScenario } from './scenario.js';
+import { runRestart, runScenario } from './scenario.js';
 
 test('the scenario works over stdio', async (t) => {
   const box = sandbox(t);
@@ -78,26 +78,7 @@ test('resources: methods, projects, a project summary, its preview and the guide
 });
 
 test('after a daemon restart the next call but one succeeds', async (t) => {
-  const client = await stdioClient(sandbox(t));
-  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } }));
-  const { pid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
-  process.kill(pid, 'SIGKILL');
-  // Wait until goxel-mcp has reaped it (kill(pid, 0) succeeds on a zombie).
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      break;
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-  const first = await client.callTool({ name: 'describe_scene', arguments: {} });
-  assert.equal(first.isError, true);
-  assert.match(first.content[0].text, /no longer open.*next call/);
-  const second = ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [1, 1, 1], color: '#00ff00' }] } }));
-  assert.equal(second.added, 1);
-  const { pid: newPid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
-  assert.notEqual(newPid, pid);
+  await runRestart(await stdioClient(sandbox(t)));
 });
 
 test('logs go to stderr as JSON lines, and to the client once it asks', async (t) => {
