@@ -7,7 +7,9 @@
 // Starts goxel-mcp --auto-start over stdio (the SDK's StdioClientTransport)
 // on a private socket, and prints one JSON line:
 //   ping: p50 of tools/call call_method{ping} vs ping on a persistent socket
-//         and on a fresh connection per call (what goxel-mcp does);
+//         (the overhead is their difference) and on a fresh connection per
+//         call; and of an MCP protocol ping (no tool, no daemon: the stdio
+//         transport's own round trip between the two processes);
 //   edit_10k: one edit setting 10,000 voxels, p50 (ms), MCP vs direct;
 //   sheet_4x512: render of 4 views at 512x512 of a 32^3 scene, p50 (ms);
 //   tools_list: bytes and approximate tokens (bytes / 4).
@@ -97,8 +99,12 @@ const listBytes = Buffer.byteLength(JSON.stringify(list));
 const mcpPing = [];
 const directPing = [];
 const freshPing = [];
+const protocolPing = [];
 for (let i = 0; i < runs; i++) {
   let t0 = process.hrtime.bigint();
+  await client.ping();
+  protocolPing.push(ms(t0));
+  t0 = process.hrtime.bigint();
   await tool('call_method', { method: 'ping' });
   mcpPing.push(ms(t0));
   t0 = process.hrtime.bigint();
@@ -151,7 +157,8 @@ const r3 = (x) => Math.round(x * 1000) / 1000;
 console.log(JSON.stringify({
   ping: {
     mcp_p50_ms: r3(p50(mcpPing)), direct_p50_ms: r3(p50(directPing)), fresh_connection_p50_ms: r3(p50(freshPing)),
-    overhead_p50_ms: r3(p50(mcpPing) - p50(directPing)), runs,
+    overhead_p50_ms: r3(p50(mcpPing) - p50(directPing)),
+    mcp_protocol_ping_p50_ms: r3(p50(protocolPing)), runs,
   },
   edit_10k: { mcp_p50_ms: r3(p50(mcpEdit)), direct_p50_ms: r3(p50(directEdit)), runs: 9 },
   sheet_4x512: { mcp_p50_ms: r3(p50(mcpSheet)), direct_p50_ms: r3(p50(directSheet)), runs: 9 },

@@ -83,6 +83,20 @@ test('off loopback, a missing or wrong token is refused and the right one works'
   assert.ok((await client.listTools()).tools.length > 5);
 });
 
+test('the number of sessions is bounded; a closed session frees its place', async (t) => {
+  const box = sandbox(t);
+  const { url } = await httpServer(box, { env: { GOXEL_MCP_MAX_SESSIONS: '2' } });
+  const a = await httpClient(box, url);
+  await httpClient(box, url);
+  const third = await post(url);
+  assert.equal(third.status, 503);
+  assert.match((await third.json()).error.message, /too many sessions \(2\)/);
+  await a.transport.terminateSession();
+  const again = await post(url);
+  assert.equal(again.status, 200);
+  await again.body?.cancel();
+});
+
 test('two sessions do not see each other\'s current project', async (t) => {
   const box = sandbox(t);
   const { url } = await httpServer(box);
