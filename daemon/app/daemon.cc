@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/heap.h"
 #include "methods/goxel_methods.h"
 #include "ops/daemonize.h"
 #include "ops/log.h"
@@ -90,6 +91,7 @@ int Daemon::Fail(const Status& status) {
 
 Status Daemon::PrepareProcess() {
   start_dir_ = CurrentDir();
+  KeepFreedMemory();  // before the threads (base/heap.h)
   ResolvePaths(&config_);
   if (!config_.config_file.empty()) cli_.config_file = config_.config_file;
   // Before forking: LISTEN_PID names the pid systemd started.
@@ -150,6 +152,7 @@ Status Daemon::BuildMethodTable() {
     r.workers_busy = ps.busy;
     r.worker_wakeups = ps.wakeups;
     r.rss_bytes = live_.rss_bytes.load(std::memory_order_relaxed);
+    r.memory_returns = memory_returns_.load(std::memory_order_relaxed);
     return r;
   };
   admin_.health_problems = [this] { return HealthProblems(); };

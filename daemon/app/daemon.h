@@ -19,6 +19,7 @@
 #ifndef GOXEL_APP_DAEMON_H_
 #define GOXEL_APP_DAEMON_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -80,6 +81,10 @@ class Daemon {
   void StartStopGuard();
   void FinishStop();
   void SendWatchdog(uint64_t now_ns);
+  // On the tick: once the pool has finished work and then stayed idle for
+  // kIdleBeforeReturnNs, a pool job gives freed memory back to the system
+  // (base/heap.h), once per idle period.
+  void ReturnMemoryWhenIdle(uint64_t now_ns);
   Result<ops::ConfigChange> SetConfig(std::string_view patch);
   Status ReloadConfigFile(ops::ConfigChange* change);
   void ApplyLiveConfig();
@@ -109,6 +114,14 @@ class Daemon {
   PoolProgress progress_{0};
   PoolProgress stuck_{0};       // monitoring.stuck_worker_seconds
   bool workers_stuck_ = false;  // loop thread
+
+  // Freed memory goes back to the system once the pool has been idle for
+  // kIdleBeforeReturnNs after finishing work (ReturnMemoryWhenIdle).
+  static constexpr uint64_t kIdleBeforeReturnNs = 1000000000;
+  uint64_t pool_completed_seen_ = 0;         // loop thread
+  uint64_t pool_completed_changed_ns_ = 0;   // loop thread
+  uint64_t pool_completed_returned_ = 0;     // loop thread
+  std::atomic<uint64_t> memory_returns_{0};  // returns done, for `status`
 
   // Shared with the detached stop guard thread, which may wake after the
   // Daemon is gone (then it sees `done` and touches nothing else).

@@ -4,6 +4,7 @@
 
 #include "app/daemon.h"
 #include "base/clock.h"
+#include "base/heap.h"
 #include "base/stop_flag.h"
 #include "ops/log.h"
 #include "ops/notify.h"
@@ -93,6 +94,27 @@ void Daemon::OnTick() {
   workers_stuck_ = !stuck_.Check(now, pool_->depth(), pool_->completed(),
                                  pool_->busy() >= pool_->Stats().workers);
   SendWatchdog(now);
+  ReturnMemoryWhenIdle(now);
+}
+
+void Daemon::ReturnMemoryWhenIdle(uint64_t now) {
+  const uint64_t done = pool_->completed();
+  if (done != pool_completed_seen_ || pool_->busy() > 0 || pool_->depth() > 0) {
+    pool_completed_seen_ = done;
+    pool_completed_changed_ns_ = now;
+    return;
+  }
+  if (done == pool_completed_returned_ ||
+      now - pool_completed_changed_ns_ < kIdleBeforeReturnNs) {
+    return;
+  }
+  pool::Job job;
+  job.run = [this] {
+    ReturnFreedMemory();
+    memory_returns_.fetch_add(1, std::memory_order_relaxed);
+  };
+  // The job itself completes one more: that is no new work.
+  if (pool_->Submit(std::move(job))) pool_completed_returned_ = done + 1;
 }
 
 std::vector<std::string> Daemon::HealthProblems() const {

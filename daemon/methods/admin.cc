@@ -8,7 +8,7 @@
 
 #include "base/clock.h"
 #include "methods/result_vocabulary.h"
-#include "rpc/schema.h"
+#include "methods/schema.h"
 
 namespace goxel::methods {
 
@@ -83,6 +83,7 @@ Status StatusMethod(const AdminContext& ctx, Call& call) {
   AddUint(&r, "bytes_in", s.bytes_in, a);
   AddUint(&r, "bytes_out", s.bytes_out, a);
   AddUint(&r, "memory_rss_bytes", s.rss_bytes, a);
+  AddUint(&r, "memory_returns", s.memory_returns, a);
   if (ctx.extend_status) ctx.extend_status(&r, a);
   return Status::Ok();
 }
@@ -142,10 +143,9 @@ Status ListMethods(const AdminContext& ctx, Call& call) {
     entry.AddMember("params", params, a);
     entry.AddMember("result", MakeString(m->result, a), a);
     entry.AddMember("flags", MakeString(FlagsText(m->flags), a), a);
-    entry.AddMember("params_schema", rpc::ParamsSchema(*m, a), a);
-    entry.AddMember("result_schema", rpc::ResultSchema(*m, ResultKeySchema, a),
-                    a);
-    entry.AddMember("aliases", rpc::AliasesJson(*m, a), a);
+    entry.AddMember("params_schema", ParamsSchema(*m, a), a);
+    entry.AddMember("result_schema", ResultSchema(*m, ResultKeySchema, a), a);
+    entry.AddMember("aliases", AliasesJson(*m, a), a);
     if (!m->ignored.empty()) {
       JsonValue ignored(rapidjson::kArrayType);
       for (const auto& k : m->ignored) ignored.PushBack(MakeString(k, a), a);
@@ -214,7 +214,8 @@ Status RegisterAdminMethods(rpc::MethodTable* table, const AdminContext* ctx,
        "{status, version, pid, hostname, socket, current_time, start_time, "
        "uptime_seconds, connections, queue_depth, queue_capacity, workers, "
        "workers_busy, worker_wakeups, requests_served, replies_direct, "
-       "requests_per_second, bytes_in, bytes_out, memory_rss_bytes, …}",
+       "requests_per_second, bytes_in, bytes_out, memory_rss_bytes, "
+       "memory_returns, …}",
        kControlRead,
        [ctx](Call& c) { return StatusMethod(*ctx, c); }}));
   GOXEL_RETURN_IF_ERROR(table->Add(

@@ -38,6 +38,7 @@ struct RuntimeStats {
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
   uint64_t rss_bytes = 0;
+  uint64_t memory_returns = 0;  // freed memory given back after idle
 };
 
 struct AdminContext {

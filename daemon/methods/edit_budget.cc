@@ -1,8 +1,8 @@
 #include "methods/edit_budget.h"
 
-#include <malloc.h>
-
 #include <string>
+
+#include "base/heap.h"
 
 namespace goxel::methods {
 
@@ -21,18 +21,12 @@ int64_t RequestBytes(rpc::Call& call) {
   return static_cast<int64_t>(call.alloc().Capacity());
 }
 
-void TrimFreedMemory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
-
 Status BoundedEdit::Finish() {
   finished_ = true;
   if (budget_.exceeded()) {
     project_->CancelEdit();
     project_->DropRetired();
-    TrimFreedMemory();
+    ReturnFreedMemory();
     return MemoryLimitError(budget_, "this edit");
   }
   project_->EndEdit();

@@ -25,10 +25,6 @@ Status MemoryLimitError(const voxel::MemoryBudget& budget, const char* what);
 // is built. About 250 B per voxel object of add_voxel_batch.
 int64_t RequestBytes(rpc::Call& call);
 
-// Gives memory freed by a cancelled edit, a closed project or a dropped
-// history back to the system (malloc_trim), so RSS follows EngineBytes.
-void TrimFreedMemory();
-
 class BoundedEdit {
  public:
   // Begins an edit of `project` (BeginEdit) under the limit in force. On a

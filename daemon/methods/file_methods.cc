@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/file_io.h"
+#include "base/heap.h"
 #include "methods/args.h"
 #include "methods/edit_budget.h"
 #include "ops/log.h"
@@ -106,7 +107,7 @@ Result<voxel::Scene> ReadScene(const FileMethods& fm, const std::string& path,
       return scene;
     }
   }
-  TrimFreedMemory();
+  ReturnFreedMemory();
   return Status(MemoryLimitError(budget, "reading this file"))
       .With("path", path);
 }

@@ -1,6 +1,7 @@
 // Project methods: create, status and info, list, activate, close, undo,
 // redo. Lock order: workspace → project (Workspace::List then each
 // project's reader lock).
+#include "base/heap.h"
 #include "methods/agent_methods.h"
 #include "methods/args.h"
 #include "methods/edit_budget.h"
@@ -207,7 +208,7 @@ Status CloseProject(Workspace& ws, Call& call) {
   }
   auto next = ws.Close(closed, *force);
   if (!next.ok()) return next.status();
-  TrimFreedMemory();  // RSS follows the engine's bytes down.
+  ReturnFreedMemory();  // RSS follows the engine's bytes down.
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();

@@ -156,10 +156,11 @@ const char* ResultKeySchema(std::string_view key) {
       EndsWith(key, "_peak") || EndsWith(key, "_busy") ||
       EndsWith(key, "_total") || EndsWith(key, "_served") ||
       EndsWith(key, "_direct") || EndsWith(key, "_wakeups") ||
-      EndsWith(key, "_accepted") || EndsWith(key, "_rejected") ||
-      EndsWith(key, "_in") || EndsWith(key, "_out") ||
-      EndsWith(key, "_operations") || EndsWith(key, "_created") ||
-      EndsWith(key, "_changed") || EndsWith(key, "_filled")) {
+      EndsWith(key, "_returns") || EndsWith(key, "_accepted") ||
+      EndsWith(key, "_rejected") || EndsWith(key, "_in") ||
+      EndsWith(key, "_out") || EndsWith(key, "_operations") ||
+      EndsWith(key, "_created") || EndsWith(key, "_changed") ||
+      EndsWith(key, "_filled")) {
     return kInt;
   }
   if (EndsWith(key, "_ms") || EndsWith(key, "_seconds") ||

@@ -29,7 +29,7 @@ struct ParamSpec {
   std::string name;
   std::string type;  // "integer", "number", "string", "boolean", "array",
                      // "object", "color", "position", "layer", "region",
-                     // "any", … (rpc/schema.h maps them to JSON Schema)
+                     // "any", … (methods/schema.h maps them to JSON Schema)
   bool required = false;
   std::string description;
   // Non-empty: this row is a v14 name accepted for the canonical param

@@ -1,10 +1,17 @@
-#include "rpc/schema.h"
+#include "methods/schema.h"
 
 #include <cctype>
 #include <string>
 #include <vector>
 
-namespace goxel::rpc {
+namespace goxel::methods {
+
+using rpc::JsonAllocator;
+using rpc::JsonDocument;
+using rpc::JsonValue;
+using rpc::MakeString;
+using rpc::MethodSpec;
+using rpc::ParamSpec;
 
 namespace {
 
@@ -195,4 +202,4 @@ JsonValue ResultSchema(const MethodSpec& m, const ResultVocabulary& vocabulary,
   return s;
 }
 
-}  // namespace goxel::rpc
+}  // namespace goxel::methods

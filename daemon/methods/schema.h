@@ -14,8 +14,8 @@
 // key means one fact with one type across all methods.
 //
 // Thread contract: stateless functions; thread-safe.
-#ifndef GOXEL_RPC_SCHEMA_H_
-#define GOXEL_RPC_SCHEMA_H_
+#ifndef GOXEL_METHODS_SCHEMA_H_
+#define GOXEL_METHODS_SCHEMA_H_
 
 #include <functional>
 #include <string_view>
@@ -23,21 +23,22 @@
 #include "rpc/json.h"
 #include "rpc/method_table.h"
 
-namespace goxel::rpc {
+namespace goxel::methods {
 
 inline constexpr const char* kJsonSchemaDialect =
     "https://json-schema.org/draft/2020-12/schema";
 
 // The params object's schema.
-JsonValue ParamsSchema(const MethodSpec& m, JsonAllocator& a);
+rpc::JsonValue ParamsSchema(const rpc::MethodSpec& m, rpc::JsonAllocator& a);
 // {alias: canonical} for every alias row.
-JsonValue AliasesJson(const MethodSpec& m, JsonAllocator& a);
+rpc::JsonValue AliasesJson(const rpc::MethodSpec& m, rpc::JsonAllocator& a);
 
 // The schema text (a JSON object) for a result key, or nullptr if unknown.
 using ResultVocabulary = std::function<const char*(std::string_view key)>;
-JsonValue ResultSchema(const MethodSpec& m, const ResultVocabulary& vocabulary,
-                       JsonAllocator& a);
+rpc::JsonValue ResultSchema(const rpc::MethodSpec& m,
+                            const ResultVocabulary& vocabulary,
+                            rpc::JsonAllocator& a);
 
-}  // namespace goxel::rpc
+}  // namespace goxel::methods
 
-#endif  // GOXEL_RPC_SCHEMA_H_
+#endif  // GOXEL_METHODS_SCHEMA_H_
