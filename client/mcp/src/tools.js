@@ -24,7 +24,10 @@ export function explain(err, tool, link) {
         return `version ${d.expected_version} is stale (project is at ${d.version}): call ` +
           `describe_scene to see the current state, then retry with expected_version ${d.version}.`;
       }
-      return `${err.message}: another client holds the project; retry in a moment.`;
+      if (d.reason === 'restoring') {
+        return `${cleanMessage(err)}: the daemon restarted and is restoring this project; retry in a moment.`;
+      }
+      return `${cleanMessage(err)}: another client holds the project; retry in a moment.`;
     case -32602:
       return `bad argument${d.param ? ` '${d.param}'` : ''}: ${cleanMessage(err)}` +
         `${d.expected ? ` (expected ${d.expected})` : ''}. Fix it and call ${tool} again.`;

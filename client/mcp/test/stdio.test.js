@@ -9,7 +9,8 @@ import test from 'node:test';
 
 import { methodSchema, toolSchema } from '../src/schema.js';
 import { TOOLS } from '../src/tools.js';
-import { BIN, ok, sandbox, stdioClient, stopChild } from './helpers.js';
+import { DaemonLink } from '../src/daemon.js';
+import { BIN, DAEMON, ok, sandbox, stdioClient, stopChild } from './helpers.js';
 import { runRestart, runScenario } from './scenario.js';
 
 test('the scenario works over stdio', async (t) => {
@@ -81,6 +82,56 @@ test('resources: methods, projects, a project summary, its preview and the guide
 
 test('after a daemon restart the next call but one succeeds', async (t) => {
   await runRestart(await stdioClient(sandbox(t)));
+});
+
+test('without --auto-start it attaches to a running daemon, follows its restart and leaves it running', async (t) => {
+  const box = sandbox(t);
+  const none = spawnSync(process.execPath, [BIN], { env: box.env, encoding: 'utf8', input: '', timeout: 30000 });
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /cannot use goxel-daemon on .*d\.sock.*start goxel-daemon, or pass --auto-start/);
+  const startDaemon = async () => {
+    const child = spawn(DAEMON, ['--foreground', '--socket', box.socket, '--data-dir', box.dir],
+      { env: box.env, cwd: box.dir, stdio: 'ignore' });
+    box.cleanups.push(() => stopChild(child));
+    const link = new DaemonLink({ socketPath: box.socket });
+    for (;;) { // until it answers
+      try {
+        await link.call('ping');
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await link.close();
+    return child;
+  };
+  let daemon = await startDaemon();
+  const client = await stdioClient(box, [], { autoStart: false });
+  const status = async () => ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
+  assert.equal((await status()).pid, daemon.pid);
+  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } }));
+  // The daemon stops: calls say so and what to do.
+  await stopChild(daemon);
+  const gone = await client.callTool({ name: 'describe_scene', arguments: {} });
+  assert.equal(gone.isError, true);
+  assert.match(gone.content[0].text, /not reachable.*Start goxel-daemon \(or run goxel-mcp with --auto-start\)/);
+  // Someone starts it again: it restores the autosaved project, and the
+  // session goes on with it.
+  daemon = await startDaemon();
+  for (;;) {
+    const { projects } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'goxel.list_projects' } }));
+    if (projects.length === 1 && !projects[0].restoring) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(ok(await client.callTool({ name: 'describe_scene', arguments: {} })).voxel_count, 1);
+  assert.equal(ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [1, 1, 1], color: '#00ff00' }] } })).added, 1);
+  assert.equal((await status()).pid, daemon.pid);
+  // goxel-mcp leaves a daemon it attached to running.
+  await client.close();
+  const link = new DaemonLink({ socketPath: box.socket });
+  assert.ok(await link.call('ping'));
+  await link.close();
+  assert.equal(daemon.exitCode, null);
 });
 
 test('logs go to stderr as JSON lines, and to the client once it asks', async (t) => {
