@@ -1,13 +1,17 @@
 // mcp_daemon_manager.js: keeps one goxel-daemon available to a Node program
 // (typically an MCP server); the daemon's API is docs/API.md. From a clone,
-// after `cmake --build build`, as a file in the clone's root directory:
+// after `cmake --build build`, as example.js in the clone's root directory
+// (`node example.js`; tests/node runs this example as written):
 //
 //   const { GoxelDaemonManager } = require('./scripts/mcp_daemon_manager');
-//   const manager = new GoxelDaemonManager({ socketPath: '/tmp/goxel.sock' });
-//   manager.on('log', (line) => console.error(line));
-//   await manager.start();           // attaches to a live daemon or spawns one
-//   const pong = await manager.call('ping');
-//   await manager.shutdown();        // stops what it started, clears timers
+//   (async () => {
+//     const manager = new GoxelDaemonManager({ socketPath: '/tmp/goxel.sock' });
+//     manager.on('log', (line) => console.error(line));
+//     await manager.start();        // attaches to a live daemon or spawns one
+//     const pong = await manager.call('ping');
+//     console.log(pong);            // { pong: true, timestamp: ... }
+//     await manager.shutdown();     // stops what it started, clears timers
+//   })();
 //
 // start() first looks at the PID file: when it names a live process AND the
 // socket answers `health` (and `status` reports that pid, when it reports

@@ -177,7 +177,6 @@ Status Daemon::BuildMethodTable() {
       methods::FilesOptionsFromConfig(config_, workspace_options),
       workspace_.get());
   GOXEL_RETURN_IF_ERROR(files_->Register(&table_));
-  GOXEL_RETURN_IF_ERROR(files_->Start());
   ops_ctx_.metrics = &metrics_;
   ops_ctx_.refresh = [this] { RefreshMetrics(); };
   ops_ctx_.metrics_enabled = &live_.metrics_enabled;
@@ -262,6 +261,10 @@ int Daemon::Run() {
   if (s.ok()) s = DropPrivilegesIfRoot();
   // As the user that will serve: never start and then fail every save.
   if (s.ok()) s = files_->CheckDataDir();
+  // Autosave's state directory and lock, in the data directory that now
+  // exists (the foreground default is created by the check), owned by the
+  // serving user.
+  if (s.ok()) s = files_->Start();
   if (!s.ok()) {
     // Clean up before the parent of --daemonize hears of the failure: once
     // it has, it exits and the caller may look for the PID file.

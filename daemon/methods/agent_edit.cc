@@ -579,6 +579,27 @@ Status Edit(Workspace& ws, Call& call) {
   return Status::Ok();
 }
 
+// An error of the one operation copy_region or move_region runs, told in
+// the call's own terms: `param` without RunEdit's "operations[0]." prefix,
+// no `operation` index.
+Status AsOwnParams(const Status& s) {
+  const std::string prefix = "operations[0].";
+  std::string msg = s.message();
+  for (size_t at; (at = msg.find(prefix)) != std::string::npos;)
+    msg.erase(at, prefix.size());
+  Status out = Status::Error(s.code(), msg);
+  for (const auto& f : s.details()) {
+    if (f.key == "operation") continue;
+    const auto* text = std::get_if<std::string>(&f.value);
+    if (f.key == "param" && text && text->rfind(prefix, 0) == 0) {
+      out.With("param", text->substr(prefix.size()));
+    } else {
+      out.With(f.key, f.value);
+    }
+  }
+  return out;
+}
+
 // copy_region and move_region: one copy or move operation built from the
 // call's own params.
 Status Region(Workspace& ws, Call& call, const char* name) {
@@ -603,7 +624,8 @@ Status Region(Workspace& ws, Call& call, const char* name) {
   ops.push_back(std::move(op).value());
   EditOutcome out;
   uint64_t version = 0;
-  GOXEL_RETURN_IF_ERROR(RunEdit(ws, p, &ops, false, &out, &version));
+  Status s = RunEdit(ws, p, &ops, false, &out, &version);
+  if (!s.ok()) return AsOwnParams(s);
   auto& a = call.alloc();
   JsonValue& r = call.result();
   r.SetObject();

@@ -625,9 +625,10 @@ Result<int32_t> LayerFromJson(const JsonValue* v, std::string_view param,
   } else {
     return Params::Wrong(param, "a layer id or a layer name", *v);
   }
-  std::vector<std::string> ids, names;
+  std::vector<int64_t> ids;
+  std::vector<std::string> names;
   for (const voxel::Layer& l : project.layers()) {
-    ids.push_back(std::to_string(l.id));
+    ids.push_back(l.id);
     names.push_back(l.name);
   }
   const std::string got = v->IsString()

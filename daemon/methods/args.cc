@@ -40,6 +40,20 @@ Result<Rgba> HexToColor(const JsonValue& v, std::string_view param) {
   return Rgba{ch[0], ch[1], ch[2], ch[3]};
 }
 
+// -32602 for a v14 call that gives some parts of a value and not `part`
+// (e.g. r without g): names the part, its companions and the canonical
+// form, since the part is optional on its own.
+Status MissingV14Part(std::string_view part, std::string_view together,
+                      std::string_view canonical, std::string_view form) {
+  return Status::InvalidParams(
+             "missing parameter '" + std::string(part) + "': v14's " +
+             std::string(together) + " go together; give all of them, or '" +
+             std::string(canonical) + "' as " + std::string(form))
+      .With("param", std::string(part))
+      .With("expected", "all of " + std::string(together))
+      .With("canonical", std::string(canonical));
+}
+
 }  // namespace
 
 Result<int32_t> CoordFromJson(const JsonValue& v, std::string_view param) {
@@ -97,7 +111,8 @@ Result<Vec3i> ReadPosition(const Params& p) {
     const JsonValue* v = p.Get(names[i]);
     if (v == nullptr) {
       // Name what the caller's form lacks: one of v14's x, y, z, or position.
-      if (v14) return Params::Missing(names[i], "a number (with the others)");
+      if (v14)
+        return MissingV14Part(names[i], "x, y and z", "position", "[x, y, z]");
       return Params::Missing("position", "[x, y, z] (v14: x, y, z)");
     }
     auto r = CoordFromJson(*v, names[i]);
@@ -160,7 +175,10 @@ Result<std::optional<Rgba>> ReadColorOpt(const Params& p) {
   }
   const JsonValue* fields[4] = {p.Get("r"), p.Get("g"), p.Get("b"), p.Get("a")};
   if (!fields[0] && !fields[1] && !fields[2]) {
-    if (fields[3]) return Params::Missing("r", kChannelExpected);
+    if (fields[3]) {
+      return MissingV14Part("r", "r, g and b", "color",
+                            "[r, g, b(, a)] or \"#rrggbb(aa)\"");
+    }
     return std::optional<Rgba>();
   }
   const char* names[4] = {"r", "g", "b", "a"};
@@ -168,7 +186,8 @@ Result<std::optional<Rgba>> ReadColorOpt(const Params& p) {
   for (int i = 0; i < 4; ++i) {
     if (fields[i] == nullptr) {
       if (i == 3) break;
-      return Params::Missing(names[i], kChannelExpected);
+      return MissingV14Part(names[i], "r, g and b", "color",
+                            "[r, g, b(, a)] or \"#rrggbb(aa)\"");
     }
     auto c = ChannelFromJson(*fields[i], names[i]);
     if (!c.ok()) return c.status();
@@ -317,7 +336,7 @@ Result<int32_t> ResolveLayer(const Params& p, const voxel::Project& project,
   if (*id <= 0) return project.active_layer_id();
   if (*id < INT32_MIN || *id > INT32_MAX ||
       project.FindLayer(static_cast<int32_t>(*id)) == nullptr) {
-    return LayerNotFound(project, *id);
+    return LayerNotFound(project, *id).With("param", std::string(name));
   }
   return static_cast<int32_t>(*id);
 }
@@ -447,7 +466,9 @@ rpc::MethodSpec Versioned(rpc::MethodSpec spec) {
       {"expected_version", "integer", false,
        "fail with -32007 and change nothing unless the project's version "
        "(from a result's `version`) is still this"});
-  if (!spec.result.empty() && spec.result.back() == '}') {
+  // Results that already list their version keep one mention of it.
+  if (!spec.result.empty() && spec.result.back() == '}' &&
+      !spec.result.ends_with(" version}")) {
     spec.result.insert(spec.result.size() - 1, ", version");
   }
   return spec;

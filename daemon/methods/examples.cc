@@ -72,6 +72,23 @@ constexpr Example kExamples[] = {
      R"({"path":"house.png","width":256,"height":256,"camera":"front"})"},
     {"goxel.render_scene", R"({"width":64,"height":64})"},
     {"goxel.render_image", R"({"width":64,"height":64,"camera":"isometric"})"},
+    {"add_voxels", R"({"voxels":[{"x":9,"y":9,"z":9,"r":1,"g":2,"b":3}]})"},
+    {"goxel.edit", R"({"operations":[{"op":"box","min":[0,0,6],"max":[3,3,6],)"
+                   R"("color":"#777777"},{"op":"set","position":[1,1,7],)"
+                   R"("color":"#ff0000"}]})"},
+    {"goxel.copy_region", R"({"min":[0,0,0],"max":[3,3,3],"offset":[10,0,0]})"},
+    {"goxel.copy_region",
+     R"({"min":[0,0,0],"max":[3,3,3],"to":[0,10,0],"target_layer":"roof"})"},
+    {"goxel.move_region", R"({"min":[0,0,0],"max":[3,3,3],"offset":[0,0,4]})"},
+    {"goxel.read_grid", R"({"min":[0,0,0],"max":[3,3,1]})"},
+    {"goxel.write_grid", R"({"min":[0,0,8],"legend":{"r":"#ff0000"},)"
+                         R"("slices":[{"rows":["r.","rr"]}]})"},
+    {"goxel.rename_layer", R"({"layer":"roof","name":"attic"})"},
+    {"goxel.create_checkpoint", R"({"name":"before-roof"})"},
+    {"goxel.list_checkpoints", R"({})"},
+    {"goxel.analyze", R"({})"},
+    {"goxel.render_views",
+     R"({"views":["front","top"],"width":128,"height":64})"},
 };
 
 struct Ignored {

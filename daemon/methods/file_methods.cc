@@ -164,13 +164,15 @@ Result<voxel::formats::WriteOptions> ReadWriteOptions(const Params& p) {
   return o;
 }
 
-// The open project whose file is `path` (saved to or loaded from it as
-// .gox), or null. Locks: the workspace's (List), then each project's shared.
+// The open project whose file is `path` (saved to it, or loaded from it in
+// any format), or null. Locks: the workspace's (List), then each project's
+// shared.
 Result<ProjectRef> FindOpenFile(Workspace& ws, const std::string& path) {
   for (const ProjectRef& ref : ws.List(nullptr)) {
     CallReaderLock lock(&ref->mu, ws.Wait());
     if (!lock.held()) return lock.Busy(ref->id);
-    if (ref->View().file_path() == path) return ref;
+    const voxel::Project& pr = ref->View();
+    if (pr.file_path() == path || pr.source_path() == path) return ref;
   }
   return ProjectRef();
 }
@@ -178,7 +180,8 @@ Result<ProjectRef> FindOpenFile(Workspace& ws, const std::string& path) {
 // load_project of a file an open project came from: that project, made
 // active, with already_open: true.
 Status AnswerAlreadyOpen(Workspace& ws, const ProjectRef& ref,
-                         const std::string& path, Call& call) {
+                         const std::string& path, const FormatInfo& format,
+                         Call& call) {
   GOXEL_RETURN_IF_ERROR(ws.SetActive(ref->id));
   CallReaderLock lock(&ref->mu, ws.Wait());
   if (!lock.held()) return lock.Busy(ref->id);
@@ -190,7 +193,7 @@ Status AnswerAlreadyOpen(Workspace& ws, const ProjectRef& ref,
   PutString(r, "path", path, a);
   PutString(r, "project_id", ref->id, a);
   PutString(r, "name", pr.name(), a);
-  PutString(r, "format", "gox", a);
+  PutString(r, "format", format.name, a);
   Put(r, "layer_count", static_cast<int64_t>(pr.layers().size()), a);
   Put(r, "voxel_count", pr.CountVoxels(), a);
   Put(r, "load_time_ms", 0.0, a);
@@ -210,9 +213,13 @@ Status LoadProject(FileMethods& fm, Call& call) {
   if (!*copy) {
     auto path = fm.Resolve(*requested, /*must_exist=*/true);
     if (!path.ok()) return path.status();
+    auto format = PickFormat(p, *path, "gox", /*for_write=*/false);
+    if (!format.ok()) return format.status();
     auto open = FindOpenFile(fm.workspace(), *path);
     if (!open.ok()) return open.status();
-    if (*open) return AnswerAlreadyOpen(fm.workspace(), *open, *path, call);
+    if (*open) {
+      return AnswerAlreadyOpen(fm.workspace(), *open, *path, **format, call);
+    }
   }
   auto file = ReadNamedFile(fm, p, *requested);
   if (!file.ok()) return file.status();
@@ -224,6 +231,7 @@ Status LoadProject(FileMethods& fm, Call& call) {
   project.SetHistoryDepth(fm.workspace().options().history_depth);
   // save_project without a path writes back only to a .gox file.
   if (format->name == "gox") project.MarkSaved(path);
+  project.set_source_path(path);
   const int64_t voxels = project.CountVoxels();
   const int64_t layers = static_cast<int64_t>(project.layers().size());
   const uint64_t version = project.version();
@@ -606,9 +614,9 @@ Status RegisterFileMethods(rpc::MethodTable* t, FileMethods* files) {
   GOXEL_RETURN_IF_ERROR(t->Add(
       {"goxel.load_project",
        "Opens a file (any readable format, .gox by default) as a new "
-       "project and makes it active. A .gox file an open project was "
-       "loaded from or saved to is not read again: that project is made "
-       "active and returned with already_open: true (and its unsaved "
+       "project and makes it active. A file an open project was loaded "
+       "from (any format) or saved to is not read again: that project is "
+       "made active and returned with already_open: true (and its unsaved "
        "changes), unless copy is true.",
        {path,
         format,

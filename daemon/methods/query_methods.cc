@@ -180,7 +180,7 @@ Status GetVoxel(Workspace& ws, Call& call) {
   {
     CallReaderLock lock(&op.mu, ws.Wait(call.caller().on_loop));
     if (!lock.held()) return lock.Busy(op.id);
-    auto layer = ResolveLayer(p, op.project, "layer_id", true);
+    auto layer = ResolveLayer(p, op.project, "layer", true);
     if (!layer.ok()) return layer.status();
     c = *layer == kAllLayers ? ComposedGet(op.project, *pos)
                              : op.project.FindLayer(*layer)->volume.Get(*pos);
@@ -209,7 +209,7 @@ Status GetVoxels(Workspace& ws, Call& call) {
   {
     CallReaderLock lock(&op.mu, ws.Wait());
     if (!lock.held()) return lock.Busy(op.id);
-    auto layer = ResolveLayer(p, op.project, "layer_id", true);
+    auto layer = ResolveLayer(p, op.project, "layer", true);
     if (!layer.ok()) return layer.status();
     for (size_t i = 0; i < pos.size(); ++i) {
       colors[i] = *layer == kAllLayers
@@ -256,8 +256,8 @@ Result<Snapshot> TakeSnapshot(Workspace& ws, const Params& p, bool default_all,
     CallReaderLock lock(&op.mu, ws.Wait());
     if (!lock.held()) return lock.Busy(op.id);
     const voxel::Project& pr = op.View();
-    auto layer = default_all ? ResolveLayer(p, pr, "layer_id", true)
-                             : ResolveLayer(p, pr);
+    auto layer =
+        default_all ? ResolveLayer(p, pr, "layer", true) : ResolveLayer(p, pr);
     if (!layer.ok()) return layer.status();
     const JsonValue* region = p.Get("region");
     const JsonValue* min = p.Get("min");
@@ -356,7 +356,7 @@ Status GetBoundingBox(Workspace& ws, Call& call) {
   {
     CallReaderLock lock(&op.mu, ws.Wait());
     if (!lock.held()) return lock.Busy(op.id);
-    auto layer = ResolveLayer(p, op.project, "layer_id", true);
+    auto layer = ResolveLayer(p, op.project, "layer", true);
     if (!layer.ok()) return layer.status();
     box = *layer == kAllLayers ? op.project.Bounds()
                                : op.project.FindLayer(*layer)->volume.Bounds();

@@ -406,13 +406,13 @@ std::string ConfigToJson(const Config& config) {
     for (size_t dot; (dot = f.path.find('.', start)) != std::string::npos;
          start = dot + 1) {
       std::string part = f.path.substr(start, dot - start);
-      auto it = node->FindMember(part.c_str());
-      if (it == node->MemberEnd()) {
+      // HasMember, not FindMember == MemberEnd: clang in C++20 finds that
+      // comparison of RapidJSON's iterators ambiguous.
+      if (!node->HasMember(part.c_str())) {
         node->AddMember(Value(part.c_str(), alloc),
                         Value(rapidjson::kObjectType), alloc);
-        it = node->FindMember(part.c_str());
       }
-      node = &it->value;
+      node = &(*node)[part.c_str()];
     }
     node->AddMember(Value(f.path.substr(start).c_str(), alloc),
                     f.get(config, alloc), alloc);

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/clock.h"
@@ -475,6 +476,9 @@ void Server::BeginShutdown() {
     listening_ = false;
   }
   for (auto& [id, conn] : connections_) conn->BeginDrain();
+  shutdown_deadline_ns_ =
+      MonotonicNanos() +
+      static_cast<uint64_t>(options_.shutdown_timeout_ms) * 1000000;
   uv_timer_start(&shutdown_timer_, OnShutdownTimer,
                  static_cast<uint64_t>(options_.shutdown_timeout_ms), 0);
   MaybeFinishShutdown(false);
@@ -517,7 +521,15 @@ void Server::MaybeFinishShutdown(bool deadline_passed) {
     std::vector<Connection*> all;
     for (auto& [id, conn] : connections_) all.push_back(conn);
     for (Connection* conn : all) conn->CloseAfterFlush();
-    uv_timer_start(&shutdown_timer_, OnShutdownTimer, 2000, 0);
+    // Clients that do not read their last replies: not waited for past
+    // the shutdown bound, which the daemon's stop guard enforces.
+    const uint64_t now = MonotonicNanos();
+    const int64_t left_ms =
+        now < shutdown_deadline_ns_
+            ? static_cast<int64_t>((shutdown_deadline_ns_ - now) / 1000000)
+            : 0;
+    uv_timer_start(&shutdown_timer_, OnShutdownTimer,
+                   static_cast<uint64_t>(std::min(kCloseWaitMs, left_ms)), 0);
   }
   if (phase_ == Phase::kClosing && connections_.empty()) CloseEverything();
 }

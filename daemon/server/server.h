@@ -15,9 +15,11 @@
 // and write-stall timeouts.
 //
 // Shutdown (SIGTERM, SIGINT, RequestShutdown): stop accepting and reading,
-// let queued and running jobs finish (bounded by shutdown_timeout_ms),
-// flush replies, close connections, stop the pool, remove the socket file,
-// close the loop.
+// let queued and running jobs finish, flush replies (a client that does not
+// read its last replies is waited for at most 2 s), close connections, stop
+// the pool, remove the socket file, close the loop. The whole shutdown ends
+// within shutdown_timeout_ms (at least the drain's; the flush may take what
+// is left of it, never more).
 //
 // Thread contract: construct, Start and Run on one thread (the loop
 // thread). RequestShutdown and stats() are thread-safe. Start installs the
@@ -130,6 +132,8 @@ class Server final : private JobSink, private ConnectionEvents {
   uv_check_t check_;
   uv_timer_t tick_;
   uv_timer_t shutdown_timer_;
+  uint64_t shutdown_deadline_ns_ = 0;  // BeginShutdown + shutdown_timeout_ms
+  static constexpr int64_t kCloseWaitMs = 2000;
   uv_timer_t flush_timer_;  // drains deferred replies while jobs run
   static constexpr uint64_t kFlushTimerMs = 1;
   uv_signal_t signals_[5];

@@ -64,6 +64,10 @@ class Project {
   int64_t modified_ms() const { return modified_ms_; }  // last change, ms.
   const std::string& file_path() const { return file_path_; }
   void set_file_path(std::string path) { file_path_ = std::move(path); }
+  // The file the project was read from, in any format (empty when it was
+  // created): load_project of that file returns this project.
+  const std::string& source_path() const { return source_path_; }
+  void set_source_path(std::string path) { source_path_ = std::move(path); }
   const std::optional<Box>& selection() const { return selection_; }
   void set_selection(std::optional<Box> box) {
     if (box == selection_) return;
@@ -208,6 +212,7 @@ class Project {
   uint64_t version_ = 1;
   int64_t created_ms_ = 0, modified_ms_ = 0;
   std::string file_path_;
+  std::string source_path_;
   std::optional<Box> selection_;
   std::vector<KeptChunk> kept_chunks_;  // from FromScene, back in ToScene.
   std::deque<Checkpoint> checkpoints_;  // oldest first

@@ -209,6 +209,107 @@ class ApiTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.daemon.data_dir,
                                                     "alias.png")))
 
+    def test_layer_param(self):
+        """Every method that takes `layer` reads it (by name and by id): a
+        layer that does not exist is -32002 naming `layer`, with the
+        project's layer ids as integers, as in results."""
+        examples = {}
+        for req in self.doc_examples():
+            if isinstance(req.get("params"), dict):
+                examples.setdefault(req["method"], req["params"])
+        examples["add_voxels"] = {"voxels": [{"x": 9, "y": 9, "z": 9, "r": 1,
+                                             "g": 2, "b": 3}]}
+        checked = 0
+        for name, m in self.methods.items():
+            if "layer" not in m["params_schema"]["properties"]:
+                continue
+            self.assertIn(name, examples, f"{name} has no example")
+            for layer in ("no such layer", 999):
+                with self.subTest(method=name, layer=layer):
+                    self.fixture()
+                    params = {k: v for k, v in examples[name].items()
+                              if m["aliases"].get(k) != "layer"}
+                    params["layer"] = layer
+                    err = self.c.call(name, params).get("error")
+                    self.assertIsNotNone(err, params)
+                    self.assertEqual(err["code"], -32002, err)
+                    self.assertEqual(err["data"]["param"], "layer", err)
+                    for lid in err["data"].get("layer_ids", []):
+                        self.assertIsInstance(lid, int, err)
+            checked += 1
+        self.assertGreater(checked, 20)
+        # And an existing layer is the one read: the fixture's voxels are
+        # in layer 1, layer "roof" is empty.
+        self.fixture()
+        c = self.c
+        for call, empty in (
+                (("goxel.get_voxel", {"position": [0, 0, 0]}),
+                 lambda r: not r["exists"]),
+                (("goxel.get_voxels", {"voxels": [[0, 0, 0]]}),
+                 lambda r: r["found"] == 0),
+                (("goxel.get_voxels_region", {"min": [0, 0, 0],
+                                              "max": [3, 3, 3]}),
+                 lambda r: r["total"] == 0),
+                (("goxel.get_bounding_box", {}), lambda r: r["empty"]),
+                (("goxel.get_unique_colors", {}),
+                 lambda r: r["count"] == 0)):
+            with self.subTest(call=call[0]):
+                self.assertFalse(empty(c.ok(call[0], dict(call[1],
+                                                          layer=1))))
+                self.assertTrue(empty(c.ok(call[0], dict(call[1],
+                                                         layer="roof"))))
+        # copy_region reports its own params, not edit's operations[0].
+        err = c.call("goxel.copy_region", {"min": [0, 0, 0],
+                                           "max": [1, 1, 1],
+                                           "offset": [5, 0, 0],
+                                           "target_layer": 99})["error"]
+        self.assertEqual(err["data"]["param"], "target_layer", err)
+        self.assertNotIn("operation", err["data"])
+        self.assertEqual(err["data"]["layer_ids"], [1, 2])
+
+    def test_v14_parts(self):
+        """A v14 colour or position given in part names the missing part
+        and the canonical form; the part is not called required."""
+        c = self.c
+        c.ok("goxel.create_project", {"name": "parts"})
+        for method, params, missing, canonical in (
+                ("goxel.create_layer", {"r": 10}, "g", "color"),
+                ("goxel.add_voxel", {"position": [0, 0, 0], "r": 1, "g": 2},
+                 "b", "color"),
+                ("goxel.add_voxel", {"x": 1, "color": "#ffffff"}, "y",
+                 "position")):
+            with self.subTest(method=method, params=params):
+                err = c.call(method, params)["error"]
+                self.assertEqual(err["code"], -32602)
+                self.assertEqual(err["data"]["param"], missing)
+                self.assertEqual(err["data"]["canonical"], canonical)
+                self.assertNotIn("required", err["message"])
+                self.assertIn(f"'{canonical}'", err["message"])
+
+    def test_vox_front(self):
+        """A MagicaVoxel character keeps its axes (z up, facing -y), so
+        its face is what the `front` camera (at -y, looking along +y) sees:
+        the knight's eyes are on the cells seen from -y, not from +y. (That
+        the front preset stands at -y is tests/render/camera_test.cc's.)"""
+        import shutil
+        shutil.copy(os.path.join(ROOT, "tests", "data", "vox",
+                                 "chr_knight.vox"), self.daemon.data_dir)
+        c = self.c
+        c.ok("goxel.load_project", {"path": "chr_knight.vox", "copy": True})
+        voxels = c.ok("goxel.get_voxels_region",
+                      {"min": [-256, -256, -256], "max": [256, 256, 256],
+                       "limit": 10000})["voxels"]
+        front, back = {}, {}
+        for v in voxels:
+            key = (v["x"], v["z"])
+            if key not in front or v["y"] < front[key]["y"]:
+                front[key] = v
+            if key not in back or v["y"] > back[key]["y"]:
+                back[key] = v
+        eyes = [16, 16, 16, 255]
+        self.assertEqual(sum(v["color"] == eyes for v in front.values()), 2)
+        self.assertEqual(sum(v["color"] == eyes for v in back.values()), 0)
+
     def test_v14_forms(self):
         """GOXEL_V14.md's positional forms and v14's demo flow."""
         with goxel_rpc.Daemon(DAEMON) as d:
@@ -308,6 +409,10 @@ class ApiTest(unittest.TestCase):
                                  os.path.join(xdg, "goxel", "rel.gox"))
                 self.assertFalse(os.path.exists(os.path.join(tmp,
                                                              "rel.gox")))
+                # The directory created at start holds autosave's lock: the
+                # daemon autosaves there from its first start on.
+                self.assertTrue(os.path.exists(os.path.join(
+                    xdg, "goxel", ".goxel-daemon", "lock")))
                 c.close()
             finally:
                 proc.terminate()
@@ -369,6 +474,21 @@ class ApiTest(unittest.TestCase):
             self.assertNotEqual(r["project_id"], a["project_id"])
             self.assertEqual(r["voxel_count"], 1)
             self.assertEqual(c.ok("goxel.list_projects")["count"], 3)
+            # Any format: a .vox file loaded twice is one project.
+            c.ok("goxel.export_model", {"path": "a.vox"})
+            v = c.ok("goxel.load_project", {"path": "a.vox"})
+            self.assertFalse(v["already_open"])
+            self.assertEqual(v["format"], "vox")
+            c.ok("goxel.create_project", {"name": "c"})
+            r = c.ok("goxel.load_project", {"path": "a.vox"})
+            self.assertTrue(r["already_open"])
+            self.assertEqual(r["project_id"], v["project_id"])
+            self.assertEqual(r["format"], "vox")
+            self.assertEqual(c.ok("goxel.get_project_info", {})
+                             ["project_id"], v["project_id"])
+            self.assertFalse(c.ok("goxel.load_project",
+                                  {"path": "a.vox", "copy": True})
+                             ["already_open"])
             c.close()
 
     def test_shapes(self):

@@ -522,6 +522,33 @@ TEST(Server, SigtermDrainsRunningWorkAndRemovesTheSocket) {
   EXPECT_NE(stat(d.socket_path().c_str(), &st), 0) << "socket left behind";
 }
 
+// A client that does not read its last reply is not waited for past the
+// shutdown bound. The closing phase waited a fixed 2 s, so with
+// daemon.shutdown_timeout_seconds = 1 the stop guard ended the process
+// first, with exit code 1 and "shutdown timeout passed".
+TEST(Server, AClientThatDoesNotReadDelaysNoStopPastItsBound) {
+  DaemonProcess d;
+  std::string cfg =
+      WriteConfig(d.dir(), R"({"daemon": {"shutdown_timeout_seconds": 1}})");
+  ASSERT_TRUE(d.Start({"--config", cfg})) << d.Log();
+  RpcClient hog, probe;
+  ASSERT_TRUE(hog.Connect(d.socket_path()));
+  ASSERT_TRUE(probe.Connect(d.socket_path()));
+  // A 4 MiB reply: more than the socket buffers take; never read.
+  ASSERT_TRUE(hog.Send(
+      Req("echo", "[\"" + std::string(4u << 20, 'z') + "\"]", "1") + "\n"));
+  ASSERT_TRUE(WaitFor(
+      [&] { return StatusInt(probe, "bytes_out") > int64_t{64} << 10; }, 10000))
+      << "the reply was not being written";
+  d.Signal(SIGTERM);
+  int st_exit = d.Wait(10000);
+  ASSERT_NE(st_exit, -1);
+  EXPECT_TRUE(WIFEXITED(st_exit));
+  EXPECT_EQ(WEXITSTATUS(st_exit), 0) << d.Log();
+  EXPECT_EQ(d.Log().find("shutdown timeout passed"), std::string::npos)
+      << d.Log();
+}
+
 TEST(Server, ReplacesAStaleSocket) {
   DaemonProcess d;
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -438,3 +438,41 @@ test('DaemonConfig reads options, then GOXEL_* variables, then defaults', () => 
   assert.throws(() => new DaemonConfig({ workers: 65 }, {}), /workers must be an integer in 1..64/);
   assert.throws(() => new DaemonConfig({ queueSize: 0 }, {}), /queueSize/);
 });
+
+// The example in the manager's header, run as written from a clone: a
+// directory holding scripts/mcp_daemon_manager.js and build/daemon/
+// goxel-daemon (this build's binary), with only the socket path made
+// private (and the PID file, log and data directory through the manager's
+// and daemon's environment). The manager finds the daemon by itself: no
+// GOXEL_DAEMON_BINARY, nothing in PATH.
+test('the header example runs as written from a clone', async (t) => {
+  requireDaemon();
+  const box = sandbox(t);
+  const source = require.resolve('../../scripts/mcp_daemon_manager.js');
+  const clone = path.join(box.dir, 'clone');
+  fs.mkdirSync(path.join(clone, 'scripts'), { recursive: true });
+  fs.mkdirSync(path.join(clone, 'build', 'daemon'), { recursive: true });
+  fs.copyFileSync(source, path.join(clone, 'scripts', 'mcp_daemon_manager.js'));
+  fs.symlinkSync(path.resolve(DAEMON), path.join(clone, 'build', 'daemon', 'goxel-daemon'));
+  const lines = fs.readFileSync(source, 'utf8').split('\n');
+  const from = lines.findIndex((l) => l.includes("require('./scripts/mcp_daemon_manager')"));
+  const to = lines.findIndex((l, i) => i > from && l === '//');
+  assert.ok(from > 0 && to > from, 'the header has no example');
+  const example = lines.slice(from, to).map((l) => l.replace(/^\/\/ {3}/, '')).join('\n');
+  assert.ok(example.includes("'/tmp/goxel.sock'"), example);
+  fs.writeFileSync(path.join(clone, 'example.js'),
+    example.replace("'/tmp/goxel.sock'", JSON.stringify(box.socket)));
+  const env = { ...process.env, PATH: '', GOXEL_PID_FILE: box.pidFile,
+    GOXEL_LOG_FILE: box.logFile, XDG_DATA_HOME: path.join(box.dir, 'xdg') };
+  delete env.GOXEL_DAEMON_BINARY;
+  const child = spawn(process.execPath, ['example.js'], { cwd: clone, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /pong: true/);
+  // It stopped the daemon it started: the socket is gone.
+  assert.equal(fs.existsSync(box.socket), false, stderr);
+});

@@ -61,12 +61,19 @@ bool DictGet(const DictEntry& e, const char* key, T* v) {
   return true;
 }
 
+// A tile with at most this many voxels is also kept as its list of cells,
+// which builds its blocks without a pass over all 4096 cells each.
+constexpr int64_t kSparseTileVoxels = 512;
+
 // Decoded tiles, decoded lazily on first reference and cached.
 class TileCache {
  public:
+  using Cells = std::vector<std::pair<uint16_t, Rgba>>;
+
   explicit TileCache(std::vector<Chunk> chunks) : chunks_(std::move(chunks)) {
     tiles_.resize(chunks_.size());
     counts_.resize(chunks_.size(), -1);
+    cells_.resize(chunks_.size());
   }
   size_t size() const { return chunks_.size(); }
   // Returns the tile at `index`, decoding it on first use.
@@ -81,16 +88,23 @@ class TileCache {
     std::memcpy(tile->data(), img->rgba.data(), kTileBytes);
     int64_t n = 0;
     for (const Rgba& v : *tile) n += v.a != 0;
+    if (n <= kSparseTileVoxels) {
+      for (int i = 0; i < kBlockVoxels; ++i)
+        if ((*tile)[i].a) cells_[index].emplace_back(uint16_t(i), (*tile)[i]);
+    }
     counts_[index] = n;
     tiles_[index] = std::move(tile);
     return tiles_[index].get();
   }
   int64_t Count(size_t index) const { return counts_[index]; }
+  // The decoded tile's cells, when it is sparse (Count <= kSparseTileVoxels).
+  const Cells& SparseCells(size_t index) const { return cells_[index]; }
 
  private:
   std::vector<Chunk> chunks_;
   std::vector<std::unique_ptr<Tile>> tiles_;
   std::vector<int64_t> counts_;
+  std::vector<Cells> cells_;
 };
 
 // Copies a 16^3 tile to `origin`. Aligned tiles replace their block; tiles
@@ -130,6 +144,15 @@ Status ReadLayerBlocks(ByteReader& r, const Chunk& c, ReadState& st,
     return LimitError(kFormat, c.offset, "too many blocks",
                       st.limits.max_blocks);
   }
+  // Every reference is checked and its tile decoded first, in file order;
+  // then the blocks are placed.
+  struct Ref {
+    Vec3i origin;
+    int32_t tile;
+  };
+  std::vector<Ref> refs;
+  refs.reserve(static_cast<size_t>(count));
+  bool aligned = true;
   for (int32_t i = 0; i < count; ++i) {
     int32_t idx, x, y, z, zero;
     const int64_t at = c.offset + static_cast<int64_t>(r.offset());
@@ -147,8 +170,27 @@ Status ReadLayerBlocks(ByteReader& r, const Chunk& c, ReadState& st,
     if (st.voxels > st.limits.max_voxels) {
       return LimitError(kFormat, at, "too many voxels", st.limits.max_voxels);
     }
-    Blit(&layer->volume, {x, y, z}, **tile);
+    refs.push_back({{x, y, z}, idx});
+    aligned = aligned && x % kBlockSize == 0 && y % kBlockSize == 0 &&
+              z % kBlockSize == 0;
   }
+  if (!aligned) {
+    // Overlapping tiles add up in file order: one voxel at a time.
+    for (const Ref& ref : refs)
+      Blit(&layer->volume, ref.origin, **tiles.Get(ref.tile));
+    return Status::Ok();
+  }
+  // Whole blocks, each in its final form; the trie is built once.
+  VolumeBuilder builder;
+  builder.Reserve(refs.size());
+  for (const Ref& ref : refs) {
+    if (tiles.Count(ref.tile) <= kSparseTileVoxels) {
+      builder.AddBlockCells(ref.origin, tiles.SparseCells(ref.tile));
+    } else {
+      builder.AddBlock(ref.origin, (**tiles.Get(ref.tile)).data());
+    }
+  }
+  layer->volume = builder.Finish();
   return Status::Ok();
 }
 
