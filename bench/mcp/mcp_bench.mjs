@@ -7,11 +7,16 @@
 // Starts goxel-mcp --auto-start over stdio (the SDK's StdioClientTransport)
 // on a private socket, and prints one JSON line:
 //   ping: p50 of tools/call call_method{ping} vs ping on a persistent socket
-//         and on a fresh connection per call (what goxel-mcp does);
+//         (the overhead is their difference) and on a fresh connection per
+//         call; and of an MCP protocol ping (no tool, no daemon: the stdio
+//         transport's own round trip between the two processes), and of a
+//         line echoed by a bare Node process over its pipes (the floor of
+//         any stdio server on this machine);
 //   edit_10k: one edit setting 10,000 voxels, p50 (ms), MCP vs direct;
 //   sheet_4x512: render of 4 views at 512x512 of a 32^3 scene, p50 (ms);
 //   tools_list: bytes and approximate tokens (bytes / 4).
 // Needs client/mcp/node_modules (npm ci in client/mcp).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -76,7 +81,10 @@ const transport = new StdioClientTransport({
   command: process.execPath,
   args: [path.join(mcpDir, 'bin/goxel-mcp.js'), '--auto-start', '--log-level', 'error'],
   env: { ...process.env, GOXEL_DAEMON_BINARY: daemon, GOXEL_SOCKET_PATH: socket,
-    GOXEL_PID_FILE: path.join(dir, 'd.pid'), GOXEL_LOG_FILE: path.join(dir, 'd.log') },
+    GOXEL_PID_FILE: path.join(dir, 'd.pid'), GOXEL_LOG_FILE: path.join(dir, 'd.log'),
+    // The daemon's data directory (lock, autosaves) is the run's own.
+    GOXEL_DATA_DIR: dir, GOXEL_WORKING_DIR: dir },
+  cwd: dir,
 });
 const client = new Client({ name: 'mcp-bench', version: '0' });
 await client.connect(transport);
@@ -87,6 +95,26 @@ const tool = async (name, args) => {
 };
 const direct = await connect();
 
+// The yardstick of the stdio transport: a line echoed by another Node
+// process over its stdin and stdout pipes (what any stdio MCP server costs
+// before it does anything).
+const echo = spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { stdio: ['pipe', 'pipe', 'inherit'] });
+echo.stdout.setEncoding('utf8');
+const echoed = [];
+let echoBuf = '';
+echo.stdout.on('data', (d) => {
+  echoBuf += d;
+  let nl;
+  while ((nl = echoBuf.indexOf('\n')) >= 0) {
+    echoBuf = echoBuf.slice(nl + 1);
+    echoed.shift()();
+  }
+});
+const pipeEcho = () => new Promise((resolve) => {
+  echoed.push(resolve);
+  echo.stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+});
+
 const list = await client.listTools();
 const listBytes = Buffer.byteLength(JSON.stringify(list));
 
@@ -94,8 +122,16 @@ const listBytes = Buffer.byteLength(JSON.stringify(list));
 const mcpPing = [];
 const directPing = [];
 const freshPing = [];
+const protocolPing = [];
+const pipePing = [];
 for (let i = 0; i < runs; i++) {
   let t0 = process.hrtime.bigint();
+  await pipeEcho();
+  pipePing.push(ms(t0));
+  t0 = process.hrtime.bigint();
+  await client.ping();
+  protocolPing.push(ms(t0));
+  t0 = process.hrtime.bigint();
   await tool('call_method', { method: 'ping' });
   mcpPing.push(ms(t0));
   t0 = process.hrtime.bigint();
@@ -148,12 +184,14 @@ const r3 = (x) => Math.round(x * 1000) / 1000;
 console.log(JSON.stringify({
   ping: {
     mcp_p50_ms: r3(p50(mcpPing)), direct_p50_ms: r3(p50(directPing)), fresh_connection_p50_ms: r3(p50(freshPing)),
-    overhead_p50_ms: r3(p50(mcpPing) - p50(directPing)), runs,
+    overhead_p50_ms: r3(p50(mcpPing) - p50(directPing)),
+    mcp_protocol_ping_p50_ms: r3(p50(protocolPing)), node_pipe_echo_p50_ms: r3(p50(pipePing)), runs,
   },
   edit_10k: { mcp_p50_ms: r3(p50(mcpEdit)), direct_p50_ms: r3(p50(directEdit)), runs: 9 },
   sheet_4x512: { mcp_p50_ms: r3(p50(mcpSheet)), direct_p50_ms: r3(p50(directSheet)), runs: 9 },
   tools_list: { bytes: listBytes, approx_tokens: Math.round(listBytes / 4), tools: list.tools.length },
 }));
 direct.close();
+echo.stdin.end();
 await client.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 
-import { DaemonLink } from '../src/daemon.js';
+import { DaemonLink, loadManager } from '../src/daemon.js';
 import { serveHttp } from '../src/http.js';
 import { Logger } from '../src/log.js';
 import { createServer, toolSchemas, VERSION } from '../src/server.js';
@@ -69,9 +69,11 @@ function clientConfig(kind, values) {
   const args = [bin, '--auto-start'];
   const env = {};
   if (values.socket || process.env.GOXEL_SOCKET_PATH) env.GOXEL_SOCKET_PATH = values.socket || process.env.GOXEL_SOCKET_PATH;
-  if (values['daemon-binary'] || process.env.GOXEL_DAEMON_BINARY) {
-    env.GOXEL_DAEMON_BINARY = path.resolve(values['daemon-binary'] || process.env.GOXEL_DAEMON_BINARY);
-  }
+  // The daemon this install would start (as the manager finds it), so the
+  // client's environment need not have it in PATH.
+  const daemon = values['daemon-binary'] || process.env.GOXEL_DAEMON_BINARY ||
+    loadManager().findDaemonBinary();
+  if (daemon.includes(path.sep)) env.GOXEL_DAEMON_BINARY = path.resolve(daemon);
   const server = { command: process.execPath, args, ...(Object.keys(env).length ? { env } : {}) };
   if (kind === 'vscode') return { servers: { goxel: { type: 'stdio', ...server } } };
   return { mcpServers: { goxel: server } };

@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 
 // The manager: GOXEL_MCP_DAEMON_MANAGER, the copy installed beside the
 // server (lib/), or the repository's scripts/.
-function loadManager() {
+export function loadManager() {
   const candidates = [
     process.env.GOXEL_MCP_DAEMON_MANAGER,
     fileURLToPath(new URL('../lib/mcp_daemon_manager.js', import.meta.url)),

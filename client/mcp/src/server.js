@@ -10,19 +10,27 @@ import { explain, runTool, TOOLS } from './tools.js';
 
 export const VERSION = '0.1.0';
 
-// The JSON Schema of each tool's input, from the daemon's method table for
-// the tools that wrap a method.
+// Each tool's description and the JSON Schema of its input, from the
+// daemon's method table for the tools that wrap a method: name ->
+// {description, inputSchema}. A tool with `methodDoc` (a marker) ends its
+// description with the method's own, from the marker on (the edit tool's
+// operation fields).
 export async function toolSchemas(link) {
   const methods = await link.methods();
   const out = new Map();
   for (const tool of TOOLS) {
     if (!tool.wraps) {
-      out.set(tool.name, tool.schema);
+      out.set(tool.name, { description: tool.description, inputSchema: tool.schema });
       continue;
     }
     const method = methods.get(tool.wraps);
     if (!method) throw new Error(`the daemon has no method ${tool.wraps} (tool ${tool.name}); update goxel-daemon`);
-    out.set(tool.name, toolSchema(method, { omit: tool.omit || ['project_id'] }));
+    let { description } = tool;
+    if (tool.methodDoc && method.description) {
+      const at = method.description.indexOf(tool.methodDoc);
+      description += ` ${at >= 0 ? method.description.slice(at) : method.description}`;
+    }
+    out.set(tool.name, { description, inputSchema: toolSchema(method, { omit: tool.omit || ['project_id'] }) });
   }
   return out;
 }
@@ -40,8 +48,8 @@ export function createServer({ link, log, schemas }) {
   );
   for (const tool of TOOLS) {
     server.registerTool(tool.name, {
-      description: tool.description,
-      inputSchema: jsonSchemaToZod(schemas.get(tool.name)),
+      description: schemas.get(tool.name).description,
+      inputSchema: jsonSchemaToZod(schemas.get(tool.name).inputSchema),
     }, (args) => runTool(tool, session, args));
   }
   const guarded = async (uri, f) => {

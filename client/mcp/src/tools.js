@@ -24,7 +24,10 @@ export function explain(err, tool, link) {
         return `version ${d.expected_version} is stale (project is at ${d.version}): call ` +
           `describe_scene to see the current state, then retry with expected_version ${d.version}.`;
       }
-      return `${err.message}: another client holds the project; retry in a moment.`;
+      if (d.reason === 'restoring') {
+        return `${cleanMessage(err)}: the daemon restarted and is restoring this project; retry in a moment.`;
+      }
+      return `${cleanMessage(err)}: another client holds the project; retry in a moment.`;
     case -32602:
       return `bad argument${d.param ? ` '${d.param}'` : ''}: ${cleanMessage(err)}` +
         `${d.expected ? ` (expected ${d.expected})` : ''}. Fix it and call ${tool} again.`;
@@ -100,7 +103,8 @@ async function layerId(session, layer) {
 const LAYER = { anyOf: [{ type: 'integer' }, { type: 'string' }], description: 'layer id or name' };
 
 // Tool definitions: name, description, wraps (a daemon method) or schema,
-// keep/omit (which of the method's params), handler(session, args).
+// omit (which of the method's params), methodDoc (see server.js
+// toolSchemas), handler(session, args).
 export const TOOLS = [
   {
     name: 'create_project',
@@ -183,14 +187,15 @@ export const TOOLS = [
       additionalProperties: false,
     },
     description: 'Read the current project. summary: voxel count, bounding box, layers, colours used, ' +
-      'version (use the version as expected_version). layers: the layer list. voxels: voxels in a box, ' +
-      'paged (offset, limit). Use before editing and to check results.',
+      'version (use the version as expected_version). layers: the layer list. voxels: voxels in a box ' +
+      '(default the whole model), paged (offset, limit). Use before editing and to check results.',
     async handler(session, { detail = 'summary', min, max, layer, offset = 0, limit = 500 }) {
       if (detail === 'layers') return text(await onProject(session, 'goxel.list_layers'));
       if (detail === 'voxels') {
-        const params = { offset, limit };
-        if (min) params.min = min;
-        if (max) params.max = max;
+        // Without a box (or a corner), the model's bounding box.
+        let bounds = {};
+        if (!min || !max) bounds = (await onProject(session, 'goxel.get_project_info')).bounding_box || {};
+        const params = { offset, limit, min: min || bounds.min || [0, 0, 0], max: max || bounds.max || [0, 0, 0] };
         const id = await layerId(session, layer);
         if (id !== undefined) params.layer_id = id;
         const r = await onProject(session, 'goxel.get_voxels_region', params);
@@ -212,10 +217,10 @@ export const TOOLS = [
   {
     name: 'edit',
     wraps: 'goxel.edit',
+    methodDoc: 'Each operation is',
     description: 'Change voxels: a list of operations applied atomically as one undo step (all or ' +
-      'nothing). Ops: set, remove, box, fill, sphere, ellipsoid, cylinder, cone, line, flood_fill, ' +
-      'paint, copy, move (fields in `operations`). Pass expected_version from your last read to avoid ' +
-      'overwriting others; dry_run previews. Returns counts, bounding box of the change, version.',
+      'nothing). Pass expected_version from your last read to avoid overwriting others; dry_run ' +
+      'previews. Returns counts, bounding box of the change, version.',
     handler: async (session, args) => text(await onProject(session, 'goxel.edit', args)),
   },
   {

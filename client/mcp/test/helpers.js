@@ -49,11 +49,12 @@ export function sandbox(t) {
   return box;
 }
 
-// An SDK client connected to `goxel-mcp --auto-start` over stdio.
-export async function stdioClient(box, extraArgs = []) {
+// An SDK client connected to `goxel-mcp --auto-start` (or, autoStart
+// false, attaching only) over stdio.
+export async function stdioClient(box, extraArgs = [], { autoStart = true } = {}) {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, '--auto-start', ...extraArgs],
+    args: [BIN, ...(autoStart ? ['--auto-start'] : []), ...extraArgs],
     env: box.env,
     cwd: box.dir,
     stderr: 'pipe',

@@ -6,7 +6,7 @@ import http from 'node:http';
 import test from 'node:test';
 
 import { BIN, httpClient, httpServer, ok, sandbox } from './helpers.js';
-import { runScenario } from './scenario.js';
+import { runRestart, runScenario } from './scenario.js';
 
 const INIT = {
   jsonrpc: '2.0', id: 1, method: 'initialize',
@@ -43,6 +43,12 @@ test('the scenario works over HTTP', async (t) => {
   await runScenario(await httpClient(box, url));
 });
 
+test('after a daemon restart the next call but one succeeds over HTTP', async (t) => {
+  const box = sandbox(t);
+  const { url } = await httpServer(box);
+  await runRestart(await httpClient(box, url));
+});
+
 test('a wrong Origin or Host is refused', async (t) => {
   const box = sandbox(t);
   const { url, port } = await httpServer(box);
@@ -75,6 +81,20 @@ test('off loopback, a missing or wrong token is refused and the right one works'
   assert.equal((await post(url, { authorization: 'Bearer short' })).status, 401);
   const client = await httpClient(box, url, { headers: { authorization: `Bearer ${token}` } });
   assert.ok((await client.listTools()).tools.length > 5);
+});
+
+test('the number of sessions is bounded; a closed session frees its place', async (t) => {
+  const box = sandbox(t);
+  const { url } = await httpServer(box, { env: { GOXEL_MCP_MAX_SESSIONS: '2' } });
+  const a = await httpClient(box, url);
+  await httpClient(box, url);
+  const third = await post(url);
+  assert.equal(third.status, 503);
+  assert.match((await third.json()).error.message, /too many sessions \(2\)/);
+  await a.transport.terminateSession();
+  const again = await post(url);
+  assert.equal(again.status, 200);
+  await again.body?.cancel();
 });
 
 test('two sessions do not see each other\'s current project', async (t) => {

@@ -1,6 +1,6 @@
 // The scenario, run by the stdio and the HTTP tests: build a small
 // house with one edit, then check stale versions, dry runs, rendering, text
-// grids, undo, checkpoints, analysis and errors.
+// grids, undo, checkpoints, analysis and errors; and a daemon restart.
 import assert from 'node:assert/strict';
 
 import { decodePng, ok } from './helpers.js';
@@ -95,4 +95,28 @@ export async function runScenario(client) {
   assert.equal(unknown.isError, true);
   assert.match(unknown.content[0].text, /no_such_tool/);
   return { count: count + 1 };
+}
+
+// The daemon is killed: the next call fails saying what happened and what
+// to do, and the call after it succeeds (goxel-mcp started a new daemon).
+export async function runRestart(client) {
+  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } }));
+  const { pid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
+  process.kill(pid, 'SIGKILL');
+  // Wait until goxel-mcp has reaped it (kill(pid, 0) succeeds on a zombie).
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  const first = await client.callTool({ name: 'describe_scene', arguments: {} });
+  assert.equal(first.isError, true);
+  assert.match(first.content[0].text, /no longer open.*next call/);
+  const second = ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [1, 1, 1], color: '#00ff00' }] } }));
+  assert.equal(second.added, 1);
+  const { pid: newPid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
+  assert.notEqual(newPid, pid);
 }

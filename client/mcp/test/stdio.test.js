@@ -2,13 +2,16 @@
 // real daemon: the scenario, the schema budget and drift, resources, a
 // daemon restart, and the command line.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import test from 'node:test';
 
 import { methodSchema, toolSchema } from '../src/schema.js';
 import { TOOLS } from '../src/tools.js';
-import { BIN, ok, sandbox, stdioClient } from './helpers.js';
-import { runScenario } from './scenario.js';
+import { DaemonLink } from '../src/daemon.js';
+import { BIN, DAEMON, ok, sandbox, stdioClient, stopChild } from './helpers.js';
+import { runRestart, runScenario } from './scenario.js';
 
 test('the scenario works over stdio', async (t) => {
   const box = sandbox(t);
@@ -78,26 +81,57 @@ test('resources: methods, projects, a project summary, its preview and the guide
 });
 
 test('after a daemon restart the next call but one succeeds', async (t) => {
-  const client = await stdioClient(sandbox(t));
-  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } }));
-  const { pid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
-  process.kill(pid, 'SIGKILL');
-  // Wait until goxel-mcp has reaped it (kill(pid, 0) succeeds on a zombie).
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      break;
+  await runRestart(await stdioClient(sandbox(t)));
+});
+
+test('without --auto-start it attaches to a running daemon, follows its restart and leaves it running', async (t) => {
+  const box = sandbox(t);
+  const none = spawnSync(process.execPath, [BIN], { env: box.env, encoding: 'utf8', input: '', timeout: 30000 });
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /cannot use goxel-daemon on .*d\.sock.*start goxel-daemon, or pass --auto-start/);
+  const startDaemon = async () => {
+    const child = spawn(DAEMON, ['--foreground', '--socket', box.socket, '--data-dir', box.dir],
+      { env: box.env, cwd: box.dir, stdio: 'ignore' });
+    box.cleanups.push(() => stopChild(child));
+    const link = new DaemonLink({ socketPath: box.socket });
+    for (;;) { // until it answers
+      try {
+        await link.call('ping');
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
-    await new Promise((r) => setImmediate(r));
+    await link.close();
+    return child;
+  };
+  let daemon = await startDaemon();
+  const client = await stdioClient(box, [], { autoStart: false });
+  const status = async () => ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
+  assert.equal((await status()).pid, daemon.pid);
+  ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } }));
+  // The daemon stops: calls say so and what to do.
+  await stopChild(daemon);
+  const gone = await client.callTool({ name: 'describe_scene', arguments: {} });
+  assert.equal(gone.isError, true);
+  assert.match(gone.content[0].text, /not reachable.*Start goxel-daemon \(or run goxel-mcp with --auto-start\)/);
+  // Someone starts it again: it restores the autosaved project, and the
+  // session goes on with it.
+  daemon = await startDaemon();
+  for (;;) {
+    const { projects } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'goxel.list_projects' } }));
+    if (projects.length === 1 && !projects[0].restoring) break;
+    await new Promise((r) => setTimeout(r, 20));
   }
-  const first = await client.callTool({ name: 'describe_scene', arguments: {} });
-  assert.equal(first.isError, true);
-  assert.match(first.content[0].text, /no longer open.*next call/);
-  const second = ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [1, 1, 1], color: '#00ff00' }] } }));
-  assert.equal(second.added, 1);
-  const { pid: newPid } = ok(await client.callTool({ name: 'call_method', arguments: { method: 'status' } }));
-  assert.notEqual(newPid, pid);
+  assert.equal(ok(await client.callTool({ name: 'describe_scene', arguments: {} })).voxel_count, 1);
+  assert.equal(ok(await client.callTool({ name: 'edit', arguments: { operations: [{ op: 'set', position: [1, 1, 1], color: '#00ff00' }] } })).added, 1);
+  assert.equal((await status()).pid, daemon.pid);
+  // goxel-mcp leaves a daemon it attached to running.
+  await client.close();
+  const link = new DaemonLink({ socketPath: box.socket });
+  assert.ok(await link.call('ping'));
+  await link.close();
+  assert.equal(daemon.exitCode, null);
 });
 
 test('logs go to stderr as JSON lines, and to the client once it asks', async (t) => {
@@ -114,6 +148,43 @@ test('logs go to stderr as JSON lines, and to the client once it asks', async (t
   for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line);
 });
 
+test('stdout carries only JSON-RPC messages, even when the daemon is gone', async (t) => {
+  const box = sandbox(t);
+  const child = spawn(process.execPath, [BIN, '--auto-start', '--log-level', 'debug'],
+    { env: box.env, cwd: box.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  box.cleanups.push(() => stopChild(child));
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+  const replies = (n) => new Promise((resolve) => {
+    const check = () => (out.split('\n').filter(Boolean).length >= n ? resolve() : setImmediate(check));
+    check();
+  });
+  const send = (id, method, params) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+  send(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } });
+  await replies(1);
+  child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+  send(2, 'tools/call', { name: 'edit', arguments: { operations: [{ op: 'set', position: [0, 0, 0], color: '#ff0000' }] } });
+  send(3, 'tools/call', { name: 'edit', arguments: { operations: [{ op: 'nope' }] } });
+  await replies(3);
+  const pid = Number.parseInt(fs.readFileSync(box.env.GOXEL_PID_FILE, 'utf8'), 10);
+  process.kill(pid, 'SIGKILL');
+  send(4, 'tools/call', { name: 'describe_scene', arguments: {} });
+  send(5, 'tools/list', {});
+  await replies(5);
+  const lines = out.split('\n').filter(Boolean);
+  // Replies may come in any order (4 waits for the daemon, 5 does not).
+  assert.deepEqual(lines.map((l) => JSON.parse(l).id).sort(), [1, 2, 3, 4, 5]);
+  const byId = new Map(lines.map((l) => [JSON.parse(l).id, JSON.parse(l)]));
+  assert.equal(byId.get(3).result.isError, true);
+  assert.equal(byId.get(4).result.isError, true);
+  for (const l of lines) assert.equal(JSON.parse(l).jsonrpc, '2.0');
+  const logs = err.trim().split('\n');
+  assert.ok(logs.length > 3, err);
+  for (const l of logs) assert.ok(JSON.parse(l).level, l);
+});
+
 test('--help, --version and --print-client-config', () => {
   const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
@@ -123,6 +194,13 @@ test('--help, --version and --print-client-config', () => {
   const claude = JSON.parse(spawnSync(process.execPath, [BIN, '--print-client-config'], { encoding: 'utf8' }).stdout);
   assert.equal(claude.mcpServers.goxel.command, process.execPath);
   assert.equal(claude.mcpServers.goxel.args[0], BIN);
+  assert.equal(claude.mcpServers.goxel.env.GOXEL_DAEMON_BINARY, path.resolve(process.env.GOXEL_DAEMON_BINARY));
+  // Without GOXEL_DAEMON_BINARY: the daemon the manager finds (PATH, then
+  // this checkout's build directories), by its absolute path.
+  const { GOXEL_DAEMON_BINARY: _, ...bare } = process.env;
+  const found = JSON.parse(spawnSync(process.execPath, [BIN, '--print-client-config'],
+    { encoding: 'utf8', env: { ...bare, PATH: path.dirname(process.env.GOXEL_DAEMON_BINARY) } }).stdout);
+  assert.equal(found.mcpServers.goxel.env.GOXEL_DAEMON_BINARY, path.resolve(process.env.GOXEL_DAEMON_BINARY));
   const vscode = JSON.parse(spawnSync(process.execPath, [BIN, '--print-client-config', 'vscode'], { encoding: 'utf8' }).stdout);
   assert.equal(vscode.servers.goxel.type, 'stdio');
   const bad = spawnSync(process.execPath, [BIN, '--bogus'], { encoding: 'utf8' });
