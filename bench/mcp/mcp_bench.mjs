@@ -11,7 +11,9 @@
 //         call; and of an MCP protocol ping (no tool, no daemon: the stdio
 //         transport's own round trip between the two processes), and of a
 //         line echoed by a bare Node process over its pipes (the floor of
-//         any stdio server on this machine);
+//         any stdio server on this machine); raw_client: the same tools/call
+//         and ping from a client without the SDK (JSON lines on the pipes),
+//         so its overhead is the server's alone;
 //   edit_10k: one edit setting 10,000 voxels, p50 (ms), MCP vs direct;
 //   sheet_4x512: render of 4 views at 512x512 of a 32^3 scene, p50 (ms);
 //   tools_list: bytes and approximate tokens (bytes / 4).
@@ -115,6 +117,37 @@ const pipeEcho = () => new Promise((resolve) => {
   echo.stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
 });
 
+// The same server driven by a minimal client: newline-delimited JSON-RPC
+// written to a second goxel-mcp's stdin (attached to the same daemon), no
+// SDK on the client's side. What it adds over the direct call is the
+// server's own overhead; the SDK client's parsing and validation are not
+// in it.
+const raw = spawn(process.execPath,
+  [path.join(mcpDir, 'bin/goxel-mcp.js'), '--socket', socket, '--log-level', 'error'],
+  { stdio: ['pipe', 'pipe', 'inherit'], cwd: dir });
+raw.stdout.setEncoding('utf8');
+const rawWaiting = new Map();
+let rawBuf = '';
+let rawId = 0;
+raw.stdout.on('data', (d) => {
+  rawBuf += d;
+  let nl;
+  while ((nl = rawBuf.indexOf('\n')) >= 0) {
+    const msg = JSON.parse(rawBuf.slice(0, nl));
+    rawBuf = rawBuf.slice(nl + 1);
+    const done = rawWaiting.get(msg.id);
+    if (done) { rawWaiting.delete(msg.id); done(msg); }
+  }
+});
+const rawCall = (method, params) => new Promise((resolve) => {
+  const id = ++rawId;
+  rawWaiting.set(id, resolve);
+  raw.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+});
+await rawCall('initialize', { protocolVersion: '2025-06-18', capabilities: {},
+  clientInfo: { name: 'mcp-bench-raw', version: '0' } });
+raw.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+
 const list = await client.listTools();
 const listBytes = Buffer.byteLength(JSON.stringify(list));
 
@@ -124,6 +157,17 @@ const directPing = [];
 const freshPing = [];
 const protocolPing = [];
 const pipePing = [];
+const rawTool = [];
+const rawPing = [];
+for (let i = 0; i < runs; i++) {
+  let r0 = process.hrtime.bigint();
+  const reply = await rawCall('tools/call', { name: 'call_method', arguments: { method: 'ping' } });
+  if (reply.error || reply.result.isError) throw new Error(`raw call_method: ${JSON.stringify(reply)}`);
+  rawTool.push(ms(r0));
+  r0 = process.hrtime.bigint();
+  await rawCall('ping', {});
+  rawPing.push(ms(r0));
+}
 for (let i = 0; i < runs; i++) {
   let t0 = process.hrtime.bigint();
   await pipeEcho();
@@ -186,6 +230,8 @@ console.log(JSON.stringify({
     mcp_p50_ms: r3(p50(mcpPing)), direct_p50_ms: r3(p50(directPing)), fresh_connection_p50_ms: r3(p50(freshPing)),
     overhead_p50_ms: r3(p50(mcpPing) - p50(directPing)),
     mcp_protocol_ping_p50_ms: r3(p50(protocolPing)), node_pipe_echo_p50_ms: r3(p50(pipePing)), runs,
+    raw_client: { mcp_p50_ms: r3(p50(rawTool)), protocol_ping_p50_ms: r3(p50(rawPing)),
+      overhead_p50_ms: r3(p50(rawTool) - p50(directPing)) },
   },
   edit_10k: { mcp_p50_ms: r3(p50(mcpEdit)), direct_p50_ms: r3(p50(directEdit)), runs: 9 },
   sheet_4x512: { mcp_p50_ms: r3(p50(mcpSheet)), direct_p50_ms: r3(p50(directSheet)), runs: 9 },
@@ -193,5 +239,6 @@ console.log(JSON.stringify({
 }));
 direct.close();
 echo.stdin.end();
+raw.stdin.end();
 await client.close();
 fs.rmSync(dir, { recursive: true, force: true });
