@@ -521,15 +521,17 @@ void Server::MaybeFinishShutdown(bool deadline_passed) {
     std::vector<Connection*> all;
     for (auto& [id, conn] : connections_) all.push_back(conn);
     for (Connection* conn : all) conn->CloseAfterFlush();
-    // Clients that do not read their last replies: not waited for past
-    // the shutdown bound, which the daemon's stop guard enforces.
+    // Clients that do not read their last replies: waited for at most half
+    // of what is left of the shutdown bound, which the daemon's stop guard
+    // enforces, so the rest of the stop (final autosave) starts before it.
     const uint64_t now = MonotonicNanos();
     const int64_t left_ms =
         now < shutdown_deadline_ns_
             ? static_cast<int64_t>((shutdown_deadline_ns_ - now) / 1000000)
             : 0;
     uv_timer_start(&shutdown_timer_, OnShutdownTimer,
-                   static_cast<uint64_t>(std::min(kCloseWaitMs, left_ms)), 0);
+                   static_cast<uint64_t>(std::min(kCloseWaitMs, left_ms / 2)),
+                   0);
   }
   if (phase_ == Phase::kClosing && connections_.empty()) CloseEverything();
 }

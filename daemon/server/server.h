@@ -18,8 +18,8 @@
 // let queued and running jobs finish, flush replies (a client that does not
 // read its last replies is waited for at most 2 s), close connections, stop
 // the pool, remove the socket file, close the loop. The whole shutdown ends
-// within shutdown_timeout_ms (at least the drain's; the flush may take what
-// is left of it, never more).
+// within shutdown_timeout_ms (at least the drain's; the flush takes at most
+// half of what is left of it).
 //
 // Thread contract: construct, Start and Run on one thread (the loop
 // thread). RequestShutdown and stats() are thread-safe. Start installs the
