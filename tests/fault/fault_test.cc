@@ -428,15 +428,6 @@ TEST(Fault, D10_AdminMethodsNeedAnAdmin) {
       d.Call("goxel.set_config", R"({"logging":{"level":"info"}})").code(), 0);
 }
 
-int64_t RssBytes(pid_t pid) {
-  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/statm").c_str(), "r");
-  long size = 0, rss = 0;
-  if (f == nullptr) return -1;
-  if (fscanf(f, "%ld %ld", &size, &rss) != 2) rss = -1;
-  fclose(f);
-  return rss * sysconf(_SC_PAGESIZE);
-}
-
 // 4. max_pending_reply_mb was no cap: a client that sent requests and never
 // read kept the daemon building replies. Now nothing new starts while a
 // connection's unsent replies pass the cap.

@@ -7,12 +7,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -266,15 +263,6 @@ constexpr bool kGlibcHeap = true;
 constexpr bool kGlibcHeap = true;
 #endif
 
-int64_t RssBytesOf(pid_t pid) {
-  FILE* f = fopen(("/proc/" + std::to_string(pid) + "/statm").c_str(), "r");
-  if (f == nullptr) return -1;
-  long size = 0, rss = -1;
-  if (fscanf(f, "%ld %ld", &size, &rss) != 2) rss = -1;
-  fclose(f);
-  return rss < 0 ? -1 : rss * sysconf(_SC_PAGESIZE);
-}
-
 int64_t MemoryReturns(Client& c) {
   auto s = c.Call("status");
   return Has(s, "result") ? s["result"]["memory_returns"].GetInt64() : -1;
@@ -295,12 +283,12 @@ TEST(EngineScale, FreedMemoryIsKeptWhileWorkGoesOnAndReturnedWhenIdle) {
   // About 30 MB of DOM, freed when the request ends.
   ASSERT_TRUE(
       Has(c.Call("goxel.add_voxel_batch", DenseObjectBatch(100000)), "result"));
-  const int64_t kept = RssBytesOf(d.pid());
+  const int64_t kept = RssBytes(d.pid());
   ASSERT_TRUE(WaitFor([&] { return MemoryReturns(c) > before; }, 20000))
       << d.Log();
   const int64_t returned = MemoryReturns(c);
   if (kGlibcHeap) {
-    EXPECT_LT(RssBytesOf(d.pid()), kept - (int64_t{16} << 20))
+    EXPECT_LT(RssBytes(d.pid()), kept - (int64_t{16} << 20))
         << "the request's freed memory was not given back";
   }
   // Once per idle period: three more seconds of the daemon's own clock (its

@@ -70,6 +70,14 @@ class TempDir {
   std::string path_;
 };
 
+// A process's resident memory in bytes (/proc/PID/statm), or -1.
+inline int64_t RssBytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/statm");
+  long size = 0, rss = -1;
+  if (!(in >> size >> rss) || rss < 0) return -1;
+  return static_cast<int64_t>(rss) * sysconf(_SC_PAGESIZE);
+}
+
 inline int ConnectUnix(const std::string& path) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
